@@ -1,0 +1,42 @@
+# Lede — two commands for a newcomer: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed-$(shell cat requirements/dev.lock | sha1sum | cut -c1-12)
+
+.PHONY: demo test venv lint typecheck bench clean
+
+$(STAMP): requirements/dev.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/dev.lock
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	@mkdir -p var
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py migrate --no-input -v0
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py load_demo
+	@PORT=$(PORT) DJANGO_SETTINGS_MODULE=config.settings.dev bin/run-demo
+
+test: $(STAMP)
+	@mkdir -p var
+	$(PY) -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy lede config
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+clean:
+	rm -rf var/lede.sqlite3* var/media var/static var/test-media

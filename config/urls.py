@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.documents import urls as wagtaildocs_urls
+
+from lede.core import views as core_views
+from lede.editorial import views as editorial_views
+from lede.editorial.feeds import SiteFeed
+from lede.search import views as search_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("robots.txt", core_views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("news-sitemap.xml", editorial_views.news_sitemap, name="news_sitemap"),
+    path("rss/", SiteFeed(), name="rss"),
+    path("recherche/", search_views.search, name="search"),
+    path("", include("lede.editorial.urls")),
+    path("connexion/", core_views.placeholder, {"what": "login"}, name="login"),
+    path("offres/", core_views.placeholder, {"what": "offers"}, name="offers"),
+    path("mot-de-passe-oublie/", core_views.placeholder, {"what": "reset"}, name="password_reset"),
+    path("admin/", include(wagtailadmin_urls)),
+    path("django-admin/", admin.site.urls),
+    path("documents/", include(wagtaildocs_urls)),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns += [path("", include(wagtail_urls))]
+
+handler404 = "lede.core.views.page_not_found"
+handler500 = "lede.core.views.server_error"

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")
+    Path(settings.MEDIA_ROOT).mkdir(parents=True, exist_ok=True)
+
+
+@pytest.fixture
+def publication(db: Any) -> dict[str, Any]:
+    """A small publication: sections, two authors, a few articles."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lede.core.testing import factories as f
+
+    monde = f.make_section("Monde", description="L'actualité internationale")
+    proche = f.make_section("Proche-Orient", parent=monde)
+    eco = f.make_section("Économie", default_access_level="public")
+    amina = f.make_author("Amina Berrada", role="Journaliste")
+    karim = f.make_author("Karim Tazi", role="Chef de rubrique")
+    image = f.make_image("Port", caption="Le port au lever du jour", credit="Sara Alaoui / AFP")
+    now = timezone.now()
+    lead = f.make_article(
+        proche,
+        "Les négociations reprennent à Doha",
+        standfirst="Les délégations se retrouvent après trois semaines de pause.",
+        lead_image=image,
+        authors=[amina, karim],
+        published_at=now - timedelta(hours=2),
+        body=[
+            ("paragraph", "<p>Les délégués ont préféré attendre la fin du sommet.</p>"),
+            ("subheading", "Un calendrier serré"),
+            ("quote", {"text": "Rien n'est acquis.", "attribution": "Un diplomate"}),
+            ("paragraph", "<p>La suite est prévue pour la semaine prochaine.</p>"),
+        ],
+        tags="diplomatie, doha",
+    )
+    agency = f.make_article(
+        eco,
+        "Le dirham stable face à l'euro",
+        standfirst="La banque centrale maintient sa politique.",
+        agency_credit="AFP",
+        published_at=now - timedelta(hours=5),
+        body=[("paragraph", "<p>Les marchés restent calmes.</p>")],
+    )
+    old = f.make_article(
+        eco,
+        "Bilan annuel des exportations",
+        standfirst="Un bilan contrasté.",
+        authors=[karim],
+        published_at=now - timedelta(days=10),
+        body=[("paragraph", "<p>Les exportations progressent.</p>")],
+    )
+    return {
+        "monde": monde,
+        "proche": proche,
+        "eco": eco,
+        "lead": lead,
+        "agency": agency,
+        "old": old,
+        "amina": amina,
+        "karim": karim,
+        "image": image,
+    }

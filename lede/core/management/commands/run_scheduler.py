@@ -1,0 +1,54 @@
+"""The scheduler process: enqueues periodic tasks for the worker.
+
+A loop is enough for the few periodic jobs Lede has (scheduled publishing,
+polling wire feeds); each job is idempotent, so a missed or doubled tick is
+harmless.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils.module_loading import import_string
+
+PERIODIC_TASKS = [
+    "lede.editorial.tasks.publish_scheduled_pages",
+]
+
+
+class Command(BaseCommand):
+    help = "Enqueue periodic tasks (scheduled publishing, …) every N seconds."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="Run one tick and exit.")
+        parser.add_argument("--interval", type=int, default=None, help="Seconds between ticks.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        interval = options["interval"] or int(getattr(settings, "LEDE_SCHEDULER_INTERVAL", 30))
+        self.running = True
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            self.running = False
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        while self.running:
+            self.tick()
+            if options["once"]:
+                return
+            deadline = time.monotonic() + interval
+            while self.running and time.monotonic() < deadline:
+                time.sleep(0.5)
+
+    def tick(self) -> None:
+        for dotted in PERIODIC_TASKS:
+            task: Any = import_string(dotted)
+            enqueue: Callable[[], Any] = task.enqueue
+            result = enqueue()
+            self.stdout.write(f"enqueued {dotted} ({getattr(result, 'id', '')})")

@@ -1,0 +1,86 @@
+"""Site-wide settings editors manage in the admin (Paramètres › Publication)."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+DEFAULT_REPRODUCTION_POLICY = (
+    "Toute reproduction ou représentation totale ou partielle de ce site par quelque "
+    "procédé que ce soit, sans autorisation expresse, est interdite : photocopies, "
+    "intranet, sites web, courriels, lettres d'information et outils de veille média "
+    "compris."
+)
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Fuseau horaire inconnu : %(tz)s"), params={"tz": value})
+
+
+@register_setting(icon="site")
+class PublicationSettings(BaseSiteSetting):
+    name = models.CharField(_("nom de la publication"), max_length=120, default="Le Quotidien")
+    tagline = models.CharField(_("slogan"), max_length=255, blank=True)
+    publisher = models.CharField(
+        _("éditeur"), max_length=120, blank=True, help_text=_("Nom utilisé dans le copyright.")
+    )
+    logo = models.ForeignKey(
+        "images.LedeImage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    copyright_notice = models.CharField(
+        _("mention de copyright"),
+        max_length=255,
+        default="© Copyright Le Quotidien. Tous droits réservés.",
+    )
+    reproduction_policy = models.TextField(
+        _("politique de reproduction"), default=DEFAULT_REPRODUCTION_POLICY
+    )
+    time_zone = models.CharField(
+        _("fuseau horaire"),
+        max_length=64,
+        default="Africa/Casablanca",
+        validators=[validate_time_zone],
+    )
+    twitter = models.CharField(_("compte X / Twitter"), max_length=64, blank=True)
+    facebook = models.URLField(_("page Facebook"), blank=True)
+    instagram = models.CharField(_("compte Instagram"), max_length=64, blank=True)
+    language = models.CharField(_("langue"), max_length=8, default="fr")
+
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("name"),
+                FieldPanel("tagline"),
+                FieldPanel("publisher"),
+                FieldPanel("logo"),
+            ],
+            heading=_("Identité"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("copyright_notice"), FieldPanel("reproduction_policy")],
+            heading=_("Droits"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("time_zone"), FieldPanel("language")], heading=_("Localisation")
+        ),
+        MultiFieldPanel(
+            [FieldPanel("twitter"), FieldPanel("facebook"), FieldPanel("instagram")],
+            heading=_("Réseaux sociaux"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("publication")
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("Africa/Casablanca")

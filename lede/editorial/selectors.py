@@ -1,0 +1,159 @@
+"""Shared reads of the editorial domain (used by views, feeds, sitemaps, home)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from lede.core.selectors import publication_settings
+
+from .models import ArticleAuthor, ArticlePage, Author, HomePage, SectionPage
+
+LIST_FIELDS = (
+    "id",
+    "title",
+    "slug",
+    "url_path",
+    "path",
+    "depth",
+    "standfirst",
+    "lead_image",
+    "published_at",
+    "updated_at",
+    "first_published_at",
+    "go_live_at",
+    "agency_credit",
+    "section",
+    "access_level",
+    "metered",
+    "live",
+    "content_type",
+)
+
+
+def _authors_prefetch() -> Prefetch[Any]:
+    return Prefetch(
+        "article_authors",
+        queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
+    )
+
+
+def live_articles() -> QuerySet[ArticlePage]:
+    return ArticlePage.objects.live().filter(published_at__isnull=False)
+
+
+def for_listing(qs: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
+    """What a teaser needs, in a constant number of queries."""
+    return (
+        qs.select_related("lead_image", "section")
+        .prefetch_related(_authors_prefetch())
+        .order_by("-published_at", "-id")
+    )
+
+
+def latest_articles(limit: int = 20) -> QuerySet[ArticlePage]:
+    return for_listing(live_articles())[:limit]
+
+
+def section_articles(section: SectionPage) -> QuerySet[ArticlePage]:
+    ids = section.section_ids()
+    return for_listing(live_articles().filter(section_id__in=ids))
+
+
+def author_articles(author: Author) -> QuerySet[ArticlePage]:
+    return for_listing(live_articles().filter(article_authors__author=author))
+
+
+def tag_articles(slug: str) -> QuerySet[ArticlePage]:
+    return for_listing(live_articles().filter(tags__slug=slug))
+
+
+def recent_for_news_sitemap(hours: int = 48) -> QuerySet[ArticlePage]:
+    since = timezone.now() - timedelta(hours=hours)
+    return for_listing(live_articles().filter(published_at__gte=since))
+
+
+def navigation_sections(home: HomePage | None = None) -> QuerySet[SectionPage]:
+    qs = SectionPage.objects.live().filter(show_in_navigation=True, depth=3)
+    return qs.order_by("path")
+
+
+def home_blocks(home: HomePage) -> dict[str, Any]:
+    """Lead story, secondary stories and latest per section for the home page."""
+    lead = None
+    if home.lead_story_id:
+        lead = for_listing(live_articles().filter(pk=home.lead_story_id)).first()
+    if lead is None:
+        lead = latest_articles(1).first()
+    exclude = {lead.pk} if lead else set()
+    chosen_ids = list(home.featured.values_list("article_id", flat=True))
+    secondary: list[ArticlePage] = []
+    if chosen_ids:
+        by_id = {a.pk: a for a in for_listing(live_articles().filter(pk__in=chosen_ids))}
+        secondary = [by_id[i] for i in chosen_ids if i in by_id and i not in exclude]
+    missing = home.secondary_count - len(secondary)
+    if missing > 0:
+        exclude |= {a.pk for a in secondary}
+        extra = for_listing(live_articles().exclude(pk__in=exclude))[:missing]
+        secondary += list(extra)
+    exclude |= {a.pk for a in secondary}
+    per_section = []
+    for section in navigation_sections(home):
+        items = list(section_articles(section).exclude(pk__in=exclude)[:4])
+        if items:
+            per_section.append((section, items))
+    return {"lead": lead, "secondary": secondary, "per_section": per_section}
+
+
+def article_json_ld(article: ArticlePage, request: HttpRequest | None) -> dict[str, Any]:
+    """schema.org NewsArticle for an article page."""
+    pub = publication_settings(request)
+    site_root = request.build_absolute_uri("/") if request is not None else "/"
+    url = article.get_full_url(request) or site_root
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "headline": article.title[:110],
+        "description": article.standfirst,
+        "inLanguage": pub.language or "fr",
+        "isAccessibleForFree": article.effective_access_level == "public",
+    }
+    if article.display_date:
+        data["datePublished"] = article.display_date.isoformat()
+        data["dateModified"] = (article.updated_at or article.display_date).isoformat()
+    if article.section is not None:
+        data["articleSection"] = article.section.title
+    if article.lead_image is not None:
+        rendition = article.lead_image.get_rendition("fill-1200x675")
+        data["image"] = [request.build_absolute_uri(rendition.url) if request else rendition.url]
+    publisher: dict[str, Any] = {"@type": "NewsMediaOrganization", "name": pub.name}
+    if pub.logo is not None:
+        logo = pub.logo.get_rendition("height-60")
+        publisher["logo"] = {
+            "@type": "ImageObject",
+            "url": request.build_absolute_uri(logo.url) if request else logo.url,
+        }
+    else:
+        publisher["logo"] = {
+            "@type": "ImageObject",
+            "url": request.build_absolute_uri("/static/lede/logo.png") if request else "",
+        }
+    data["publisher"] = publisher
+    if article.authors:
+        data["author"] = [
+            {
+                "@type": "Person",
+                "name": a.name,
+                "url": request.build_absolute_uri(a.get_absolute_url()) if request else "",
+            }
+            for a in article.authors
+        ]
+    else:
+        data["author"] = {"@type": "Organization", "name": article.agency_credit or pub.name}
+    return data

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import receiver
+from wagtail.signals import page_published
+
+from .models import ArticlePage
+from .services import article_mark_published
+
+
+@receiver(page_published)
+def on_page_published(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if isinstance(instance, ArticlePage):
+        article_mark_published(page=instance)

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from taggit.models import Tag
+
+from . import selectors
+from .models import ArticlePage, Author, _page_size
+
+
+def paginate(request: HttpRequest, qs: QuerySet[ArticlePage]) -> Any:
+    raw = request.GET.get("page", "1")
+    paginator = Paginator(qs, _page_size(), allow_empty_first_page=True)
+    try:
+        if not raw.isdigit():
+            raise PageNotAnInteger(raw)
+        return paginator.page(int(raw))
+    except (EmptyPage, PageNotAnInteger) as exc:
+        raise Http404(_("Cette page n'existe pas.")) from exc
+
+
+@require_GET
+def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
+    page_obj = paginate(request, selectors.author_articles(author))
+    return render(request, "editorial/author.html", {"author": author, "page_obj": page_obj})
+
+
+@require_GET
+def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    page_obj = paginate(request, selectors.tag_articles(slug))
+    return render(request, "editorial/tag.html", {"tag": tag, "page_obj": page_obj})
+
+
+@require_GET
+def news_sitemap(request: HttpRequest) -> HttpResponse:
+    from lede.core.selectors import publication_settings
+
+    items = list(selectors.recent_for_news_sitemap()[:1000])
+    return render(
+        request,
+        "editorial/news_sitemap.xml",
+        {"items": items, "pub": publication_settings(request)},
+        content_type="application/xml; charset=utf-8",
+    )
