@@ -62,6 +62,7 @@ EMBED_ATTRIBUTES = {
 }
 
 
+_EMPTY_IFRAME = re.compile(r"<iframe(?![^>]*\bsrc=)[^>]*>\s*</iframe>")
 _EMBED_OPEN = re.compile(r"<embed(\b[^>]*?)\s*/?>")
 
 
@@ -111,7 +112,8 @@ def clean_embed_html(value: str | None) -> SafeString:
         url_schemes={"https"},
         link_rel="noopener noreferrer",
     )
-    return mark_safe(cleaned)
+    # An iframe whose src was refused is left empty by nh3: drop it.
+    return mark_safe(_EMPTY_IFRAME.sub("", cleaned))
 
 
 def strip_tags(value: str | None) -> str:

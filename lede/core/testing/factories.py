@@ -58,7 +58,7 @@ def make_article(
     publish: bool = True,
     **kwargs: Any,
 ) -> ArticlePage:
-    article = ArticlePage(title=title, published_at=published_at, **kwargs)
+    article = ArticlePage(title=title, published_at=published_at, live=publish, **kwargs)
     if body is not None:
         article.body = body  # type: ignore[assignment]
     for i, author in enumerate(authors or []):
