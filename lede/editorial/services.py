@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from .models import ArticlePage
+from .models import ArticlePage, HomePage
 
 
 @transaction.atomic
@@ -29,3 +29,32 @@ def article_mark_published(*, page: ArticlePage, now: datetime | None = None) ->
         for key, value in changes.items():
             setattr(page, key, value)
     return page
+
+
+@transaction.atomic
+def site_ensure_home(*, site_name: str = "Le Quotidien") -> HomePage:
+    """The home page and the default site, created when missing (a fresh or
+    flushed database). Migration 0003 does the same on a new install."""
+    from wagtail.models import Collection, Locale, Page, Site
+
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    home = HomePage.objects.first()
+    if home is not None:
+        return home
+    Locale.objects.get_or_create(language_code="fr")
+    root = Page.get_first_root_node()
+    if root is None:
+        root = Page.add_root(title="Root", slug="root")
+    home = HomePage(title="À la une", slug="accueil")
+    root.add_child(instance=home)
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(
+            hostname="localhost", port=80, root_page=home, is_default_site=True,
+            site_name=site_name,
+        )
+    else:
+        site.root_page = home
+        site.save()
+    return home

@@ -32,7 +32,9 @@ def make_image(
 
 
 def home_page() -> HomePage:
-    return HomePage.objects.get()
+    from lede.editorial.services import site_ensure_home
+
+    return site_ensure_home()
 
 
 def make_section(title: str, parent: Page | None = None, **kwargs: Any) -> SectionPage:
