@@ -47,7 +47,10 @@ def test_real_image_is_accepted(staff_client: Client) -> None:
 def test_not_an_image_is_refused(staff_client: Client) -> None:
     response = staff_client.post(
         "/admin/images/add/",
-        {"title": "Faux", "file": SimpleUploadedFile("faux.jpg", b"<?php echo 1; ?>", "image/jpeg")},
+        {
+            "title": "Faux",
+            "file": SimpleUploadedFile("faux.jpg", b"<?php echo 1; ?>", "image/jpeg"),
+        },
     )
     assert response.status_code == 200
     assert LedeImage.objects.count() == 0
