@@ -12,6 +12,16 @@ def _media_root(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None
     Path(settings.MEDIA_ROOT).mkdir(parents=True, exist_ok=True)
 
 
+@pytest.fixture(autouse=True)
+def _clear_cache(settings: Any) -> None:
+    """Rolled-back tests reuse primary keys: never let a cached variant of one
+    test's article serve another's."""
+    from django.core.cache import caches
+
+    for alias in settings.CACHES:
+        caches[alias].clear()
+
+
 @pytest.fixture
 def publication(db: Any) -> dict[str, Any]:
     """A small publication: sections, two authors, a few articles."""

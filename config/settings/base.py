@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "lede.images",
     "lede.editorial",
     "lede.search",
+    "lede.paywall",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -45,6 +46,9 @@ INSTALLED_APPS = [
     "taggit",
     "django_tasks",
     "django_tasks_db",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -65,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -147,7 +152,47 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/connexion/"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/compte/"
+LOGOUT_REDIRECT_URL = "/"
+PASSWORD_RESET_TIMEOUT = 3600  # reset links expire after one hour
+
+# django-allauth: e-mail only, verification asked but never blocking reading
+# or paying, log-in by e-mailed code, answers that never reveal an account.
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = env_str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", "http")
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "request_login_code": "20/m/ip,3/m/key",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+}
+ACCOUNT_ADAPTER = "lede.accounts.adapter.AccountAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env_str("LEDE_PUBLICATION_NAME", "Le Quotidien")
+# Staff must have TOTP to reach the admin (production turns it on).
+LEDE_STAFF_REQUIRE_MFA = env_bool("LEDE_STAFF_REQUIRE_MFA", False)
 
 # --- I18n -----------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -193,6 +238,12 @@ if env_str("VARNISH_URL"):
     }
 
 # --- Lede -----------------------------------------------------------------
+LEDE_METER_ANONYMOUS = env_int("LEDE_METER_ANONYMOUS", 2)
+LEDE_METER_REGISTERED = env_int("LEDE_METER_REGISTERED", 5)
+# Proxies whose X-Forwarded-For is believed (CIDR list). Nothing by default:
+# group licences by IP cannot be faked with a header.
+LEDE_TRUSTED_PROXIES = env_list("LEDE_TRUSTED_PROXIES", [])
+LEDE_VARIANT_CACHE_SECONDS = env_int("LEDE_VARIANT_CACHE_SECONDS", 24 * 3600)
 LEDE_PAGE_SIZE = env_int("LEDE_PAGE_SIZE", 20)
 LEDE_SEARCH_MAX_QUERY = 200  # characters kept from a search query
 LEDE_SCHEDULER_INTERVAL = env_int("LEDE_SCHEDULER_INTERVAL", 30)
@@ -211,3 +262,4 @@ LOGGING = {
     },
 }
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
+TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True  # "élections" → /mots-cles/elections/

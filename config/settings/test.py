@@ -1,5 +1,7 @@
 """Test profile: fast hashing, in-memory e-mail, tasks run immediately."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import VAR_DIR
 
@@ -13,3 +15,18 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Each xdist worker gets its own Redis database so that one worker clearing
+# the cache between tests never wipes another's keys.
+_REDIS = os.environ.get("REDIS_URL", "")
+if _REDIS:
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    _db = 8 + (int(_worker) if _worker.isdigit() else 0) % 8
+    _base = _REDIS.rsplit("/", 1)[0] if _REDIS.count("/") > 2 else _REDIS.rstrip("/")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"{_base}/{_db}",
+            "KEY_PREFIX": "lede-test",
+        }
+    }

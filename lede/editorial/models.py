@@ -356,6 +356,13 @@ class ArticlePage(Page):
         context["json_ld"] = selectors.article_json_ld(self, request)
         return context
 
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Readers get the variant the paywall decides (see lede.paywall.serving)."""
+        from lede.paywall.serving import serve_article
+
+        request.is_preview = False  # type: ignore[attr-defined]
+        return serve_article(self, request)
+
 
 class ArticleAuthor(Orderable):
     page = ParentalKey(ArticlePage, on_delete=models.CASCADE, related_name="article_authors")

@@ -51,7 +51,10 @@ def site_ensure_home(*, site_name: str = "Le Quotidien") -> HomePage:
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
         Site.objects.create(
-            hostname="localhost", port=80, root_page=home, is_default_site=True,
+            hostname="localhost",
+            port=80,
+            root_page=home,
+            is_default_site=True,
             site_name=site_name,
         )
     else:

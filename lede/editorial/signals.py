@@ -11,5 +11,6 @@ from .services import article_mark_published
 
 @receiver(page_published)
 def on_page_published(sender: Any, instance: Any, **kwargs: Any) -> None:
-    if isinstance(instance, ArticlePage):
+    # Wagtail also sends page_published when a publish is only scheduled.
+    if isinstance(instance, ArticlePage) and instance.live:
         article_mark_published(page=instance)

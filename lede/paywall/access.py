@@ -150,8 +150,11 @@ class Entitlement:
 class Reader:
     """What the paywall knows about the person asking.
 
-    An anonymous reader can be neither staff nor hold entitlements: such a reader is a
-    caller bug and is rejected at construction rather than silently let through.
+    An anonymous reader can be neither staff nor hold a personal entitlement (a
+    subscription or complimentary access): such a reader is a caller bug and is rejected
+    at construction rather than silently let through. An anonymous reader *may* hold a
+    group entitlement: an organisation's licence recognised by its network address
+    (reading from the organisation's intranet needs no personal account).
     """
 
     is_authenticated: bool
@@ -161,8 +164,10 @@ class Reader:
     def __post_init__(self) -> None:
         if not isinstance(self.entitlements, tuple):
             object.__setattr__(self, "entitlements", tuple(self.entitlements))
-        if not self.is_authenticated and (self.is_staff or self.entitlements):
-            raise ValueError("an anonymous reader cannot be staff or hold entitlements")
+        if not self.is_authenticated and (
+            self.is_staff or any(e.kind is not EntitlementKind.GROUP for e in self.entitlements)
+        ):
+            raise ValueError("an anonymous reader cannot be staff or hold a personal entitlement")
 
     @classmethod
     def anonymous(cls) -> Reader:

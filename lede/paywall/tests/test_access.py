@@ -471,11 +471,19 @@ def test_negative_meter_limit_is_rejected() -> None:
         MeterState(-1)
 
 
-def test_anonymous_reader_cannot_be_staff_or_entitled() -> None:
+def test_anonymous_reader_cannot_be_staff_or_personally_entitled() -> None:
     with pytest.raises(ValueError):
         Reader(is_authenticated=False, is_staff=True)
     with pytest.raises(ValueError):
         Reader(is_authenticated=False, entitlements=(ent(),))
+
+
+def test_anonymous_reader_on_an_organisation_network_reads_as_group() -> None:
+    group = ent(kind=EntitlementKind.GROUP)
+    reader = Reader(is_authenticated=False, entitlements=(group,))
+    article = ArticleAccess(article_id=1, level=Level.SUBSCRIBERS, section_ids=frozenset({1}))
+    access = decide(reader, article, MeterState(limit=0), NOW)
+    assert access == Access(True, Reason.GROUP)
 
 
 def test_value_objects_are_frozen() -> None:

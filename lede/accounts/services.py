@@ -1,0 +1,183 @@
+"""Account services: the reader's data export and account deletion.
+
+Other apps plug into both through small registries, usually from their
+``AppConfig.ready()``::
+
+    from lede.accounts.services import register_data_exporter, register_retention_check
+
+    register_data_exporter("subscriptions", export_subscriptions)  # (user) -> dict
+    register_retention_check(has_invoices)                          # (user) -> bool
+    register_deletion_hook(forget_newsletter_recipient)             # (user) -> None
+
+A retention check answers "must this user row be kept?" (invoices must be
+kept by law, for instance). When any check says yes, deleting an account
+anonymises it instead of removing the row.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, Literal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+DataExporter = Callable[[Any], dict[str, Any]]
+RetentionCheck = Callable[[Any], bool]
+DeletionHook = Callable[[Any], None]
+DeletionOutcome = Literal["deleted", "anonymised"]
+
+EXPORT_FORMAT_VERSION = 1
+
+_data_exporters: dict[str, DataExporter] = {}
+_retention_checks: list[RetentionCheck] = []
+_deletion_hooks: list[DeletionHook] = []
+
+
+# --- Registries --------------------------------------------------------------
+
+
+def register_data_exporter(name: str, exporter: DataExporter) -> DataExporter:
+    """Add ``exporter(user) -> dict`` to the data export, under ``apps[name]``.
+
+    Registering the same name again replaces the previous exporter (so
+    reloading an app does not duplicate its section).
+    """
+    if not name or not isinstance(name, str):
+        raise ValueError("A data exporter needs a non-empty name")
+    _data_exporters[name] = exporter
+    return exporter
+
+
+def register_retention_check(check: RetentionCheck) -> RetentionCheck:
+    """Add ``check(user) -> bool``: True when the law requires keeping the user row."""
+    if check not in _retention_checks:
+        _retention_checks.append(check)
+    return check
+
+
+def register_deletion_hook(hook: DeletionHook) -> DeletionHook:
+    """Add ``hook(user) -> None``, called inside the deletion transaction before
+    the user row is deleted or anonymised (to forget app-specific personal data)."""
+    if hook not in _deletion_hooks:
+        _deletion_hooks.append(hook)
+    return hook
+
+
+def data_exporters() -> dict[str, DataExporter]:
+    return dict(_data_exporters)
+
+
+def retention_checks() -> list[RetentionCheck]:
+    return list(_retention_checks)
+
+
+def deletion_hooks() -> list[DeletionHook]:
+    return list(_deletion_hooks)
+
+
+# --- Data export -------------------------------------------------------------
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def user_export_data(*, user: AbstractBaseUser) -> dict[str, Any]:
+    """Everything Lede holds about ``user``, as JSON-serialisable data."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
+    u: Any = user
+    data: dict[str, Any] = {
+        "format_version": EXPORT_FORMAT_VERSION,
+        "generated_at": timezone.now().isoformat(),
+        "account": {
+            "id": u.pk,
+            "email": u.email,
+            "display_name": getattr(u, "display_name", ""),
+            "first_name": u.first_name,
+            "last_name": u.last_name,
+            "date_joined": _iso(u.date_joined),
+            "last_login": _iso(u.last_login),
+            "is_active": u.is_active,
+        },
+        "email_addresses": [
+            {"email": a.email, "verified": a.verified, "primary": a.primary}
+            for a in EmailAddress.objects.filter(user_id=u.pk).order_by("email")
+        ],
+        # Which second factors exist, never their secrets.
+        "two_factor_authentication": [
+            {
+                "type": a.type,
+                "created_at": _iso(a.created_at),
+                "last_used_at": _iso(a.last_used_at),
+            }
+            for a in Authenticator.objects.filter(user_id=u.pk).order_by("pk")
+        ],
+        "apps": {},
+    }
+    for name, exporter in sorted(_data_exporters.items()):
+        data["apps"][name] = exporter(user)
+    return data
+
+
+# --- Account deletion --------------------------------------------------------
+
+
+def user_must_be_retained(*, user: AbstractBaseUser) -> bool:
+    return any(check(user) for check in _retention_checks)
+
+
+def _anonymise(user: Any) -> None:
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
+    EmailAddress.objects.filter(user_id=user.pk).delete()
+    Authenticator.objects.filter(user_id=user.pk).delete()
+    user.email = f"deleted-{user.pk}@invalid"
+    user.first_name = ""
+    user.last_name = ""
+    if hasattr(user, "display_name"):
+        user.display_name = ""
+    # A new unusable password also changes the session auth hash, which ends
+    # every session of this user on its next request.
+    user.set_unusable_password()
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+
+
+@transaction.atomic
+def user_delete_account(*, user: AbstractBaseUser) -> DeletionOutcome:
+    """Delete ``user``'s account, or anonymise it when a retention check
+    (or a protected foreign key) requires the row to be kept.
+
+    Sessions end either way: a deleted user's sessions no longer resolve, and
+    an anonymised user is inactive with a new (unusable) password hash.
+    """
+    User = get_user_model()
+    # Lock the row: two concurrent deletions must not interleave.
+    locked: Any = User._default_manager.select_for_update().get(pk=user.pk)
+    for hook in _deletion_hooks:
+        hook(locked)
+
+    if not user_must_be_retained(user=locked):
+        try:
+            with transaction.atomic():
+                locked.delete()
+        except (ProtectedError, RestrictedError):
+            logger.info("user %s is referenced by protected rows: anonymising", locked.pk)
+        else:
+            return "deleted"
+    _anonymise(locked)
+    return "anonymised"

@@ -1,0 +1,476 @@
+"""Build the demo publication: settings, sections, authors, images, articles,
+home page and demo log-ins.
+
+Idempotent: every object is looked up by a stable key first (section and
+article slug under their parent, author slug, image title, user e-mail) and
+left alone when it exists, so a second run creates nothing and publishes no
+new revision.
+
+Pages go through Wagtail's own API (``add_child``, ``save_revision().publish()``)
+so they have revisions, log entries and search-index entries like pages an
+editor published. Dates are relative to the time of loading.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.files.images import ImageFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.models import Tag
+from wagtail.models import Page, PageLogEntry, ReferenceIndex, Revision, Site
+from wagtail.signal_handlers import disable_reference_index_auto_update
+
+from lede.accounts.models import User
+from lede.core.models import PublicationSettings
+from lede.editorial.models import (
+    ArticleAuthor,
+    ArticlePage,
+    Author,
+    HomeFeatured,
+    HomePage,
+    SectionPage,
+)
+from lede.editorial.setup import ensure_newsroom_groups
+from lede.images.models import LedeImage
+
+from . import pictures
+from .articles import ARTICLES, HOME_FEATURED, HOME_LEAD
+from .images import IMAGES
+from .people import AUTHORS, DEMO_PASSWORD, USERS
+from .sections import PALETTES, SECTIONS
+
+PUBLICATION = {
+    "name": "Le Quotidien",
+    "tagline": "L'actualité du Maroc et du monde, vérifiée et expliquée",
+    "publisher": "Éditions Lede",
+    "copyright_notice": "© Copyright Éditions Lede. Tous droits réservés.",
+}
+LOGO_TITLE = "Le Quotidien — logo"
+
+
+class DemoError(Exception):
+    """The demo cannot be loaded into this database (e.g. no home page)."""
+
+
+class _Out:
+    def __init__(self, stdout: Any) -> None:
+        self.stdout = stdout
+
+    def __call__(self, line: str = "") -> None:
+        if self.stdout is not None:
+            self.stdout.write(line if line.endswith("\n") else line + "\n")
+
+
+@contextmanager
+def _quiet_wagtail_logs() -> Iterator[None]:
+    """Wagtail logs every page created and published at INFO: hide that noise."""
+    logger = logging.getLogger("wagtail")
+    level = logger.level
+    logger.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def load_demo(
+    stdout: Any = None, *, photo_size: tuple[int, int] = pictures.PHOTO_SIZE
+) -> dict[str, Any]:
+    """Load the demo publication and return a summary of what was created.
+
+    ``stdout`` is anything with ``write()`` (a management command's stdout);
+    nothing is printed when it is None. ``photo_size`` is the size of the
+    generated photographs (smaller in tests: renditions are then cheap).
+    """
+    out = _Out(stdout)
+    started = time.monotonic()
+    now = timezone.now()
+    created: Counter[str] = Counter()
+
+    with _quiet_wagtail_logs(), transaction.atomic(), disable_reference_index_auto_update():
+        home = HomePage.objects.first()
+        if home is None:
+            raise DemoError(
+                "Aucune page d'accueil (HomePage) : lancez d'abord « manage.py migrate »."
+            )
+        site = _default_site(home)
+        images = _ensure_images(created, photo_size)
+        logo = _ensure_logo(created)
+        _ensure_publication(site, logo, created)
+        sections = _ensure_sections(home, created)
+        authors = _ensure_authors(created)
+        tags = _ensure_tags()
+        articles, new_pages = _ensure_articles(sections, authors, images, tags, now, created)
+        if _ensure_home(home, articles):
+            created["home"] += 1
+            new_pages.append(home)
+        _ensure_users(created)
+        # Reference index ("usage" in the admin) built once instead of one task per save.
+        for page in new_pages:
+            ReferenceIndex.create_or_update_for_object(page.specific)
+        for author in Author.objects.filter(slug__in=[a["slug"] for a in AUTHORS]):
+            ReferenceIndex.create_or_update_for_object(author)
+
+    summary: dict[str, Any] = {
+        "created": dict(created),
+        "sections": SectionPage.objects.count(),
+        "articles": ArticlePage.objects.count(),
+        "live_articles": ArticlePage.objects.live().count(),
+        "authors": Author.objects.count(),
+        "images": LedeImage.objects.count(),
+        "users": User.objects.count(),
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    _print_summary(out, summary)
+    return summary
+
+
+# --- settings ----------------------------------------------------------------
+def _default_site(home: HomePage) -> Site:
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        site = Site.objects.create(
+            hostname="localhost",
+            port=80,
+            root_page=home,
+            is_default_site=True,
+            site_name=PUBLICATION["name"],
+        )
+    return site
+
+
+def _ensure_publication(site: Site, logo: LedeImage, created: Counter[str]) -> None:
+    pub = PublicationSettings.for_site(site)
+    changed = False
+    for field, value in PUBLICATION.items():
+        if getattr(pub, field) != value:
+            setattr(pub, field, value)
+            changed = True
+    if pub.logo_id is None:
+        pub.logo = logo
+        changed = True
+    if changed:
+        pub.save()
+        created["publication_settings"] += 1
+
+
+# --- images ------------------------------------------------------------------
+def _ensure_image(
+    *,
+    title: str,
+    data: Any,
+    filename: str,
+    caption: str = "",
+    credit: str = "",
+    focal: tuple[float, float, float, float] | None = None,
+    created: Counter[str],
+) -> LedeImage:
+    existing = LedeImage.objects.filter(title=title).order_by("pk").first()
+    if existing is not None:
+        return existing
+    content: bytes = data()
+    image = LedeImage(title=title, caption=caption, credit=credit)
+    image.file.save(filename, ImageFile(io.BytesIO(content), name=filename), save=False)
+    image.file_size = len(content)
+    image.file_hash = hashlib.sha1(content, usedforsecurity=False).hexdigest()
+    if focal is not None and image.width and image.height:
+        fx, fy, fw, fh = focal
+        image.focal_point_x = round(fx * image.width)
+        image.focal_point_y = round(fy * image.height)
+        image.focal_point_width = round(fw * image.width)
+        image.focal_point_height = round(fh * image.height)
+    image.save()
+    created["images"] += 1
+    return image
+
+
+def _ensure_images(created: Counter[str], size: tuple[int, int]) -> dict[str, LedeImage]:
+    images: dict[str, LedeImage] = {}
+    for spec in IMAGES:
+        palette = PALETTES[spec["palette"]]
+        images[spec["key"]] = _ensure_image(
+            title=spec["title"],
+            caption=spec["caption"],
+            credit=spec["credit"],
+            focal=spec.get("focal"),
+            filename=f"demo-{spec['key']}.jpg",
+            data=lambda spec=spec, palette=palette: pictures.photo_jpeg(
+                spec["key"], palette, spec["motif"], size
+            ),
+            created=created,
+        )
+    return images
+
+
+def _ensure_logo(created: Counter[str]) -> LedeImage:
+    return _ensure_image(
+        title=LOGO_TITLE,
+        filename="demo-logo.png",
+        data=lambda: pictures.logo_png(PUBLICATION["name"]),
+        created=created,
+    )
+
+
+# --- sections ----------------------------------------------------------------
+def _ensure_sections(home: HomePage, created: Counter[str]) -> dict[str, SectionPage]:
+    sections: dict[str, SectionPage] = {}
+    for spec in SECTIONS:
+        parent_key, _, slug = spec["key"].rpartition("/")
+        parent: Page = sections[parent_key] if parent_key else home
+        existing = SectionPage.objects.child_of(parent).filter(slug=slug).first()
+        if existing is not None:
+            sections[spec["key"]] = existing
+            continue
+        section = SectionPage(
+            title=spec["title"],
+            slug=slug,
+            description=spec["description"],
+            default_access_level=spec["access"],
+        )
+        parent.add_child(instance=section)
+        section.save_revision().publish()
+        sections[spec["key"]] = section
+        created["sections"] += 1
+    return sections
+
+
+# --- authors -----------------------------------------------------------------
+def _ensure_authors(created: Counter[str]) -> dict[str, Author]:
+    authors: dict[str, Author] = {}
+    for spec in AUTHORS:
+        author = Author.objects.filter(slug=spec["slug"]).first()
+        if author is None:
+            photo = _ensure_image(
+                title=f"Portrait — {spec['name']}",
+                caption=f"{spec['name']}, {spec['role'][:1].lower()}{spec['role'][1:]}.",
+                credit=PUBLICATION["name"],
+                filename=f"demo-portrait-{spec['slug']}.jpg",
+                data=lambda spec=spec: pictures.portrait_jpeg(spec["name"], spec["color"]),
+                created=created,
+            )
+            author = Author.objects.create(
+                name=spec["name"],
+                slug=spec["slug"],
+                role=spec["role"],
+                bio=spec["bio"],
+                photo=photo,
+            )
+            created["authors"] += 1
+        authors[spec["slug"]] = author
+    return authors
+
+
+# --- tags ----------------------------------------------------------------------
+def _ensure_tags() -> dict[str, Tag]:
+    """Create the demo's tags with ASCII slugs ("élections" → "elections"), which
+    the tag URL pattern (``<slug:slug>``) accepts."""
+    names = sorted({name for spec in ARTICLES for name in spec.get("tags", [])})
+    tags: dict[str, Tag] = {}
+    for name in names:
+        tag = Tag.objects.filter(name=name).first()
+        if tag is None:
+            base = slugify(name) or "mot-cle"
+            slug, n = base, 1
+            while Tag.objects.filter(slug=slug).exists():
+                n += 1
+                slug = f"{base}-{n}"
+            tag = Tag.objects.create(name=name, slug=slug)
+        tags[name] = tag
+    return tags
+
+
+# --- articles ------------------------------------------------------------------
+def _find_article(slug: str, known: dict[str, ArticlePage]) -> ArticlePage | None:
+    if slug in known:
+        return known[slug]
+    return ArticlePage.objects.filter(slug=slug).order_by("pk").first()
+
+
+def _body(
+    blocks: list[tuple[str, Any]],
+    images: dict[str, LedeImage],
+    articles: dict[str, ArticlePage],
+) -> list[tuple[str, Any]]:
+    """Resolve the data modules' references (image keys, article slugs)."""
+    body: list[tuple[str, Any]] = []
+    for block_type, value in blocks:
+        if block_type == "image":
+            image = images.get(value["image"])
+            if image is None:
+                continue
+            value = {**value, "image": image}
+        elif block_type == "related":
+            target = _find_article(value["page"], articles)
+            if target is None:
+                continue
+            value = {**value, "page": target}
+        body.append((block_type, value))
+    return body
+
+
+def _ensure_articles(
+    sections: dict[str, SectionPage],
+    authors: dict[str, Author],
+    images: dict[str, LedeImage],
+    tags: dict[str, Tag],
+    now: datetime,
+    created: Counter[str],
+) -> tuple[dict[str, ArticlePage], list[Page]]:
+    articles: dict[str, ArticlePage] = {}
+    new_pages: list[Page] = []
+    for spec in ARTICLES:
+        section = sections[spec["section"]]
+        existing = ArticlePage.objects.child_of(section).filter(slug=spec["slug"]).first()
+        if existing is not None:
+            articles[spec["slug"]] = existing
+            continue
+        article = _create_article(spec, section, authors, images, tags, articles, now)
+        articles[spec["slug"]] = article
+        new_pages.append(article)
+        created["articles"] += 1
+        if "go_live_in_hours" in spec:
+            created["scheduled"] += 1
+    return articles, new_pages
+
+
+def _create_article(
+    spec: dict[str, Any],
+    section: SectionPage,
+    authors: dict[str, Author],
+    images: dict[str, LedeImage],
+    tags: dict[str, Tag],
+    known: dict[str, ArticlePage],
+    now: datetime,
+) -> ArticlePage:
+    scheduled = "go_live_in_hours" in spec
+    published_at = None if scheduled else now - timedelta(hours=spec["hours_ago"])
+    article = ArticlePage(
+        title=spec["title"],
+        slug=spec["slug"],
+        standfirst=spec["standfirst"],
+        lead_image=images.get(spec.get("image", "")),
+        agency_credit=spec.get("agency", ""),
+        copyright_line=spec.get("copyright", ""),
+        access_level=spec.get("access", ""),
+        metered=spec.get("metered", False),
+        published_at=published_at,
+    )
+    article.body = _body(spec["body"], images, known)  # type: ignore[assignment]
+    for i, slug in enumerate(spec.get("authors", [])):
+        article.article_authors.add(ArticleAuthor(author=authors[slug], sort_order=i))
+    article.tags.add(*[tags[name] for name in spec.get("tags", [])])
+    if scheduled:
+        # Approved for publication at go_live_at; the scheduler publishes it.
+        article.live = False
+        article.go_live_at = now + timedelta(hours=spec["go_live_in_hours"])
+        section.add_child(instance=article)
+        article.save_revision().publish()
+        # Wagtail sends page_published for a scheduled publication too, and the
+        # editorial signal then stamps published_at with the scheduling time.
+        # The publication date is the go-live time: leave it empty until then.
+        ArticlePage.objects.filter(pk=article.pk).update(published_at=None)
+        article.published_at = None
+        return article
+
+    section.add_child(instance=article)
+    first = article.save_revision()
+    first.publish()
+    revisions: list[tuple[Revision, datetime]] = [(first, published_at)]  # type: ignore[list-item]
+
+    if "update_after_hours" in spec and published_at is not None:
+        # A significant update: a second revision with a note at the top of the body.
+        updated_at = published_at + timedelta(hours=spec["update_after_hours"])
+        article = ArticlePage.objects.get(pk=article.pk)
+        note = ("paragraph", f"<p><em>{spec['update_note']}</em></p>")
+        article.body = [note, *_body(spec["body"], images, known)]  # type: ignore[assignment]
+        article.updated_at = updated_at
+        second = article.save_revision()
+        second.publish()
+        revisions.append((second, updated_at))
+
+    _backdate(article, revisions, created_at=published_at or now)
+    article.refresh_from_db()
+    return article
+
+
+def _backdate(
+    article: ArticlePage, revisions: list[tuple[Revision, datetime]], *, created_at: datetime
+) -> None:
+    """Make Wagtail's own dates (first/last published, revisions, history)
+    agree with the article's ``published_at``/``updated_at``."""
+    log_entries = PageLogEntry.objects.filter(page_id=article.pk)
+    log_entries.filter(revision__isnull=True).update(timestamp=created_at - timedelta(minutes=20))
+    for revision, when in revisions:
+        Revision.objects.filter(pk=revision.pk).update(created_at=when)
+        log_entries.filter(revision=revision).update(timestamp=when)
+    if revisions:
+        first_when, last_when = revisions[0][1], revisions[-1][1]
+        Page.objects.filter(pk=article.pk).update(
+            first_published_at=first_when,
+            last_published_at=last_when,
+            latest_revision_created_at=last_when,
+        )
+
+
+# --- home page -----------------------------------------------------------------
+def _ensure_home(home: HomePage, articles: dict[str, ArticlePage]) -> bool:
+    """Choose the lead story and two secondary stories, unless an editor (or a
+    previous run) already did."""
+    home = HomePage.objects.get(pk=home.pk)
+    if home.lead_story_id is not None or home.featured.exists():
+        return False
+    lead = articles.get(HOME_LEAD)
+    if lead is None or not lead.live:
+        return False
+    home.lead_story = lead
+    featured = [articles[s] for s in HOME_FEATURED if s in articles and articles[s].live]
+    home.featured = [  # type: ignore[assignment]
+        HomeFeatured(article=article, sort_order=i) for i, article in enumerate(featured)
+    ]
+    home.save_revision().publish()
+    return True
+
+
+# --- users -----------------------------------------------------------------------
+def _ensure_users(created: Counter[str]) -> None:
+    groups = ensure_newsroom_groups()
+    for spec in USERS:
+        user = User.objects.filter(email=spec["email"]).first()
+        if user is None:
+            create = (
+                User.objects.create_superuser if spec["superuser"] else User.objects.create_user
+            )
+            user = create(spec["email"], DEMO_PASSWORD, display_name=spec["display_name"])
+            created["users"] += 1
+        if spec["group"]:
+            user.groups.add(groups[spec["group"]])
+
+
+# --- output ------------------------------------------------------------------------
+def _print_summary(out: _Out, summary: dict[str, Any]) -> None:
+    made = summary["created"]
+    if made:
+        out("Démo chargée. Créé : " + ", ".join(f"{k} {v}" for k, v in sorted(made.items())) + ".")
+    else:
+        out("Démo déjà chargée : rien à créer.")
+    out(
+        f"En base : {summary['sections']} rubriques, {summary['articles']} articles "
+        f"({summary['live_articles']} en ligne), {summary['authors']} auteurs, "
+        f"{summary['images']} images, {summary['users']} utilisateurs "
+        f"— {summary['seconds']} s."
+    )
+    out("")
+    out(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
+    for spec in USERS:
+        out(f"  {spec['email']:<24} {spec['label']}")
