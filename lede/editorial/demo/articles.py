@@ -88,6 +88,7 @@ ARTICLES: list[dict[str, Any]] = [
     {
         "section": "maroc/politique",
         "slug": "regions-budget-investissement",
+        "access": "subscribers",
         "title": (
             "Régionalisation : les conseils régionaux réclament un budget d'investissement élargi"
         ),
@@ -589,6 +590,7 @@ ARTICLES: list[dict[str, Any]] = [
     {
         "section": "monde/proche-orient",
         "slug": "penurie-d-eau-cooperation-regionale",
+        "access": "subscribers",
         "title": "La pénurie d'eau, nouveau terrain de coopération régionale",
         "standfirst": (
             "Des ingénieurs de six pays travaillent ensemble sur un réseau d'alerte "
@@ -777,6 +779,7 @@ ARTICLES: list[dict[str, Any]] = [
     {
         "section": "monde/afrique",
         "slug": "banques-marocaines-expansion-afrique-de-l-ouest",
+        "access": "subscribers",
         "title": "Les banques marocaines poursuivent leur expansion en Afrique de l'Ouest",
         "standfirst": (
             "Leurs filiales subsahariennes ont contribué pour près d'un quart aux "
@@ -1020,6 +1023,7 @@ ARTICLES: list[dict[str, Any]] = [
     {
         "section": "economie",
         "slug": "goutte-a-goutte-saiss-economies-endettement",
+        "access": "subscribers",
         "title": "Goutte-à-goutte : les agriculteurs du Saïss entre économies d'eau et endettement",
         "standfirst": (
             "Subventionnée jusqu'à 80 %, l'irrigation localisée s'est généralisée dans la "

@@ -116,6 +116,7 @@ def load_demo(
             created["home"] += 1
             new_pages.append(home)
         _ensure_users(created)
+        _ensure_paywall_demo(created, now)
         # Reference index ("usage" in the admin) built once instead of one task per save.
         for page in new_pages:
             ReferenceIndex.create_or_update_for_object(page.specific)
@@ -455,6 +456,41 @@ def _ensure_users(created: Counter[str]) -> None:
             created["users"] += 1
         if spec["group"]:
             user.groups.add(groups[spec["group"]])
+
+
+def _ensure_paywall_demo(created: Counter[str], now: Any) -> None:
+    """A subscriber with a year of complimentary access, and an organisation
+    whose verified addresses in org.demo.example read under a group licence."""
+    from allauth.account.models import EmailAddress
+
+    from lede.paywall.models import AccessGrant, Organisation
+
+    subscriber = User.objects.get(email="subscriber@demo.example")
+    if not AccessGrant.objects.filter(user=subscriber).exists():
+        AccessGrant.objects.create(
+            user=subscriber,
+            kind=AccessGrant.Kind.COMPLIMENTARY,
+            starts_at=now,
+            ends_at=now + timedelta(days=365),
+            note="Compte de démonstration",
+            source="demo",
+        )
+        created["access_grants"] += 1
+    if not Organisation.objects.filter(name="Organisation de démonstration").exists():
+        Organisation.objects.create(
+            name="Organisation de démonstration",
+            email_domains="org.demo.example",
+            seats=25,
+            starts_at=now,
+            ends_at=now + timedelta(days=365),
+        )
+        created["organisations"] += 1
+    for user in User.objects.filter(
+        email__in=["subscriber@demo.example", "lecteur@org.demo.example"]
+    ):
+        EmailAddress.objects.get_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
 
 
 # --- output ------------------------------------------------------------------------

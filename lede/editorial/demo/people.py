@@ -72,4 +72,18 @@ USERS: list[dict[str, Any]] = [
         "group": None,
         "label": "lecteur",
     },
+    {
+        "email": "subscriber@demo.example",
+        "display_name": "Abonné démo",
+        "superuser": False,
+        "group": None,
+        "label": "abonné (accès offert pour un an)",
+    },
+    {
+        "email": "lecteur@org.demo.example",
+        "display_name": "Lecteur d'une organisation",
+        "superuser": False,
+        "group": None,
+        "label": "licence de groupe (domaine org.demo.example)",
+    },
 ]

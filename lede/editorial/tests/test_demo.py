@@ -200,3 +200,24 @@ def test_second_run_changes_nothing(demo: str) -> None:
     assert _counts() == before
     assert HomePage.objects.values("lead_story_id", "latest_revision_id").get() == home_before
     assert "rien à créer" in out.getvalue()
+
+
+def test_paywall_demo_material(demo: str, client: Client) -> None:
+    from lede.paywall.models import AccessGrant, Organisation
+
+    live = list(ArticlePage.objects.live().select_related("section"))
+    subscribers = [a for a in live if a.effective_access_level == "subscribers"]
+    assert len(subscribers) >= 10
+    assert len([a for a in live if a.metered]) >= 5
+    assert [a for a in live if a.effective_access_level == "public"]
+    grant = AccessGrant.objects.get(user__email="subscriber@demo.example")
+    assert grant.ends_at is not None and (grant.ends_at - grant.starts_at).days >= 365
+    org = Organisation.objects.get()
+    assert org.domains() == ["org.demo.example"]
+    locked = next(a for a in subscribers if not a.metered)
+    assert client.get(locked.url)["X-Lede-Variant"] == "locked"
+    assert client.login(email="subscriber@demo.example", password="demo-pass-2026")
+    assert client.get(locked.url)["X-Lede-Access"] == "subscriber"
+    client.logout()
+    assert client.login(email="lecteur@org.demo.example", password="demo-pass-2026")
+    assert client.get(locked.url)["X-Lede-Access"] == "group"
