@@ -60,7 +60,11 @@ def make_article(
     publish: bool = True,
     **kwargs: Any,
 ) -> ArticlePage:
+    tags = kwargs.pop("tags", "")
     article = ArticlePage(title=title, published_at=published_at, live=publish, **kwargs)
+    if tags:
+        names = tags.split(",") if isinstance(tags, str) else list(tags)
+        article.tags.add(*[n.strip() for n in names if n.strip()])
     if body is not None:
         article.body = body  # type: ignore[assignment]
     for i, author in enumerate(authors or []):

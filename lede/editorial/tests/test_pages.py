@@ -48,3 +48,34 @@ def test_unknown_path_is_french_404(client: Client, publication: dict[str, Any])
 def test_bad_page_numbers_are_404(client: Client, publication: dict[str, Any], raw: str) -> None:
     response = client.get(publication["eco"].url, {"page": raw})
     assert response.status_code == 404
+
+
+def test_back_office_edit_preview_and_revisions_in_french(
+    client: Client, publication: dict[str, Any]
+) -> None:
+    from lede.accounts.models import User
+
+    client.force_login(User.objects.create_superuser("chef@example.com", "pw-chef-2026-x"))
+    lead = publication["lead"]
+    edit = client.get(f"/admin/pages/{lead.pk}/edit/")
+    assert edit.status_code == 200
+    html = edit.content.decode()
+    assert 'lang="fr"' in html
+    assert "Mise à jour importante" in html or "mise à jour importante" in html
+    preview = client.get(f"/admin/pages/{lead.pk}/view_draft/")
+    assert preview.status_code == 200
+    assert "La suite est prévue pour la semaine prochaine." in preview.content.decode()
+    history = client.get(f"/admin/pages/{lead.pk}/history/")
+    assert history.status_code == 200
+    assert client.get("/admin/snippets/editorial/author/").status_code == 200
+    assert client.get("/admin/images/").status_code == 200
+    assert client.get("/admin/settings/core/publicationsettings/").status_code in {200, 302}
+
+
+def test_author_and_tag_pages(client: Client, publication: dict[str, Any]) -> None:
+    html = client.get("/auteurs/amina-berrada/").content.decode()
+    assert "Amina Berrada" in html and publication["lead"].title in html
+    html = client.get("/mots-cles/diplomatie/").content.decode()
+    assert publication["lead"].title in html
+    assert client.get("/auteurs/personne/").status_code == 404
+    assert client.get("/mots-cles/inconnu/").status_code == 404
