@@ -26,6 +26,10 @@ INSTALLED_APPS = [
     "lede.editorial",
     "lede.search",
     "lede.paywall",
+    "lede.livefeed",
+    "lede.wires",
+    "lede.subscriptions",
+    "lede.payments",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

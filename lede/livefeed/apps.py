@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LivefeedConfig(AppConfig):
+    name = "lede.livefeed"
+    label = "livefeed"
+    verbose_name = "Newsroom"

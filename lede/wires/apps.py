@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class WiresConfig(AppConfig):
+    name = "lede.wires"
+    label = "wires"
+    verbose_name = "Fils d'agences"
