@@ -37,9 +37,7 @@ def admin_prefixes() -> tuple[str, ...]:
 def can_reach_admin(user: Any) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    return bool(
-        user.is_staff or user.is_superuser or user.has_perm("wagtailadmin.access_admin")
-    )
+    return bool(user.is_staff or user.is_superuser or user.has_perm("wagtailadmin.access_admin"))
 
 
 def has_totp(user: Any) -> bool:

@@ -36,9 +36,7 @@ def account_home(request: HttpRequest) -> HttpResponse:
         .order_by("-pk")
         .first()
     )
-    has_totp = Authenticator.objects.filter(
-        user_id=user.pk, type=Authenticator.Type.TOTP
-    ).exists()
+    has_totp = Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
     return render(
         request,
         "accounts/home.html",
@@ -59,7 +57,8 @@ def data_export(request: HttpRequest) -> HttpResponse:
     """GET explains what the export contains; POST downloads it as JSON."""
     if request.method == "GET":
         return render(request, "accounts/data_export.html")
-    data = user_export_data(user=request.user)
+    user: Any = request.user
+    data = user_export_data(user=user)
     body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
     filename = f"mes-donnees-{timezone.localdate().isoformat()}.json"
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
@@ -72,13 +71,14 @@ def data_export(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_delete(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_usable_password():
+    user: Any = request.user
+    if not user.has_usable_password():
         # Without a password there is nothing to confirm with: set one first.
         return render(request, "accounts/delete.html", {"needs_password": True})
     if request.method == "POST":
         form = DeleteAccountForm(request.POST, request=request)
         if form.is_valid():
-            outcome = user_delete_account(user=request.user)
+            outcome = user_delete_account(user=user)
             logout(request)
             if outcome == "anonymised":
                 messages.success(
