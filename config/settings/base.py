@@ -254,6 +254,8 @@ LEDE_METER_REGISTERED = env_int("LEDE_METER_REGISTERED", 5)
 # group licences by IP cannot be faked with a header.
 LEDE_TRUSTED_PROXIES = env_list("LEDE_TRUSTED_PROXIES", [])
 LEDE_VARIANT_CACHE_SECONDS = env_int("LEDE_VARIANT_CACHE_SECONDS", 24 * 3600)
+# Off only to measure what the variant cache is worth (bench/paywall_load.py).
+LEDE_VARIANT_CACHE_ENABLED = env_bool("LEDE_VARIANT_CACHE_ENABLED", True)
 LEDE_PAGE_SIZE = env_int("LEDE_PAGE_SIZE", 20)
 LEDE_SEARCH_MAX_QUERY = 200  # characters kept from a search query
 LEDE_SCHEDULER_INTERVAL = env_int("LEDE_SCHEDULER_INTERVAL", 30)

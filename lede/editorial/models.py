@@ -113,6 +113,15 @@ class HomePage(Page):
         context.update(selectors.home_blocks(self))
         return context
 
+    def route(self, request: HttpRequest, path_components: list[str]) -> Any:
+        if path_components:
+            from .routing import fast_article_route
+
+            result = fast_article_route(self, request, path_components)
+            if result is not None:
+                return result
+        return super().route(request, path_components)
+
 
 class HomeFeatured(Orderable):
     page = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="featured")

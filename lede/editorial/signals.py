@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.dispatch import receiver
-from wagtail.signals import page_published
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from .models import ArticlePage
 from .services import article_mark_published
@@ -14,3 +14,20 @@ def on_page_published(sender: Any, instance: Any, **kwargs: Any) -> None:
     # Wagtail also sends page_published when a publish is only scheduled.
     if isinstance(instance, ArticlePage) and instance.live:
         article_mark_published(page=instance)
+
+
+@receiver(page_published)
+@receiver(page_unpublished)
+def forget_article_route(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from .routing import forget_route
+
+    forget_route(instance.url_path)
+
+
+@receiver(post_page_move)
+def forget_moved_routes(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from .routing import forget_route
+
+    for key in ("url_path_before", "url_path_after"):
+        if kwargs.get(key):
+            forget_route(kwargs[key])

@@ -79,3 +79,34 @@ def test_author_and_tag_pages(client: Client, publication: dict[str, Any]) -> No
     assert publication["lead"].title in html
     assert client.get("/auteurs/personne/").status_code == 404
     assert client.get("/mots-cles/inconnu/").status_code == 404
+
+
+def test_fast_route_follows_publish_unpublish_and_move(
+    client: Client, publication: dict[str, Any]
+) -> None:
+    from wagtail.models import Page
+
+    from lede.core.testing import factories as f
+    from lede.editorial.models import ArticlePage
+
+    article = publication["agency"]
+    url = article.url
+    assert client.get(url).status_code == 200
+    page = ArticlePage.objects.get(pk=article.pk)
+    page.unpublish()
+    assert client.get(url).status_code == 404
+    page.save_revision().publish()
+    assert client.get(url).status_code == 200
+    # A path asked for before an article exists there, then published.
+    assert client.get(publication["eco"].url + "plus-tard/").status_code == 404
+    later = f.make_article(publication["eco"], "Plus tard")
+    assert later.url == publication["eco"].url + "plus-tard/"
+    assert client.get(later.url).status_code == 200
+    # Moving the article to another section: old path gone, new one served.
+    page.move(Page.objects.get(pk=publication["monde"].pk), pos="last-child")
+    moved = ArticlePage.objects.get(pk=page.pk)
+    old = client.get(url)  # Wagtail leaves a permanent redirect behind
+    assert old.status_code == 301 and old["Location"] == moved.url
+    assert client.get(moved.url).status_code == 200
+    # Section pages and their routes still go through Wagtail's routing.
+    assert client.get(publication["eco"].url + "rss/").status_code == 200

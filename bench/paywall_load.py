@@ -1,0 +1,300 @@
+"""Load test of one article page as four kinds of reader (issue 3).
+
+Serves the site with gunicorn (2 sync workers, production settings, DEBUG
+off, PostgreSQL, Redis cache) and drives it with wrk:
+
+- anonymous reader on a locked article (subscribers, not metered);
+- anonymous reader with a meter cookie re-reading a metered article;
+- registered reader (session cookie) re-reading the metered article;
+- subscriber (session cookie) on the locked article.
+
+Then the same with the variant cache switched off (LEDE_VARIANT_CACHE_ENABLED=0)
+to show what it is worth. Appends the figures to bench/RESULTS.md.
+
+    .venv/bin/python bench/paywall_load.py [--duration 15] [--connections 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+DB_NAME = "lede_bench_paywall"
+PG_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+REDIS_URL = "redis://127.0.0.1:6379/3"
+SECRET = "bench-" + "k" * 60
+
+
+def _env(cache_enabled: bool = True) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DATABASE_URL": PG_URL,
+            "REDIS_URL": REDIS_URL,
+            "SECRET_KEY": SECRET,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "0",
+            "LEDE_STAFF_REQUIRE_MFA": "0",
+            "LEDE_VAR_DIR": str(ROOT / "bench" / "var"),
+            "LEDE_VARIANT_CACHE_ENABLED": "1" if cache_enabled else "0",
+            "DB_CONN_MAX_AGE": "60",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    return env
+
+
+def _manage(*args: str) -> str:
+    result = subprocess.run(
+        [PY, "manage.py", *args],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
+
+
+SETUP = r"""
+from datetime import timedelta
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils import timezone
+from lede.core.testing import factories as f
+from lede.editorial.models import ArticlePage
+from lede.paywall.models import AccessGrant
+
+User = get_user_model()
+section = f.make_section("Bench")
+image = f.make_image("Bench", caption="Légende", credit="Photographe / AFP", size=(1600, 900))
+author = f.make_author("Auteur Bench")
+body = [("paragraph", "<p>" + ("Un paragraphe de texte. " * 40) + "</p>")] * 4
+body += [("subheading", "Intertitre"), ("quote", {"text": "Citation.", "attribution": "Source"})]
+body += [("paragraph", "<p>" + ("Suite du texte. " * 60) + "</p>")] * 6
+for i in range(50):
+    f.make_article(section, f"Article de fond {i}", standfirst="Chapô.", lead_image=image,
+                   authors=[author], body=body, published_at=timezone.now() - timedelta(hours=i))
+locked = f.make_article(section, "Article verrouillé", standfirst="Chapô.", lead_image=image,
+                        authors=[author], body=body, access_level="subscribers")
+metered = f.make_article(section, "Article au compteur", standfirst="Chapô.", lead_image=image,
+                         authors=[author], body=body, access_level="subscribers", metered=True)
+reader = User.objects.create_user("reader@bench.example", "bench-pass-2026")
+subscriber = User.objects.create_user("subscriber@bench.example", "bench-pass-2026")
+AccessGrant.objects.create(user=subscriber, starts_at=timezone.now() - timedelta(days=1))
+for user, name in ((reader, "READER"), (subscriber, "SUBSCRIBER")):
+    client = Client()
+    client.force_login(user)
+    print(name, client.cookies["sessionid"].value)
+print("LOCKED", locked.url)
+print("METERED", metered.url)
+"""
+
+
+def setup_database() -> dict[str, str]:
+    subprocess.run(
+        ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB_NAME], check=True
+    )
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB_NAME], check=True)
+    subprocess.run(["redis-cli", "-n", "3", "flushdb"], check=False, capture_output=True)
+    _manage("migrate", "--no-input", "-v0")
+    _manage("collectstatic", "--no-input", "-v0")
+    out = _manage("shell", "-c", SETUP)
+    urls = dict(re.findall(r"^(LOCKED|METERED|READER|SUBSCRIBER) (\S+)$", out, re.M))
+    return urls
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(port: int, cache_enabled: bool) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        [
+            str(Path(PY).parent / "gunicorn"),
+            "config.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=_env(cache_enabled),
+        start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=20)
+
+
+def meter_cookie(port: int, url: str) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{url}") as response:
+        header = response.headers.get("Set-Cookie", "")
+    match = re.search(r"lede_meter=([^;]+)", header)
+    assert match, "no meter cookie"
+    return f"lede_meter={match.group(1)}"
+
+
+def check(port: int, url: str, cookie: str, expected: str) -> None:
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{url}", headers={"Cookie": cookie})
+    with urllib.request.urlopen(req) as response:
+        access = response.headers.get("X-Lede-Access")
+    accepted = {expected, "metered_reread"} if expected == "metered" else {expected}
+    assert access in accepted, (url, cookie[:20], access, expected)
+
+
+def wrk(port: int, url: str, cookie: str, duration: int, connections: int) -> dict[str, float]:
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(
+        [*cmd, f"http://127.0.0.1:{port}{url}"], capture_output=True, text=True, check=True
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+    def pct(name: str) -> float:
+        m = re.search(rf"^\s+{name}%\s+([\d.]+)(us|ms|s)", out, re.M)
+        assert m, out
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": rps,
+        "p50": pct("50"),
+        "p99": pct("99"),
+        "errors": float(errors.group(1)) if errors else 0.0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk")
+    urls = setup_database()
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    for cache_enabled in (True, False):
+        port = _free_port()
+        proc = start_server(port, cache_enabled)
+        try:
+            cases = {
+                "anonymous, locked": (urls["LOCKED"], "", "needs_subscription"),
+                "anonymous, metered (re-read)": (
+                    urls["METERED"],
+                    meter_cookie(port, urls["METERED"]),
+                    "metered_reread",
+                ),
+                "registered, metered (re-read)": (
+                    urls["METERED"],
+                    f"sessionid={urls['READER']}",
+                    "metered",
+                ),
+                "subscriber": (urls["LOCKED"], f"sessionid={urls['SUBSCRIBER']}", "subscriber"),
+            }
+            label = "variant cache on" if cache_enabled else "variant cache off"
+            results[label] = {}
+            for name, (url, cookie, expected) in cases.items():
+                check(port, url, cookie, expected)
+                if expected == "metered":  # the first read counted it; now it is a re-read
+                    expected = "metered_reread"
+                    check(port, url, cookie, expected)
+                wrk(port, url, cookie, 3, args.connections)  # warm-up
+                results[label][name] = wrk(port, url, cookie, args.duration, args.connections)
+                print(label, name, results[label][name], flush=True)
+        finally:
+            stop_server(proc)
+    write_results(results, args)
+
+
+def _machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    pg = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", "show server_version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return (
+        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"PostgreSQL {pg}, Redis cache, gunicorn 2 sync workers, wrk -t2"
+    )
+
+
+def write_results(
+    results: dict[str, dict[str, dict[str, float]]], args: argparse.Namespace
+) -> None:
+    on, off = results["variant cache on"], results["variant cache off"]
+    lines = [
+        "",
+        "## Paywall: one article page by kind of reader "
+        f"({dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC)",
+        "",
+        f"Machine: {_machine()}. wrk {args.connections} connections, {args.duration} s per case, "
+        "production settings (DEBUG off), PostgreSQL, Redis. Server time includes routing, "
+        "session and entitlement look-ups, the access decision and the variant fetch.",
+        "",
+        "| reader | req/s (cache on) | p50 ms | p99 ms "
+        "| req/s (cache off) | p50 ms | p99 ms | gain |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name in on:
+        a, b = on[name], off[name]
+        lines.append(
+            f"| {name} | {a['rps']:.0f} | {a['p50']:.1f} | {a['p99']:.1f} | {b['rps']:.0f} "
+            f"| {b['p50']:.1f} | {b['p99']:.1f} | {a['rps'] / b['rps']:.1f}× |"
+        )
+    anon, sub = on["anonymous, locked"]["rps"], on["subscriber"]["rps"]
+    lines += [
+        "",
+        f"Subscriber throughput is {100 * sub / anon:.0f} % of the anonymous page's "
+        "(target ≥ 80 %).",
+        "",
+    ]
+    errors = sum(v["errors"] for r in results.values() for v in r.values())
+    if errors:
+        lines.append(f"Non-2xx responses during the runs: {errors:.0f}.")
+    with (ROOT / "bench" / "RESULTS.md").open("a") as fh:
+        fh.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
