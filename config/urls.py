@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from lede.core import views as core_views
@@ -15,7 +14,12 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", editorial_views.sitemap_index, name="sitemap"),
+    path(
+        "sitemap-<section>.xml",
+        editorial_views.sitemap_section,
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
     path("news-sitemap.xml", editorial_views.news_sitemap, name="news_sitemap"),
     path("rss/", SiteFeed(), name="rss"),
     path("recherche/", search_views.search, name="search"),

@@ -50,3 +50,19 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
         {"items": items, "pub": publication_settings(request)},
         content_type="application/xml; charset=utf-8",
     )
+
+
+def sitemap_index(request: HttpRequest) -> HttpResponse:
+    from django.contrib.sitemaps import views as sitemap_views
+
+    from .sitemaps import sitemaps
+
+    return sitemap_views.index(request, sitemaps(request))
+
+
+def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
+    from django.contrib.sitemaps import views as sitemap_views
+
+    from .sitemaps import sitemaps
+
+    return sitemap_views.sitemap(request, sitemaps(request), section=section)

@@ -69,12 +69,27 @@ def test_news_sitemap_has_only_last_48_hours(client: Client, publication: dict[s
         assert news.findtext("news:title", namespaces=NS)
 
 
-def test_sitemap_and_robots(client: Client, publication: dict[str, Any]) -> None:
-    sitemap = client.get("/sitemap.xml")
-    assert sitemap.status_code == 200
-    root = etree.fromstring(sitemap.content)
-    locs = [el.text or "" for el in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
-    assert any(publication["lead"].url in loc for loc in locs)
+def test_sitemap_index_and_robots(client: Client, publication: dict[str, Any]) -> None:
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    root = etree.fromstring(index.content)
+    assert root.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
+    files = [el.text or "" for el in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert any(f.endswith("/sitemap-articles.xml") for f in files)
+    assert any(f.endswith("/sitemap-pages.xml") for f in files)
+    locs: list[str] = []
+    for name in ("articles", "pages"):
+        response = client.get(f"/sitemap-{name}.xml")
+        assert response.status_code == 200
+        tree = etree.fromstring(response.content)
+        locs += [
+            el.text or "" for el in tree.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")
+        ]
+    assert f"http://testserver{publication['lead'].url}" in locs
+    # Wagtail writes section URLs with the Site's configured host name.
+    assert any(loc.endswith(publication["eco"].url) for loc in locs)
+    assert client.get("/sitemap-nothing.xml").status_code == 404
+    assert client.get("/sitemap-articles.xml?p=999").status_code == 404
     robots = client.get("/robots.txt").content.decode()
     assert "Sitemap: http://testserver/sitemap.xml" in robots
     assert "Sitemap: http://testserver/news-sitemap.xml" in robots

@@ -1,0 +1,48 @@
+"""/sitemap.xml as a sitemap index: the site's pages (home, sections) and the
+articles, paginated so that no file grows with the archive."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.sitemaps import Sitemap as DjangoSitemap
+from django.db.models import QuerySet
+from wagtail.contrib.sitemaps import Sitemap as WagtailSitemap
+
+from .models import ArticlePage, HomePage
+
+ARTICLES_PER_FILE = 5000
+
+
+class PagesSitemap(WagtailSitemap):
+    """Home and section pages (everything but articles), through Wagtail."""
+
+    def items(self) -> Any:
+        return super().items().not_type(ArticlePage)
+
+
+class ArticlesSitemap(DjangoSitemap[ArticlePage]):
+    limit = ARTICLES_PER_FILE
+
+    def __init__(self) -> None:
+        home = HomePage.objects.only("url_path").first()
+        self._prefix_len = len(home.url_path) - 1 if home else 0
+
+    def items(self) -> QuerySet[ArticlePage]:
+        return (
+            ArticlePage.objects.live()
+            .filter(published_at__isnull=False)
+            .order_by("pk")
+            .only("pk", "url_path", "published_at", "updated_at", "last_published_at")
+        )
+
+    def location(self, item: ArticlePage) -> str:
+        return item.url_path[self._prefix_len :]
+
+    def lastmod(self, item: ArticlePage) -> datetime | None:
+        return item.updated_at or item.published_at
+
+
+def sitemaps(request: Any = None) -> dict[str, type[DjangoSitemap[Any]] | DjangoSitemap[Any]]:
+    return {"pages": PagesSitemap(request), "articles": ArticlesSitemap()}
