@@ -135,6 +135,9 @@ class HomeFeatured(Orderable):
     panels = [FieldPanel("article")]
 
 
+TOP_SECTION_DEPTH = 3  # root (1) › home (2) › top-level sections (3)
+
+
 class SectionPage(RoutablePageMixin, Page):
     description = models.TextField(_("description"), blank=True, max_length=600)
     default_access_level = models.CharField(
@@ -158,6 +161,13 @@ class SectionPage(RoutablePageMixin, Page):
     class Meta:
         verbose_name = _("rubrique")
         verbose_name_plural = _("rubriques")
+
+    def top_level(self) -> SectionPage:
+        """The top-level section this one belongs to (itself at the top)."""
+        if self.depth <= TOP_SECTION_DEPTH:
+            return self
+        top = SectionPage.objects.filter(path=self.path[: TOP_SECTION_DEPTH * 4]).first()
+        return top or self
 
     def section_ids(self) -> list[int]:
         """This section and its sub-sections."""
@@ -229,6 +239,16 @@ class ArticlePage(Page):
     )
     body = StreamField(ArticleBodyBlock(), blank=True, verbose_name=_("corps"))
     section = models.ForeignKey(
+        SectionPage,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The top-level section (Monde for Monde › Proche-Orient): listings of a
+    # top-level section read one index instead of sorting several sections.
+    top_section = models.ForeignKey(
         SectionPage,
         null=True,
         blank=True,
@@ -320,7 +340,10 @@ class ArticlePage(Page):
     class Meta:
         verbose_name = _("article")
         verbose_name_plural = _("articles")
-        indexes = [models.Index(fields=["section", "-published_at"], name="article_section_pub")]
+        indexes = [
+            models.Index(fields=["section", "-published_at"], name="article_section_pub"),
+            models.Index(fields=["top_section", "-published_at"], name="article_top_section_pub"),
+        ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         parent = self.get_parent() if self.path else None
@@ -328,6 +351,7 @@ class ArticlePage(Page):
             specific = parent.specific
             if isinstance(specific, SectionPage):
                 self.section = specific
+                self.top_section = specific.top_level()
         super().save(*args, **kwargs)
 
     # --- display helpers ---------------------------------------------------

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from lede.core.selectors import publication_settings
 
-from .models import ArticleAuthor, ArticlePage, Author, HomePage, SectionPage
+from .models import TOP_SECTION_DEPTH, ArticleAuthor, ArticlePage, Author, HomePage, SectionPage
 
 LIST_FIELDS = (
     "id",
@@ -60,7 +60,15 @@ def latest_articles(limit: int = 20) -> QuerySet[ArticlePage]:
 
 
 def section_articles(section: SectionPage) -> QuerySet[ArticlePage]:
+    """A section's articles, sub-sections included, newest first. Each case
+    reads one index in order: (top_section, published_at) for a top-level
+    section, (section, published_at) for a leaf; only a middle section with
+    sub-sections of its own falls back on a list of sections."""
+    if section.depth <= TOP_SECTION_DEPTH:
+        return for_listing(live_articles().filter(top_section_id=section.pk))
     ids = section.section_ids()
+    if len(ids) == 1:
+        return for_listing(live_articles().filter(section_id=section.pk))
     return for_listing(live_articles().filter(section_id__in=ids))
 
 

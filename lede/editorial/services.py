@@ -61,3 +61,20 @@ def site_ensure_home(*, site_name: str = "Le Quotidien") -> HomePage:
         site.root_page = home
         site.save()
     return home
+
+
+@transaction.atomic
+def articles_refresh_sections(*, under_path: str) -> int:
+    """Recompute section and top_section of the articles under a tree path
+    (after a section or an article moved)."""
+    from .models import SectionPage
+
+    changed = 0
+    sections = {s.path: s for s in SectionPage.objects.filter(path__startswith=under_path[:12])}
+    for article in ArticlePage.objects.filter(path__startswith=under_path).only("pk", "path"):
+        parent = sections.get(article.path[:-4])
+        if parent is None:
+            continue
+        top = parent.top_level()
+        changed += ArticlePage.objects.filter(pk=article.pk).update(section=parent, top_section=top)
+    return changed

@@ -31,3 +31,11 @@ def forget_moved_routes(sender: Any, instance: Any, **kwargs: Any) -> None:
     for key in ("url_path_before", "url_path_after"):
         if kwargs.get(key):
             forget_route(kwargs[key])
+    from wagtail.models import Page
+
+    from .services import articles_refresh_sections
+
+    # The instance may be a plain Page with its old path: read the new one.
+    fresh = Page.objects.filter(pk=instance.pk).values_list("path", flat=True).first()
+    if fresh:
+        articles_refresh_sections(under_path=fresh)

@@ -110,3 +110,21 @@ def test_fast_route_follows_publish_unpublish_and_move(
     assert client.get(moved.url).status_code == 200
     # Section pages and their routes still go through Wagtail's routing.
     assert client.get(publication["eco"].url + "rss/").status_code == 200
+
+
+def test_moving_a_section_moves_its_articles_listings(
+    client: Client, publication: dict[str, Any]
+) -> None:
+    from wagtail.models import Page
+
+    from lede.editorial import selectors
+    from lede.editorial.models import ArticlePage, SectionPage
+
+    proche = SectionPage.objects.get(pk=publication["proche"].pk)
+    assert publication["lead"] in list(selectors.section_articles(publication["monde"]))
+    proche.move(Page.objects.get(pk=publication["eco"].pk), pos="last-child")
+    lead = ArticlePage.objects.get(pk=publication["lead"].pk)
+    assert lead.top_section_id == publication["eco"].pk
+    assert lead.section_id == proche.pk
+    assert lead in list(selectors.section_articles(publication["eco"]))
+    assert lead not in list(selectors.section_articles(publication["monde"]))
