@@ -254,6 +254,9 @@ LEDE_METER_REGISTERED = env_int("LEDE_METER_REGISTERED", 5)
 # group licences by IP cannot be faked with a header.
 LEDE_TRUSTED_PROXIES = env_list("LEDE_TRUSTED_PROXIES", [])
 LEDE_VARIANT_CACHE_SECONDS = env_int("LEDE_VARIANT_CACHE_SECONDS", 24 * 3600)
+LEDE_WIRE_MAX_BYTES = env_int("LEDE_WIRE_MAX_BYTES", 20 * 1024 * 1024)
+LEDE_WIRE_HTTP_TIMEOUT = env_int("LEDE_WIRE_HTTP_TIMEOUT", 10)
+LEDE_WIRE_FETCH_REMOTE_PHOTOS = env_bool("LEDE_WIRE_FETCH_REMOTE_PHOTOS", False)
 # Off only to measure what the variant cache is worth (bench/paywall_load.py).
 LEDE_VARIANT_CACHE_ENABLED = env_bool("LEDE_VARIANT_CACHE_ENABLED", True)
 LEDE_PAGE_SIZE = env_int("LEDE_PAGE_SIZE", 20)

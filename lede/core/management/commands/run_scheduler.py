@@ -19,6 +19,7 @@ from django.utils.module_loading import import_string
 
 PERIODIC_TASKS = [
     "lede.editorial.tasks.publish_scheduled_pages",
+    "lede.wires.tasks.poll_wire_sources",
 ]
 
 
