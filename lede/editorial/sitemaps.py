@@ -43,6 +43,14 @@ class ArticlesSitemap(DjangoSitemap[ArticlePage]):
     def lastmod(self, item: ArticlePage) -> datetime | None:
         return item.updated_at or item.published_at
 
+    def get_latest_lastmod(self) -> datetime | None:
+        # Django's default calls lastmod() on every article: one query instead.
+        from django.db.models import Max
+
+        agg = self.items().order_by().aggregate(p=Max("published_at"), u=Max("updated_at"))
+        values = [v for v in (agg["p"], agg["u"]) if v is not None]
+        return max(values) if values else None
+
 
 def sitemaps(request: Any = None) -> dict[str, type[DjangoSitemap[Any]] | DjangoSitemap[Any]]:
     return {"pages": PagesSitemap(request), "articles": ArticlesSitemap()}
