@@ -21,6 +21,7 @@ demo: $(STAMP)
 	@mkdir -p var
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py migrate --no-input -v0
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py load_demo
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py rebuild_search_index
 	@PORT=$(PORT) DJANGO_SETTINGS_MODULE=config.settings.dev bin/run-demo
 
 test: $(STAMP)

@@ -5,3 +5,19 @@ class SearchConfig(AppConfig):
     name = "lede.search"
     label = "lede_search"
     verbose_name = "Recherche"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+        from wagtail.signals import page_published, page_unpublished
+
+        from lede.editorial.models import ArticlePage, Author
+
+        from . import signals
+
+        uid = "lede_search"
+        page_published.connect(signals.on_page_published, dispatch_uid=f"{uid}.published")
+        page_unpublished.connect(signals.on_page_unpublished, dispatch_uid=f"{uid}.unpublished")
+        post_delete.connect(
+            signals.on_article_deleted, sender=ArticlePage, dispatch_uid=f"{uid}.deleted"
+        )
+        post_save.connect(signals.on_author_saved, sender=Author, dispatch_uid=f"{uid}.author")

@@ -2,13 +2,27 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
+
+from lede.paywall.access import Reader
 
 from .selectors import search_articles
+from .text import max_query_length, normalize_query
 
 
-@require_GET
+def _reader(request: HttpRequest) -> Reader:
+    """The reader as the paywall sees them (grants, group licences, staff), so
+    that snippets from a locked body are shown only to those who may read it."""
+    from django.utils import timezone
+
+    from lede.paywall.selectors import reader_for_request
+
+    return reader_for_request(request, timezone.now())
+
+
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")
-    results = search_articles(query) if query.strip() else []
-    return render(request, "search/results.html", {"query": query[:200], "results": results})
+    query = normalize_query(request.GET.get("q", ""))
+    results = search_articles(query, reader=_reader(request)) if query else []
+    context = {"query": query, "results": results, "max_length": max_query_length()}
+    return render(request, "search/results.html", context)
