@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.functional import cached_property
@@ -183,7 +183,11 @@ class SectionPage(RoutablePageMixin, Page):
     @path("")
     def index_route(self, request: HttpRequest) -> HttpResponse:
         raw = request.GET.get("page", "1")
-        paginator = Paginator(self.articles(), _page_size(), allow_empty_first_page=True)
+        from .pagination import CachedCountPaginator
+
+        paginator = CachedCountPaginator(
+            self.articles(), _page_size(), count_key=f"section:{self.pk}"
+        )
         try:
             if not raw.isdigit():
                 raise PageNotAnInteger(raw)

@@ -19,9 +19,11 @@ def on_page_published(sender: Any, instance: Any, **kwargs: Any) -> None:
 @receiver(page_published)
 @receiver(page_unpublished)
 def forget_article_route(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from .pagination import bump_listing_generation
     from .routing import forget_route
 
     forget_route(instance.url_path)
+    bump_listing_generation()
 
 
 @receiver(post_page_move)
@@ -33,8 +35,10 @@ def forget_moved_routes(sender: Any, instance: Any, **kwargs: Any) -> None:
             forget_route(kwargs[key])
     from wagtail.models import Page
 
+    from .pagination import bump_listing_generation
     from .services import articles_refresh_sections
 
+    bump_listing_generation()
     # The instance may be a plain Page with its old path: read the new one.
     fresh = Page.objects.filter(pk=instance.pk).values_list("path", flat=True).first()
     if fresh:

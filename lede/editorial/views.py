@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -14,9 +14,11 @@ from . import selectors
 from .models import ArticlePage, Author, _page_size
 
 
-def paginate(request: HttpRequest, qs: QuerySet[ArticlePage]) -> Any:
+def paginate(request: HttpRequest, qs: QuerySet[ArticlePage], count_key: str) -> Any:
+    from .pagination import CachedCountPaginator
+
     raw = request.GET.get("page", "1")
-    paginator = Paginator(qs, _page_size(), allow_empty_first_page=True)
+    paginator = CachedCountPaginator(qs, _page_size(), count_key=count_key)
     try:
         if not raw.isdigit():
             raise PageNotAnInteger(raw)
@@ -28,14 +30,14 @@ def paginate(request: HttpRequest, qs: QuerySet[ArticlePage]) -> Any:
 @require_GET
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
-    page_obj = paginate(request, selectors.author_articles(author))
+    page_obj = paginate(request, selectors.author_articles(author), f"author:{author.pk}")
     return render(request, "editorial/author.html", {"author": author, "page_obj": page_obj})
 
 
 @require_GET
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
-    page_obj = paginate(request, selectors.tag_articles(slug))
+    page_obj = paginate(request, selectors.tag_articles(slug), f"tag:{tag.pk}")
     return render(request, "editorial/tag.html", {"tag": tag, "page_obj": page_obj})
 
 

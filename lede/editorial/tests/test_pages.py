@@ -128,3 +128,23 @@ def test_moving_a_section_moves_its_articles_listings(
     assert lead.section_id == proche.pk
     assert lead in list(selectors.section_articles(publication["eco"]))
     assert lead not in list(selectors.section_articles(publication["monde"]))
+
+
+def test_listing_counts_are_cached_and_follow_publishing(
+    client: Client, publication: dict[str, Any], settings: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lede.core.testing import factories as f
+
+    settings.LEDE_PAGE_SIZE = 1
+    eco = publication["eco"]
+    assert "Page 1 sur 2" in client.get(eco.url).content.decode()
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(eco.url)
+    assert not any("COUNT(" in q["sql"] for q in ctx)
+    f.make_article(eco, "Encore un article")
+    assert "Page 1 sur 3" in client.get(eco.url).content.decode()
+    assert client.get(eco.url, {"page": "3"}).status_code == 200
+    assert client.get(eco.url, {"page": "4"}).status_code == 404
