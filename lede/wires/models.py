@@ -125,6 +125,9 @@ class PubStatus(models.TextChoices):
     CANCELED = "canceled", _("Annulée")
 
 
+LIVEFEED_DISPATCH = "livefeed.Dispatch"
+
+
 class WireItemRecord(models.Model):
     """The latest version of one agency item, and what the desk did with it."""
 
@@ -238,8 +241,11 @@ class WireItemRecord(models.Model):
             return None
         from django.apps import apps
 
+        # The model label is looked up at run time: the wire desk works with
+        # or without the live feed installed.
+        label = LIVEFEED_DISPATCH
         try:
-            model = apps.get_model("livefeed", "Dispatch")
+            model = apps.get_model(label)
         except LookupError:
             return None
         return model._default_manager.filter(pk=self.dispatch_id).first()
