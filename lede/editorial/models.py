@@ -361,7 +361,11 @@ class ArticlePage(Page):
     # --- display helpers ---------------------------------------------------
     @cached_property
     def authors(self) -> list[Author]:
-        return [aa.author for aa in self.article_authors.all()]
+        prefetched = getattr(self, "_prefetched_objects_cache", {})
+        if "article_authors" in prefetched:
+            return [aa.author for aa in self.article_authors.all()]
+        # One query for all the authors, not one per author.
+        return [aa.author for aa in self.article_authors.select_related("author")]
 
     @property
     def effective_access_level(self) -> str:

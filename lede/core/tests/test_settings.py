@@ -11,7 +11,10 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process: a
+    # deployment would not have it (and check --deploy rightly flags it).
+    dropped = {"SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    full_env = {k: v for k, v in os.environ.items() if k not in dropped}
     full_env.update({"DJANGO_SETTINGS_MODULE": "config.settings.production", **env})
     return subprocess.run(
         [sys.executable, "manage.py", *args],
