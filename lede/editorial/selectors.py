@@ -51,7 +51,7 @@ def for_listing(qs: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
     return (
         qs.select_related("lead_image", "section")
         .prefetch_related(_authors_prefetch())
-        .defer_streamfields()  # teasers never show the body: don't fetch it
+        .defer("body")  # teasers never show the body: do not fetch it
         .order_by("-published_at", "-id")
     )
 
