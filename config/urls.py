@@ -9,6 +9,7 @@ from lede.core import views as core_views
 from lede.editorial import views as editorial_views
 from lede.editorial.feeds import SiteFeed
 from lede.search import views as search_views
+from lede.subscriptions import views as subscriptions_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -26,7 +27,7 @@ urlpatterns = [
     path("", include("lede.editorial.urls")),
     path("compte/", include("lede.accounts.urls")),
     path("compte/", include("allauth.urls")),
-    path("offres/", core_views.placeholder, {"what": "offers"}, name="offers"),
+    path("offres/", subscriptions_views.offers, name="offers"),
     path("newsroom/", include("lede.livefeed.urls")),
     path("abonnement/", include("lede.subscriptions.urls")),
     path("paiement/", include("lede.payments.urls")),

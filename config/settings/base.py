@@ -257,6 +257,20 @@ LEDE_VARIANT_CACHE_SECONDS = env_int("LEDE_VARIANT_CACHE_SECONDS", 24 * 3600)
 LEDE_WIRE_MAX_BYTES = env_int("LEDE_WIRE_MAX_BYTES", 20 * 1024 * 1024)
 LEDE_WIRE_HTTP_TIMEOUT = env_int("LEDE_WIRE_HTTP_TIMEOUT", 10)
 LEDE_WIRE_FETCH_REMOTE_PHOTOS = env_bool("LEDE_WIRE_FETCH_REMOTE_PHOTOS", False)
+# Payments (lede.payments): a provider is offered only when configured.
+LEDE_PAYMENT_PROVIDERS = env_list("LEDE_PAYMENT_PROVIDERS", ["cmi", "stripe", "sandbox", "manual"])
+LEDE_SANDBOX_ENABLED = env_bool("LEDE_SANDBOX_ENABLED", False)  # also on whenever DEBUG is
+LEDE_SANDBOX_SECRET = env_str("LEDE_SANDBOX_SECRET", "")
+CMI_CLIENT_ID = env_str("CMI_CLIENT_ID", "")
+CMI_STORE_KEY = env_str("CMI_STORE_KEY", "")
+CMI_GATEWAY_URL = env_str("CMI_GATEWAY_URL", "https://testpayment.cmi.co.ma/fim/est3Dgate")
+CMI_TRAN_TYPE = env_str("CMI_TRAN_TYPE", "PreAuth")
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_WEBHOOK_TOLERANCE = env_int("STRIPE_WEBHOOK_TOLERANCE", 300)
+LEDE_VAT_RATE = env_str("LEDE_VAT_RATE", "20")  # percent; prices include tax
+LEDE_RENEWAL_REMINDER_DAYS = env_int("LEDE_RENEWAL_REMINDER_DAYS", 7)
+LEDE_RENEWAL_GRACE_DAYS = env_int("LEDE_RENEWAL_GRACE_DAYS", 7)
 # Off only to measure what the variant cache is worth (bench/paywall_load.py).
 LEDE_VARIANT_CACHE_ENABLED = env_bool("LEDE_VARIANT_CACHE_ENABLED", True)
 LEDE_PAGE_SIZE = env_int("LEDE_PAGE_SIZE", 20)

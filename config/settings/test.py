@@ -7,6 +7,7 @@ from .base import VAR_DIR
 
 DEBUG = False
 LEDE_DEMO = True
+LEDE_SANDBOX_ENABLED = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = VAR_DIR / "test-media"

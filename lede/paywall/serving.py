@@ -144,6 +144,16 @@ def _paywalled_part() -> dict[str, Any]:
 
 
 def launch_offer() -> dict[str, str]:
+    """The offer the paywall box shows: the featured offer from the
+    subscriptions app, or the configured fallback."""
+    try:
+        from lede.subscriptions.selectors import current_launch_offer
+
+        offer = current_launch_offer()
+        if offer:
+            return dict(offer)
+    except ImportError:  # pragma: no cover - subscriptions app not installed
+        pass
     return {
         "price": getattr(settings, "LEDE_LAUNCH_OFFER_PRICE", "60 DH"),
         "period": getattr(settings, "LEDE_LAUNCH_OFFER_PERIOD", "1 mois"),

@@ -117,6 +117,9 @@ def load_demo(
             new_pages.append(home)
         _ensure_users(created)
         _ensure_paywall_demo(created, now)
+        from lede.subscriptions.demo import ensure_demo_offers
+
+        ensure_demo_offers()
         # Reference index ("usage" in the admin) built once instead of one task per save.
         for page in new_pages:
             ReferenceIndex.create_or_update_for_object(page.specific)

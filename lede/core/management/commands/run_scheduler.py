@@ -20,6 +20,7 @@ from django.utils.module_loading import import_string
 PERIODIC_TASKS = [
     "lede.editorial.tasks.publish_scheduled_pages",
     "lede.wires.tasks.poll_wire_sources",
+    "lede.subscriptions.tasks.renew_due_subscriptions",
 ]
 
 

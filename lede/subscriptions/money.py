@@ -1,0 +1,99 @@
+"""Money as integer minor units plus an ISO currency, shown the French way.
+
+``format_amount(6000, "MAD")`` → ``"60 DH"``; ``format_price(60000, "MAD",
+"year")`` → ``"600 DH / an"``. A no-break space (U+00A0) joins a number and
+its unit so a price never breaks across lines; thousands are separated by a
+narrow no-break space (U+202F), as French typography wants.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext, ngettext
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"
+
+CURRENCY_SYMBOLS = {"MAD": "DH", "EUR": "€", "USD": "$"}
+#: ISO 4217 numeric codes (CMI speaks numbers).
+CURRENCY_NUMERIC = {"MAD": "504", "EUR": "978", "USD": "840"}
+MINOR_DIGITS = 2  # every currency Lede sells in has two decimals
+_AMOUNT = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?")
+
+
+def format_amount(minor: int, currency: str = "MAD") -> str:
+    """``6000`` → ``"60 DH"``, ``5990`` → ``"59,90 DH"``, ``120000`` → ``"1 200 DH"``."""
+    sign = "-" if minor < 0 else ""
+    units, cents = divmod(abs(int(minor)), 100)
+    whole = f"{units:,}".replace(",", NNBSP)
+    number = whole if cents == 0 else f"{whole},{cents:02d}"
+    symbol = CURRENCY_SYMBOLS.get(currency.upper(), currency.upper())
+    return f"{sign}{number}{NBSP}{symbol}"
+
+
+def format_decimal(minor: int) -> str:
+    """Minor units as the decimal string gateways expect: ``6000`` → ``"60.00"``."""
+    sign = "-" if minor < 0 else ""
+    units, cents = divmod(abs(int(minor)), 100)
+    return f"{sign}{units}.{cents:02d}"
+
+
+def parse_decimal(raw: str) -> int:
+    """``"60.00"`` / ``"60"`` / ``"60,5"`` → minor units. Raises ``ValueError``
+    on anything else: signs, exponents, more than two decimals, > 12 digits."""
+    text = (raw or "").strip().replace(",", ".")
+    if not _AMOUNT.fullmatch(text):
+        raise ValueError(f"not an amount: {raw!r}")
+    units, _, cents = text.partition(".")
+    return int(units) * 100 + int((cents + "00")[:2])
+
+
+def format_period(period: str, count: int = 1) -> str:
+    """``("month", 1)`` → "1 mois"; ``("year", 1)`` → "an"; ``("year", 2)`` → "2 ans"."""
+    if period == "year":
+        if count == 1:
+            return gettext("an")
+        return ngettext("%(n)d an", "%(n)d ans", count).replace(" ", NBSP) % {"n": count}
+    return ngettext("%(n)d mois", "%(n)d mois", count).replace(" ", NBSP) % {"n": count}
+
+
+def format_price(minor: int, currency: str, period: str, count: int = 1) -> str:
+    """``"60 DH / 1 mois"``, ``"600 DH / an"``."""
+    return f"{format_amount(minor, currency)} / {format_period(period, count)}"
+
+
+def months_label(months: int) -> str:
+    """A duration in months as readers say it: 12 → "1 an", 3 → "3 mois"."""
+    if months % 12 == 0:
+        years = months // 12
+        return ngettext("%(n)d an", "%(n)d ans", years).replace(" ", NBSP) % {"n": years}
+    return format_period("month", months)
+
+
+def percent_of(amount_minor: int, percent: int) -> int:
+    """A percentage discount on an amount, rounded DOWN to the minor unit: the
+    reader never gets more than the stated percentage off (``percent_of(999,
+    15)`` → ``149``, not 150)."""
+    if not 0 <= percent <= 100:
+        raise ValueError("percent out of range")
+    return (int(amount_minor) * int(percent)) // 100
+
+
+def split_tax(total_minor: int, rate: Decimal) -> tuple[int, int]:
+    """Split a tax-inclusive total into (amount before tax, tax), both in
+    minor units. The amount before tax is rounded half-up to the minor unit and
+    the tax is the difference, so the two always add up to the total."""
+    if rate <= 0:
+        return int(total_minor), 0
+    base = (Decimal(int(total_minor)) * 100 / (100 + rate)).quantize(
+        Decimal(1), rounding=ROUND_HALF_UP
+    )
+    return int(base), int(total_minor) - int(base)
+
+
+def format_rate(rate: Decimal) -> str:
+    """``Decimal("20")`` → ``"20 %"``, ``Decimal("5.5")`` → ``"5,5 %"``."""
+    text = format(rate.normalize(), "f").replace(".", ",")
+    return f"{text}{NBSP}%"

@@ -1,0 +1,94 @@
+"""Staff screens render; every e-mail renders in French with both parts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from lede.subscriptions import emails
+from lede.subscriptions.testing import subscribe
+
+
+@pytest.fixture
+def staff_client(client: Client, db: Any) -> Client:
+    from lede.accounts.models import User
+
+    client.force_login(User.objects.create_superuser(email="staff@example.com", password="x"))
+    return client
+
+
+def test_admin_screens(staff_client: Client, catalogue: dict[str, Any], reader: Any) -> None:
+    subscribe(reader, catalogue["launch"])
+    for url in [
+        "/admin/snippets/subscriptions/plan/",
+        "/admin/snippets/subscriptions/offer/",
+        "/admin/snippets/subscriptions/coupon/",
+        "/admin/snippets/subscriptions/offer/add/",
+        "/django-admin/payments/order/",
+        "/django-admin/payments/providerevent/",
+        "/django-admin/subscriptions/subscription/",
+        "/django-admin/subscriptions/invoice/",
+        "/django-admin/subscriptions/ledgerentry/",
+        "/django-admin/subscriptions/giftcode/",
+    ]:
+        assert staff_client.get(url).status_code == 200, url
+    from lede.payments.models import Order
+
+    order = Order.objects.get()
+    assert staff_client.get(f"/django-admin/payments/order/{order.pk}/change/").status_code == 200
+
+
+def test_editing_an_offer_refreshes_the_paywall_box(
+    staff_client: Client, catalogue: dict[str, Any]
+) -> None:
+    from lede.subscriptions.selectors import current_launch_offer
+
+    assert current_launch_offer()["headline"] == "L'offre de lancement"
+    launch = catalogue["launch"]
+    response = staff_client.post(
+        f"/admin/snippets/subscriptions/offer/edit/{launch.pk}/",
+        {
+            "plan": launch.plan_id,
+            "headline": "Offre d'été",
+            "slug": "lancement",
+            "description": "",
+            "intro_price_minor": "5000",
+            "intro_periods": "1",
+            "trial_days": "0",
+            "featured": "on",
+            "active": "on",
+            "sort_order": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert current_launch_offer()["headline"] == "Offre d'été"
+
+
+@pytest.mark.parametrize(
+    ("name", "context"),
+    [
+        ("payment_confirmed", {"order_description": "Mensuel", "amount": "70 DH"}),
+        ("gift_received", {"code": "AAAA-BBBB-CCCC", "duration": "3 mois", "buyer_name": "A"}),
+        ("gift_bought", {"code": "AAAA-BBBB-CCCC", "duration": "3 mois"}),
+        ("renewal_reminder", {"plan": "Mensuel", "amount": "70 DH", "automatic": True}),
+        ("renewal_reminder", {"plan": "Mensuel", "amount": "70 DH", "is_trial": True}),
+        ("payment_overdue", {"plan": "Mensuel", "amount": "70 DH", "final": True}),
+        ("cancel_confirmed", {}),
+        ("subscription_ended", {"unpaid": True}),
+        ("subscription_ended", {"gift": True}),
+    ],
+)
+def test_emails_render(db: Any, name: str, context: dict[str, Any]) -> None:
+    now = timezone.now()
+    base = {"period_end": now, "grace_until": now, "expires_at": now, "account_url": "/x/"}
+    emails.send_now(name, "lectrice@example.com", {**base, **context})
+    message = mail.outbox[-1]
+    assert message.subject and "{" not in message.subject
+    assert "Bonjour" in message.body
+    html = message.alternatives[0][0]  # type: ignore[attr-defined]
+    assert "<html" in str(html) and "Bonjour" in str(html)
+    assert "&#x27;" not in message.body

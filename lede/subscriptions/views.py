@@ -1,0 +1,407 @@
+"""The reader's journey: offers → checkout (account created or signed in on
+the spot) → provider → back on the article; then "Mon abonnement"."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from lede.payments.views import start_payment
+
+from . import selectors, services
+from .forms import (
+    ChangePlanForm,
+    CheckoutForm,
+    GiftForm,
+    GroupForm,
+    RedeemForm,
+    RenewForm,
+)
+from .models import Plan, Subscription
+from .money import format_amount, months_label
+
+
+def safe_next_url(value: str | None, request: HttpRequest | None = None) -> str:
+    """``value`` when it is a local path (or this host); else ``""``."""
+    if not value or len(value) > 500:
+        return ""
+    hosts = {request.get_host()} if request is not None else set()
+    ok = url_has_allowed_host_and_scheme(
+        value, allowed_hosts=hosts, require_https=bool(request and request.is_secure())
+    )
+    return value if ok else ""
+
+
+def _next(request: HttpRequest) -> str:
+    return safe_next_url(request.POST.get("next") or request.GET.get("next"), request)
+
+
+def _with_next(url: str, next_url: str) -> str:
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _not_found(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "subscriptions/not_found.html", {"message": message}, status=404)
+
+
+# --- Offers and checkout -----------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+def offers(request: HttpRequest) -> HttpResponse:
+    next_url = _next(request)
+    items = selectors.current_offers()
+    subscription = None
+    if request.user.is_authenticated:
+        subscription = services.live_subscription(request.user)
+    cards = [
+        {
+            "offer": offer,
+            "url": _with_next(reverse("subscriptions:checkout", args=[offer.slug]), next_url),
+            "then": offer.plan.price_display if offer.has_intro else "",
+        }
+        for offer in items
+    ]
+    response = render(
+        request,
+        "subscriptions/offers.html",
+        {"cards": cards, "next_url": next_url, "subscription": subscription},
+    )
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _auth_forms(request: HttpRequest) -> dict[str, Any]:
+    from allauth.account.forms import LoginForm, SignupForm
+
+    return {"signup_form": SignupForm(), "login_form": LoginForm(request=request)}
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def checkout(request: HttpRequest, slug: str) -> HttpResponse:
+    offer = selectors.offer_by_slug(slug)
+    if offer is None:
+        return _not_found(request, gettext("Cette offre n'existe pas ou n'est plus disponible."))
+    next_url = _next(request)
+    here = _with_next(reverse("subscriptions:checkout", args=[offer.slug]), next_url)
+    context: dict[str, Any] = {"offer": offer, "next_url": next_url, "here": here}
+    if not request.user.is_authenticated:
+        if request.method == "POST":
+            return redirect(_with_next(reverse("account_login"), here))
+        context.update(_auth_forms(request))
+        context["quote"] = services.quote_offer(offer=offer)
+        return render(request, "subscriptions/checkout.html", context)
+    if services.live_subscription(request.user) is not None:
+        messages.info(request, gettext("Vous êtes déjà abonné."))
+        return redirect("subscriptions:account")
+    trial = (
+        bool(offer.trial_days)
+        and not Subscription.objects.filter(user=request.user, offer=offer)
+        .exclude(status=Subscription.Status.PENDING)
+        .exists()
+    )
+    context["trial"] = trial
+    form = CheckoutForm(request.POST or None)
+    coupon = None
+    status = 200
+    action = request.POST.get("action", "pay")
+    if request.method == "POST" and action == "trial" and trial:
+        try:
+            services.trial_start(user=request.user, offer=offer)
+        except services.SubscriptionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect(next_url or reverse("subscriptions:account") + "?merci=1")
+    elif request.method == "POST":
+        valid = form.is_valid()
+        code = form.cleaned_data.get("coupon", "") if valid else ""
+        if valid and code.strip():
+            try:
+                coupon = services.coupon_validate(code=code, plan=offer.plan)
+            except services.SubscriptionError as exc:
+                form.add_error("coupon", exc.message)
+                valid = False
+        if valid and action == "pay":
+            try:
+                order = services.checkout_subscription(
+                    user=request.user, offer=offer, coupon_code=code, next_url=next_url
+                )
+            except services.SubscriptionError as exc:
+                form.add_error(None, exc.message)
+            else:
+                return start_payment(request, order, form.cleaned_data["provider"])
+    if form.errors:
+        status = 400
+    context["form"] = form
+    context["quote"] = services.quote_offer(offer=offer, coupon=coupon)
+    return render(request, "subscriptions/checkout.html", context, status=status)
+
+
+# --- Mon abonnement -----------------------------------------------------------------
+
+
+@login_required
+@never_cache
+def account(request: HttpRequest) -> HttpResponse:
+    subscription = selectors.reader_subscription(request.user)
+    renewal = None
+    if subscription is not None and subscription.is_live:
+        plan = subscription.renewal_plan
+        renewal = {
+            "plan": plan,
+            "amount": format_amount(subscription.renewal_amount_minor(), plan.currency),
+            "date": subscription.current_period_end,
+        }
+    plans = list(selectors.active_plans())
+    context = {
+        "subscription": subscription,
+        "renewal": renewal,
+        "gift_subscriptions": selectors.reader_gift_subscriptions(request.user),
+        "plans": [p for p in plans if subscription is None or p.pk != subscription.plan_id],
+        "orders": list(selectors.reader_orders(request.user)[:50]),
+        "gifts_bought": list(selectors.gifts_bought(request.user)),
+        "gifts_redeemed": list(selectors.gifts_redeemed(request.user)),
+        "thanks": request.GET.get("merci") == "1",
+        "can_pay_now": bool(
+            subscription
+            and subscription.renews
+            and not subscription.provider_subscription_id
+            and not (subscription.provider_token and subscription.status == "active")
+        ),
+    }
+    return render(request, "subscriptions/account.html", context)
+
+
+def _reader_live_subscription(request: HttpRequest) -> Subscription:
+    subscription = selectors.reader_subscription(request.user)
+    if subscription is None or not subscription.is_live:
+        raise Http404(gettext("Aucun abonnement en cours."))
+    return subscription
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def cancel(request: HttpRequest) -> HttpResponse:
+    subscription = _reader_live_subscription(request)
+    if request.method == "POST":
+        try:
+            services.subscription_cancel(subscription=subscription)
+        except services.SubscriptionError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                gettext(
+                    "Votre abonnement prendra fin à l'échéance. Vous pouvez le reprendre "
+                    "d'un clic d'ici là."
+                ),
+            )
+        return redirect("subscriptions:account")
+    return render(request, "subscriptions/cancel_confirm.html", {"subscription": subscription})
+
+
+@login_required
+@require_POST
+def resume(request: HttpRequest) -> HttpResponse:
+    subscription = _reader_live_subscription(request)
+    try:
+        services.subscription_resume(subscription=subscription)
+    except services.SubscriptionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, gettext("Votre abonnement continue : merci !"))
+    return redirect("subscriptions:account")
+
+
+@login_required
+@require_POST
+def change_plan(request: HttpRequest) -> HttpResponse:
+    subscription = _reader_live_subscription(request)
+    form = ChangePlanForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "subscriptions/error.html",
+            {"message": gettext("Cette formule n'existe pas ou n'est plus disponible.")},
+            status=400,
+        )
+    plan: Plan = form.cleaned_data["plan"]
+    try:
+        services.subscription_change_plan(subscription=subscription, plan=plan)
+    except services.SubscriptionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            gettext("Changement enregistré : il prendra effet au prochain renouvellement."),
+        )
+    return redirect("subscriptions:account")
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def renew(request: HttpRequest) -> HttpResponse:
+    """Pay the next period now (renewal link of the reminder e-mails)."""
+    subscription = selectors.reader_subscription(request.user)
+    if subscription is None or not subscription.renews:
+        messages.info(request, gettext("Aucun renouvellement à payer."))
+        return redirect("subscriptions:account")
+    form = RenewForm(request.POST or None)
+    plan = subscription.renewal_plan
+    amount = format_amount(subscription.renewal_amount_minor(), plan.currency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = services.renewal_order_for(subscription=subscription)
+        except services.SubscriptionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return start_payment(request, order, form.cleaned_data["provider"])
+    return render(
+        request,
+        "subscriptions/renew.html",
+        {"subscription": subscription, "form": form, "plan": plan, "amount": amount},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def receipt(request: HttpRequest, number: str) -> HttpResponse:
+    from .invoices import receipt_pdf
+    from .models import Invoice
+
+    if request.user.is_staff:
+        invoice = Invoice.objects.filter(number=number).first()
+    else:
+        invoice = selectors.reader_invoice(request.user, number)
+    if invoice is None:
+        return _not_found(request, gettext("Ce reçu n'existe pas."))
+    response = HttpResponse(receipt_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="recu-{invoice.number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Gifts and group licences ----------------------------------------------------------
+
+
+def _gift_prices() -> dict[int, str]:
+    prices = {}
+    for months in services.GIFT_MONTHS:
+        try:
+            plan, amount = services.gift_price_minor(months=months)
+        except services.SubscriptionError:
+            return {}
+        prices[months] = f"{months_label(months)} — {format_amount(amount, plan.currency)}"
+    return prices
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def gift_buy(request: HttpRequest) -> HttpResponse:
+    prices = _gift_prices()
+    if not prices:
+        return _not_found(request, gettext("Les abonnements cadeaux ne sont pas disponibles."))
+    form = GiftForm(request.POST or None, prices=prices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = services.checkout_gift(
+                user=request.user,
+                months=data["months"],
+                recipient_email=data["recipient_email"],
+                recipient_name=data["recipient_name"],
+                message=data["message"],
+                idempotency_key=data.get("token") or "",
+            )
+        except services.SubscriptionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return start_payment(request, order, data["provider"])
+    return render(
+        request, "subscriptions/gift_buy.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@never_cache
+def gift_done(request: HttpRequest, uuid: str) -> HttpResponse:
+    from lede.payments.models import Order
+
+    order = get_object_or_404(Order, uuid=uuid, user=request.user, kind=Order.Kind.GIFT)
+    gift = getattr(order, "gift_code", None) if order.is_paid else None
+    if gift is None:
+        return redirect("payments:order_status", uuid=order.uuid)
+    return render(request, "subscriptions/gift_done.html", {"gift": gift, "order": order})
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def gift_redeem(request: HttpRequest) -> HttpResponse:
+    form = RedeemForm(request.POST or None, initial={"code": request.GET.get("code", "")[:40]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            subscription = services.gift_redeem(user=request.user, code=form.cleaned_data["code"])
+        except services.SubscriptionError as exc:
+            form.add_error("code", exc.message)
+        else:
+            messages.success(
+                request,
+                gettext("Cadeau activé : accès ouvert jusqu'au %(date)s.")
+                % {"date": _date(subscription.current_period_end)},
+            )
+            return redirect("subscriptions:account")
+    return render(
+        request,
+        "subscriptions/gift_redeem.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _date(value: Any) -> str:
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    return date_format(timezone.localtime(value), "j F Y") if value else ""
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def group(request: HttpRequest) -> HttpResponse:
+    form = GroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = services.checkout_group(
+                user=request.user,
+                plan=data["plan"],
+                seats=data["seats"],
+                organisation_name=data["organisation_name"],
+                email_domains=data["email_domains"],
+                idempotency_key=data.get("token") or "",
+            )
+        except services.SubscriptionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return start_payment(request, order, data["provider"])
+    return render(
+        request, "subscriptions/group.html", {"form": form}, status=400 if form.errors else 200
+    )
