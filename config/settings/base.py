@@ -257,6 +257,8 @@ LEDE_VARIANT_CACHE_SECONDS = env_int("LEDE_VARIANT_CACHE_SECONDS", 24 * 3600)
 LEDE_WIRE_MAX_BYTES = env_int("LEDE_WIRE_MAX_BYTES", 20 * 1024 * 1024)
 LEDE_WIRE_HTTP_TIMEOUT = env_int("LEDE_WIRE_HTTP_TIMEOUT", 10)
 LEDE_WIRE_FETCH_REMOTE_PHOTOS = env_bool("LEDE_WIRE_FETCH_REMOTE_PHOTOS", False)
+LEDE_SSE_HEARTBEAT = env_int("LEDE_SSE_HEARTBEAT", 15)
+LEDE_SSE_MAX_AGE = env_int("LEDE_SSE_MAX_AGE", 3600)
 # Payments (lede.payments): a provider is offered only when configured.
 LEDE_PAYMENT_PROVIDERS = env_list("LEDE_PAYMENT_PROVIDERS", ["cmi", "stripe", "sandbox", "manual"])
 LEDE_SANDBOX_ENABLED = env_bool("LEDE_SANDBOX_ENABLED", False)  # also on whenever DEBUG is

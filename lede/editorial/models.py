@@ -156,7 +156,7 @@ class SectionPage(RoutablePageMixin, Page):
         FieldPanel("show_in_navigation"),
     ]
     parent_page_types = ["editorial.HomePage", "editorial.SectionPage"]
-    subpage_types = ["editorial.SectionPage", "editorial.ArticlePage"]
+    subpage_types = ["editorial.SectionPage", "editorial.ArticlePage", "livefeed.LiveBlogPage"]
 
     class Meta:
         verbose_name = _("rubrique")

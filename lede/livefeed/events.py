@@ -1,0 +1,176 @@
+"""Feed events as Server-Sent Events: loading them and rendering each one once.
+
+A :class:`Payload` holds the finished SSE frame(s) of one :class:`FeedEvent`.
+A dispatch that not everybody may read carries two frames: the full one and a
+locked one (headline, time, section, source and the "réservé" flag, never the
+body or the photo). Which one a stream sends is the paywall's pure decision,
+taken per reader without I/O.
+
+Everything here is synchronous (ORM, templates); async code calls it through
+``sync_to_async``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection
+from django.db.models import Max, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from lede.paywall.access import ArticleAccess, Level, MeterState, Reader, decide
+
+from . import selectors
+from .models import Dispatch, FeedEvent, LiveBlogPage
+
+#: Dispatches are never metered: the meter is not consulted.
+NO_METER = MeterState(limit=0)
+REPLAY_LIMIT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Payload:
+    id: int
+    blog_id: int | None
+    frame: bytes
+    locked_frame: bytes | None = None
+    access: ArticleAccess | None = None
+
+    def frame_for(self, reader: Reader, now: datetime) -> bytes:
+        if self.locked_frame is None or self.access is None:
+            return self.frame
+        if decide(reader, self.access, NO_METER, now).allowed:
+            return self.frame
+        return self.locked_frame
+
+
+def sse_frame(event_id: int, event: str, data: dict[str, Any]) -> bytes:
+    # json.dumps escapes line breaks inside strings: the data fits on one line.
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f"id: {event_id}\nevent: {event}\ndata: {body}\n\n".encode()
+
+
+def release_connection() -> None:
+    """Close this thread's database connection unless a transaction holds it.
+
+    SSE streams live for minutes: they must not keep a connection each."""
+    if not connection.in_atomic_block:
+        connection.close()
+
+
+def initial_state(window: float) -> tuple[int, list[int]]:
+    """The last event id, and the ids of the events of the last ``window`` seconds."""
+    try:
+        last = FeedEvent.objects.aggregate(m=Max("id"))["m"] or 0
+        since = timezone.now() - timedelta(seconds=window)
+        recent = list(FeedEvent.objects.filter(created_at__gte=since).values_list("id", flat=True))
+        return last, recent
+    finally:
+        release_connection()
+
+
+def last_event_id() -> int:
+    return FeedEvent.objects.aggregate(m=Max("id"))["m"] or 0
+
+
+def load_new(last_seen: int, seen: frozenset[int], window: float) -> tuple[list[Payload], int]:
+    """Events after ``last_seen``, plus recent ones not seen yet (late commits)."""
+    since = timezone.now() - timedelta(seconds=window)
+    qs = FeedEvent.objects.filter(Q(id__gt=last_seen) | Q(created_at__gte=since))
+    if seen:
+        qs = qs.exclude(id__in=seen)
+    events = list(qs.order_by("id")[:REPLAY_LIMIT])
+    if not events:
+        return [], last_seen
+    return build_payloads(events), max(e.pk for e in events)
+
+
+def load_after(after_id: int, *, blog_id: int | None) -> list[Payload]:
+    """What a reconnecting stream missed, for ``Last-Event-ID`` replay.
+
+    For a live blog only its latest state matters; for the feed, every missed
+    event is sent again (with the dispatch as it is now)."""
+    try:
+        if blog_id is not None:
+            last = (
+                FeedEvent.objects.filter(blog_id=blog_id, id__gt=after_id).order_by("-id").first()
+            )
+            return build_payloads([last]) if last is not None else []
+        events = list(
+            FeedEvent.objects.filter(id__gt=after_id, dispatch__isnull=False).order_by("id")[
+                :REPLAY_LIMIT
+            ]
+        )
+        return build_payloads(events)
+    finally:
+        release_connection()
+
+
+def build_payloads(events: list[FeedEvent]) -> list[Payload]:
+    dispatch_ids = {e.dispatch_id for e in events if e.dispatch_id}
+    blog_ids = {e.blog_id for e in events if e.blog_id}
+    dispatches = {d.pk: d for d in selectors.dispatches_for_render().filter(pk__in=dispatch_ids)}
+    blogs = {b.pk: b for b in LiveBlogPage.objects.live().filter(pk__in=blog_ids)}
+    context = {"publication": selectors.publication()}
+    payloads = []
+    for event in events:
+        if event.dispatch_id:
+            dispatch = dispatches.get(event.dispatch_id)
+            if dispatch is not None:
+                payloads.append(_dispatch_payload(event, dispatch, context))
+        elif event.blog_id:
+            blog = blogs.get(event.blog_id)
+            if blog is not None:
+                payloads.append(_blog_payload(event, blog, context))
+    return payloads
+
+
+def _dispatch_payload(event: FeedEvent, dispatch: Dispatch, context: dict[str, Any]) -> Payload:
+    if dispatch.is_withdrawn:
+        html = ""
+        if dispatch.withdrawn_note:
+            html = render_to_string("livefeed/_withdrawn.html", {**context, "dispatch": dispatch})
+        frame = sse_frame(event.pk, "withdrawn", {"dispatch": dispatch.pk, "html": html})
+        return Payload(id=event.pk, blog_id=None, frame=frame)
+    kind = "updated" if event.kind == FeedEvent.Kind.UPDATED else "published"
+    base = {
+        "dispatch": dispatch.pk,
+        "kind": kind,
+        "published_at": dispatch.published_at.isoformat(),
+    }
+    full = render_to_string(
+        "livefeed/_dispatch.html", {**context, "dispatch": dispatch, "locked": False}
+    )
+    frame = sse_frame(event.pk, "dispatch", {**base, "html": full, "locked": False})
+    if dispatch.access_level == Level.PUBLIC:
+        return Payload(id=event.pk, blog_id=None, frame=frame)
+    locked = render_to_string(
+        "livefeed/_dispatch.html", {**context, "dispatch": dispatch, "locked": True}
+    )
+    return Payload(
+        id=event.pk,
+        blog_id=None,
+        frame=frame,
+        locked_frame=sse_frame(event.pk, "dispatch", {**base, "html": locked, "locked": True}),
+        access=selectors.dispatch_access(dispatch),
+    )
+
+
+def _blog_payload(event: FeedEvent, blog: LiveBlogPage, context: dict[str, Any]) -> Payload:
+    parts = selectors.live_blog_parts(blog)
+    data = {
+        "blog": blog.pk,
+        "status": blog.status,
+        "summary_html": render_to_string(
+            "livefeed/_blog_summary.html", {**context, "page": blog, **parts}
+        ),
+        "entries_html": render_to_string(
+            "livefeed/_blog_entries.html", {**context, "page": blog, **parts}
+        ),
+        "entry_ids": [e.pk for e in parts["all_entries"]],
+    }
+    return Payload(id=event.pk, blog_id=blog.pk, frame=sse_frame(event.pk, "blog", data))

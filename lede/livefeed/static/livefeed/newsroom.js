@@ -1,0 +1,192 @@
+/* Newsroom live updates (Server-Sent Events), no dependencies.
+ *
+ * The page works without this script: a reload shows the latest dispatches.
+ * With it, new dispatches are held back behind a "N nouvelles dépêches" button
+ * so that what the reader is reading never moves; corrections replace the item
+ * in place and withdrawals remove it (or leave the editor's note).
+ * The same script follows a live blog (data-live-blog).
+ */
+(function () {
+  "use strict";
+  if (!("EventSource" in window) || !("content" in document.createElement("template"))) {
+    return;
+  }
+
+  // French: 0 and 1 take the singular. Labels come translated from the page.
+  function label(root, n) {
+    var text = n > 1 ? root.dataset.labelOther : root.dataset.labelOne;
+    return (text || "").replace("{n}", String(n));
+  }
+
+  function streamUrl(root) {
+    var url = new URL(root.dataset.streamUrl, window.location.href);
+    if (root.dataset.lastEventId) {
+      url.searchParams.set("last_event_id", root.dataset.lastEventId);
+    }
+    return url.toString();
+  }
+
+  // The stream's state on the root element (data-stream-state), for styles and tests.
+  function follow(root, source) {
+    source.addEventListener("open", function () {
+      root.dataset.streamState = "open";
+    });
+    source.addEventListener("error", function () {
+      root.dataset.streamState = source.readyState === 2 ? "closed" : "reconnecting";
+    });
+  }
+
+  function fragment(html) {
+    var template = document.createElement("template");
+    template.innerHTML = (html || "").trim();
+    return template.content;
+  }
+
+  function focusOn(element) {
+    if (!element) {
+      return;
+    }
+    element.setAttribute("tabindex", "-1");
+    element.focus({ preventScroll: false });
+  }
+
+  function initFeed(root) {
+    var list = root.querySelector(".newsroom__list");
+    var button = root.querySelector(".newsroom__more");
+    var status = root.querySelector(".newsroom__status");
+    var pending = new Map();
+
+    function find(id) {
+      return list.querySelector('[data-dispatch="' + String(id) + '"]');
+    }
+
+    function refresh() {
+      if (pending.size === 0) {
+        button.hidden = true;
+        return;
+      }
+      button.textContent = label(root, pending.size);
+      button.hidden = false;
+      status.textContent = button.textContent;
+    }
+
+    button.addEventListener("click", function () {
+      var items = Array.from(pending.values()).sort(function (a, b) {
+        if (a.publishedAt === b.publishedAt) {
+          return b.id - a.id;
+        }
+        return a.publishedAt < b.publishedAt ? 1 : -1;
+      });
+      var batch = document.createDocumentFragment();
+      items.forEach(function (item) {
+        batch.appendChild(fragment(item.html));
+      });
+      var empty = list.querySelector(".newsroom__empty");
+      if (empty) {
+        empty.remove();
+      }
+      list.insertBefore(batch, list.firstChild);
+      pending.clear();
+      refresh();
+      status.textContent = "";
+      if (items.length) {
+        focusOn(find(items[0].id));
+      }
+    });
+
+    var source = new EventSource(streamUrl(root));
+    follow(root, source);
+    source.addEventListener("dispatch", function (event) {
+      var data = JSON.parse(event.data);
+      var existing = find(data.dispatch);
+      if (existing) {
+        existing.replaceWith(fragment(data.html));
+        return;
+      }
+      pending.set(data.dispatch, {
+        id: data.dispatch,
+        html: data.html,
+        publishedAt: data.published_at,
+      });
+      refresh();
+    });
+    source.addEventListener("withdrawn", function (event) {
+      var data = JSON.parse(event.data);
+      if (pending.delete(data.dispatch)) {
+        refresh();
+      }
+      var existing = find(data.dispatch);
+      if (!existing) {
+        return;
+      }
+      if (data.html) {
+        existing.replaceWith(fragment(data.html));
+      } else {
+        existing.remove();
+      }
+    });
+  }
+
+  function initBlog(root) {
+    var entries = root.querySelector(".live-blog__entries");
+    var summary = root.querySelector(".live-blog__summary");
+    var button = root.querySelector(".newsroom__more");
+    var status = root.querySelector(".newsroom__status");
+    var latest = null;
+
+    function apply() {
+      if (!latest) {
+        return;
+      }
+      summary.replaceChildren(fragment(latest.summary_html));
+      entries.replaceChildren(fragment(latest.entries_html));
+      latest = null;
+      button.hidden = true;
+    }
+
+    function known() {
+      var ids = new Set();
+      entries.querySelectorAll("[data-entry]").forEach(function (el) {
+        ids.add(el.dataset.entry);
+      });
+      return ids;
+    }
+
+    button.addEventListener("click", function () {
+      apply();
+      status.textContent = "";
+      focusOn(entries);
+    });
+
+    var source = new EventSource(streamUrl(root));
+    follow(root, source);
+    source.addEventListener("blog", function (event) {
+      latest = JSON.parse(event.data);
+      if (latest.status === "ended") {
+        apply();
+        source.close();
+        root.dataset.streamState = "closed";
+        status.textContent = root.dataset.labelEnded || "";
+        var state = root.querySelector(".live-blog__state");
+        if (state) {
+          state.textContent = root.dataset.labelEnded || "";
+        }
+        return;
+      }
+      var have = known();
+      var fresh = latest.entry_ids.filter(function (id) {
+        return !have.has(String(id));
+      }).length;
+      if (fresh === 0) {
+        apply(); // corrections, pins, key points: in place
+        return;
+      }
+      button.textContent = label(root, fresh);
+      button.hidden = false;
+      status.textContent = button.textContent;
+    });
+  }
+
+  document.querySelectorAll("[data-live-feed]").forEach(initFeed);
+  document.querySelectorAll("[data-live-blog]").forEach(initBlog);
+})();

@@ -1,0 +1,160 @@
+"""The Newsroom page and its Server-Sent Events stream."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotFound,
+    StreamingHttpResponse,
+)
+from django.http.response import HttpResponseBase
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from lede.paywall import access
+from lede.paywall.selectors import reader_for_request
+
+from . import events, selectors
+from .broker import get_hub
+from .models import LiveBlogPage
+
+PAGE_SIZE = 30
+
+
+def _setting(name: str, default: float) -> float:
+    return float(getattr(settings, name, default))
+
+
+@require_GET
+def newsroom(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("page", "1")
+    # Read before the list: whatever is committed after this id reaches the
+    # page through the stream (the script passes it as ?last_event_id=).
+    last_event_id = events.last_event_id()
+    paginator = Paginator(selectors.newsroom_dispatches(), PAGE_SIZE)
+    try:
+        if not raw.isdigit():
+            raise PageNotAnInteger(raw)
+        page_obj = paginator.page(int(raw))
+    except (EmptyPage, PageNotAnInteger) as exc:
+        raise Http404(_("Cette page n'existe pas.")) from exc
+    now = timezone.now()
+    reader = reader_for_request(request, now)
+    items = [{"dispatch": d, "locked": not _may_read(reader, d, now)} for d in page_obj.object_list]
+    return TemplateResponse(
+        request,
+        "livefeed/newsroom.html",
+        {
+            "page_obj": page_obj,
+            "items": items,
+            "last_event_id": last_event_id,
+            "live": page_obj.number == 1,
+        },
+    )
+
+
+def _may_read(reader: access.Reader, dispatch: Any, now: Any) -> bool:
+    if dispatch.access_level == access.Level.PUBLIC or dispatch.is_withdrawn:
+        return True
+    return access.decide(reader, selectors.dispatch_access(dispatch), events.NO_METER, now).allowed
+
+
+def _parse_id(raw: str | None) -> int | None:
+    if raw is None or raw == "":
+        return None
+    raw = raw.strip()
+    if not raw.isdigit() or len(raw) > 18:
+        raise ValueError(raw)
+    return int(raw)
+
+
+def _reader(request: HttpRequest) -> access.Reader:
+    try:
+        return reader_for_request(request, timezone.now())
+    finally:
+        events.release_connection()
+
+
+def _blog_is_live(blog_id: int) -> bool:
+    try:
+        return LiveBlogPage.objects.live().filter(pk=blog_id).exists()
+    finally:
+        events.release_connection()
+
+
+async def stream(request: HttpRequest) -> HttpResponseBase:
+    """``text/event-stream`` of the feed (or of one live blog with ``?blog=<id>``)."""
+    if request.method != "GET":
+        return HttpResponse(status=405, headers={"Allow": "GET"})
+    try:
+        blog_id = _parse_id(request.GET.get("blog"))
+        last_id = _parse_id(request.GET.get("last_event_id"))
+    except ValueError:
+        return HttpResponseBadRequest(_("Paramètre invalide."), content_type="text/plain")
+    # The browser's own reconnection header wins over the id the page was rendered with.
+    with contextlib.suppress(ValueError):
+        header_id = _parse_id(request.headers.get("Last-Event-ID"))
+        if header_id is not None:
+            last_id = header_id
+    if blog_id is not None and not await sync_to_async(_blog_is_live)(blog_id):
+        # Plain text: an EventSource shows nothing anyway, and no page is rendered
+        # (nor a database query made) outside the request's thread.
+        return HttpResponseNotFound(_("Ce direct n'existe pas."), content_type="text/plain")
+    reader = await sync_to_async(_reader)(request)
+    response = StreamingHttpResponse(
+        _event_stream(reader=reader, blog_id=blog_id, last_id=last_id),
+        content_type="text/event-stream; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-cache, no-store"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+async def _event_stream(
+    *, reader: access.Reader, blog_id: int | None, last_id: int | None
+) -> AsyncIterator[bytes]:
+    retry_ms = int(_setting("LEDE_SSE_RETRY_MS", 3000))
+    max_age = _setting("LEDE_SSE_MAX_AGE", 3600.0)
+    hub = get_hub()
+    sub = await hub.subscribe(blog_id)
+    try:
+        yield f"retry: {retry_ms}\n: {_('flux Newsroom')}\n\n".encode()
+        replayed: set[int] = set()
+        if last_id is not None:
+            for missed in await sync_to_async(events.load_after)(last_id, blog_id=blog_id):
+                replayed.add(missed.id)
+                yield missed.frame_for(reader, timezone.now())
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max_age
+        while True:
+            batch = await sub.batch()
+            if batch is None:
+                return  # fell behind: reconnecting replays from the database
+            if not batch:
+                yield b": ping\n\n"  # the hub's heartbeat
+            else:
+                now = timezone.now()
+                frames = [
+                    payload.frame_for(reader, now)
+                    for payload in batch
+                    if payload.id not in replayed and (last_id is None or payload.id > last_id)
+                ]
+                if frames:
+                    yield b"".join(frames)
+            if loop.time() >= deadline:
+                return  # the browser reconnects with Last-Event-ID
+    finally:
+        await hub.leave(sub)
