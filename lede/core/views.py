@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -42,14 +40,19 @@ def readyz(request: HttpRequest) -> HttpResponse:
     except Exception as exc:  # noqa: BLE001 - report, never raise
         checks["database"] = f"error: {exc.__class__.__name__}"
         status = 503
+    try:
+        from django.core.cache import cache
+
+        cache.set("readyz", "ok", timeout=10)
+        if cache.get("readyz") != "ok":
+            raise RuntimeError("cache did not keep a value")
+        checks["cache"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - report, never raise
+        checks["cache"] = f"error: {exc.__class__.__name__}"
+        status = 503
     return JsonResponse(
         {"status": "ok" if status == 200 else "error", "checks": checks}, status=status
     )
-
-
-def placeholder(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    """ "S'abonner" and "Se connecter" until accounts and offers exist."""
-    return render(request, "core/placeholder.html", {"what": kwargs.get("what", "")})
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
