@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cat requirements/dev.lock | sha1sum | cut -c1-12)
 
-.PHONY: demo test venv lint typecheck bench clean
+.PHONY: demo test venv lint typecheck bench clean stack stack-stop stack-test
 
 $(STAMP): requirements/dev.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,19 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+# The production stack on loopback (bin/stack; tests in tests/stack/).
+stack: $(STAMP)
+	bin/stack
+
+stack-stop:
+	bin/stack-stop
+
+stack-test: $(STAMP)
+	@trap 'bin/stack-stop' EXIT; \
+	  STACK_FRESH=$${STACK_FRESH:-1} bin/stack || exit 1; \
+	  LEDE_STACK_URL=http://127.0.0.1:$${STACK_PORT:-8080} env -u DATABASE_URL -u REDIS_URL \
+	    $(PY) -m pytest tests/stack -p no:cacheprovider -v $(PYTEST_ARGS)
 
 clean:
 	rm -rf var/lede.sqlite3* var/media var/static var/test-media

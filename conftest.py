@@ -18,8 +18,11 @@ def _clear_cache(settings: Any) -> None:
     test's article serve another's."""
     from django.core.cache import caches
 
+    from lede.paywall.serving import local_variants
+
     for alias in settings.CACHES:
         caches[alias].clear()
+    local_variants.clear()
 
 
 @pytest.fixture

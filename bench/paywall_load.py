@@ -51,7 +51,9 @@ def _env(cache_enabled: bool = True) -> dict[str, str]:
             "LEDE_STAFF_REQUIRE_MFA": "0",
             "LEDE_VAR_DIR": str(ROOT / "bench" / "var"),
             "LEDE_VARIANT_CACHE_ENABLED": "1" if cache_enabled else "0",
-            "DB_CONN_MAX_AGE": "60",
+            # ASGI runs each request in a new thread that would hoard a
+            # connection (deploy/systemd sets 0 too); WSGI reuses them.
+            "DB_CONN_MAX_AGE": "0" if SERVER.endswith("asgi") else "60",
             "LOG_LEVEL": "WARNING",
         }
     )
@@ -124,21 +126,32 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+SERVERS = {
+    # What deploy/systemd/lede-web@.service runs.
+    "granian-asgi": ["granian", "--interface", "asginl", "--workers", "2", "--no-access-log",
+                     "--log-level", "warning", "--host", "127.0.0.1", "--port", "{port}",
+                     "config.asgi:application"],
+    "granian-wsgi": ["granian", "--interface", "wsgi", "--workers", "2", "--no-access-log",
+                     "--log-level", "warning", "--host", "127.0.0.1", "--port", "{port}",
+                     "config.wsgi:application"],
+    "gunicorn": ["gunicorn", "config.wsgi:application", "--workers", "2",
+                 "--bind", "127.0.0.1:{port}", "--log-level", "warning"],
+}  # fmt: skip
+SERVER = "granian-asgi"  # set from --server in main()
+
+
 def start_server(port: int, cache_enabled: bool) -> subprocess.Popen[bytes]:
+    cmd = [part.replace("{port}", str(port)) for part in SERVERS[SERVER]]
+    cmd[0] = str(Path(PY).parent / cmd[0])
+    env = _env(cache_enabled)
+    # Request logs stay on, as in production; they go nowhere.
     proc = subprocess.Popen(
-        [
-            str(Path(PY).parent / "gunicorn"),
-            "config.wsgi:application",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
+        cmd,
         cwd=ROOT,
-        env=_env(cache_enabled),
+        env=env,
         start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     for _ in range(100):
         try:
@@ -147,12 +160,16 @@ def start_server(port: int, cache_enabled: bool) -> subprocess.Popen[bytes]:
         except OSError:
             time.sleep(0.2)
     proc.kill()
-    raise RuntimeError("gunicorn did not start")
+    raise RuntimeError(f"{SERVER} did not start")
 
 
 def stop_server(proc: subprocess.Popen[bytes]) -> None:
     os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=20)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:  # granian may wait on idle keep-alive threads
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=20)
 
 
 def meter_cookie(port: int, url: str) -> str:
@@ -199,7 +216,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--server", choices=sorted(SERVERS), default="granian-asgi")
     args = parser.parse_args()
+    global SERVER
+    SERVER = args.server
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
     urls = setup_database()
@@ -254,7 +274,7 @@ def _machine() -> str:
     ).stdout.strip()
     return (
         f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"PostgreSQL {pg}, Redis cache, gunicorn 2 sync workers, wrk -t2"
+        f"PostgreSQL {pg}, Redis cache and sessions, {SERVER} with 2 workers, wrk -t2"
     )
 
 

@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from lede.core import views as core_views
+from lede.core.observability import views as observability_views
 from lede.editorial import views as editorial_views
 from lede.editorial.feeds import SiteFeed
 from lede.search import views as search_views
@@ -14,6 +15,7 @@ from lede.subscriptions import views as subscriptions_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", observability_views.metrics, name="metrics"),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", editorial_views.sitemap_index, name="sitemap"),
     path(

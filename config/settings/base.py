@@ -21,6 +21,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     # Lede apps first so their templates override library ones.
     "lede.core",
+    "lede.core.observability",
     "lede.accounts",
     "lede.images",
     "lede.editorial",
@@ -65,8 +66,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: request id, request metrics and the request log line wrap
+    # everything, including what the middleware below answer on their own.
+    "lede.core.observability.middleware.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that may query the database: a French 503 page when it
+    # is down, also for errors raised inside the middleware below.
+    "lede.core.middleware.DatabaseUnavailableMiddleware",
+    # Answers most article requests from cached data before the rest of the
+    # chain; anything unusual goes on down the chain (lede/paywall/fastpath.py).
+    "lede.paywall.fastpath.ArticleFastPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -103,21 +113,41 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------
 DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'lede.sqlite3'}"
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", DEFAULT_SQLITE),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
-        conn_health_checks=True,
+# Seconds libpq waits for PostgreSQL before giving up (0 = no limit);
+# production defaults to 3 so that requests fail fast with a 503 page.
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 0)
+
+
+def _database(url: str) -> dj_database_url.DBConfig:
+    db = dj_database_url.parse(
+        url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0), conn_health_checks=True
     )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the worker and the web process work side by side.
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
-        ),
-    }
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets the worker and the web process work side by side.
+        db["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+            ),
+        }
+    elif db["ENGINE"] == "django.db.backends.postgresql" and DB_CONNECT_TIMEOUT > 0:
+        db.setdefault("OPTIONS", {})["connect_timeout"] = DB_CONNECT_TIMEOUT
+    return db
+
+
+DATABASES = {"default": _database(env_str("DATABASE_URL", DEFAULT_SQLITE))}
+# Optional read replica for reader traffic (lede/core/db_router.py): writes,
+# the admins, non-GET requests, commands and tasks always use the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = _database(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["lede.core.db_router.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("lede.core.middleware.DatabaseUnavailableMiddleware") + 1,
+        "lede.core.middleware.ReplicaRoutingMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------
@@ -144,6 +174,13 @@ TASKS = {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# The queue, its worker and "no lost task": lede/core/queue.py. A job whose
+# worker died runs again up to this many times (RQ backend).
+LEDE_TASK_ABANDONED_RERUNS = env_int("LEDE_TASK_ABANDONED_RERUNS", 3)
+# /readyz fails (503) when the worker's heartbeat is older than this; only
+# reported, never failing, unless LEDE_READYZ_CHECK_WORKER (production).
+LEDE_READYZ_CHECK_WORKER = env_bool("LEDE_READYZ_CHECK_WORKER", False)
+LEDE_READYZ_MAX_HEARTBEAT_AGE = env_int("LEDE_READYZ_MAX_HEARTBEAT_AGE", 120)
 
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -282,14 +319,33 @@ LEDE_SCHEDULER_INTERVAL = env_int("LEDE_SCHEDULER_INTERVAL", 30)
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Le Quotidien <no-reply@lede.example>")
 
+# Observability (lede.core.observability): /metrics is closed (404) unless a
+# bearer token and/or client networks (CIDR, matched on REMOTE_ADDR) are set.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", [])
+LOG_FORMAT = env_str("LOG_FORMAT", "text")  # "json": one JSON object a line (production)
+LOG_HANDLERS: dict[str, dict[str, object]] = {
+    "console": {
+        "class": "logging.StreamHandler",
+        "filters": ["request_id"],
+        "formatter": LOG_FORMAT,
+    }
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "lede.core.observability.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "lede.core.observability.logs.json_formatter"},
+    },
+    "handlers": LOG_HANDLERS,
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # One line per request (method, path, status, duration, view, request id).
+        "lede.request": {"level": env_str("LOG_REQUEST_LEVEL", "INFO")},
     },
 }
 WAGTAIL_ALLOW_UNICODE_SLUGS = False

@@ -3,9 +3,17 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_str
+from lede.core.observability.sentry import init_sentry
 
 from .base import *  # noqa: F403
-from .base import DATABASES, DEMO_SECRET_KEY, SECRET_KEY
+from .base import (
+    DATABASES,
+    DEMO_SECRET_KEY,
+    INSTALLED_APPS,
+    LOG_HANDLERS,
+    SECRET_KEY,
+    WAGTAILFRONTENDCACHE,
+)
 
 if not SECRET_KEY or SECRET_KEY == DEMO_SECRET_KEY or len(SECRET_KEY) < 40:
     raise ImproperlyConfigured(
@@ -16,7 +24,16 @@ DEBUG = False
 LEDE_DEMO = False
 LEDE_STAFF_REQUIRE_MFA = env_bool("LEDE_STAFF_REQUIRE_MFA", True)
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
-DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
+# Persistent connections, checked before reuse (the app recovers by itself
+# after a PostgreSQL restart) and a short connect timeout (requests fail fast
+# with the 503 page instead of hanging workers): primary and replica alike.
+for _db in DATABASES.values():
+    _db["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
+    _db["CONN_HEALTH_CHECKS"] = True
+    if _db["ENGINE"] == "django.db.backends.postgresql":
+        _db.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env_int("DB_CONNECT_TIMEOUT", 3)
+        )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -43,3 +60,56 @@ EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+
+# Task queue (lede/core/queue.py explains it all). With Redis, django-tasks'
+# RQ backend on django-rq's "default" queue; the worker is its own process:
+#     python manage.py rqworker default --with-scheduler
+# (lede.core.queue.WORKER_COMMAND) next to `python manage.py run_scheduler`.
+# Without Redis the database backend stays (worker: `manage.py db_worker`).
+# TASKS_BACKEND still overrides the choice. LEDE_QUEUE_REDIS_URL puts the
+# queue in another Redis database than the cache (recommended: a cache flush
+# then never empties the queue); it defaults to REDIS_URL.
+QUEUE_REDIS_URL = env_str("LEDE_QUEUE_REDIS_URL", env_str("REDIS_URL", ""))
+if QUEUE_REDIS_URL:
+    INSTALLED_APPS = [*INSTALLED_APPS, "django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {
+        "default": {
+            "URL": QUEUE_REDIS_URL,
+            "DEFAULT_TIMEOUT": env_int("LEDE_TASK_TIMEOUT", 600),
+            # Every job gets reruns for when its worker dies.
+            "QUEUE_CLASS": "lede.core.queue.RetryingQueue",
+        }
+    }
+    # Jobs that raise are not retried; the reruns are for dead workers only.
+    RQ = {"JOB_CLASS": "lede.core.queue.Job"}
+    TASKS = {
+        "default": {
+            "BACKEND": env_str("TASKS_BACKEND", "lede.core.queue.RQBackend"),
+        }
+    }
+# /readyz fails when the worker's heartbeat is older than
+# LEDE_READYZ_MAX_HEARTBEAT_AGE seconds (120 by default).
+LEDE_READYZ_CHECK_WORKER = env_bool("LEDE_READYZ_CHECK_WORKER", True)
+
+# Observability: one JSON object a log line unless LOG_FORMAT=text; Sentry
+# only when SENTRY_DSN is set (lede/core/observability/sentry.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "json")
+LOG_HANDLERS["console"]["formatter"] = LOG_FORMAT
+# Prometheus may scrape a node directly over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
+
+# Frontend cache: Varnish through VARNISH_URL (base settings); Cloudflare as
+# well or instead when its zone and API token are given (deploy/README.md).
+if env_str("CLOUDFLARE_ZONEID") and env_str("CLOUDFLARE_BEARER_TOKEN"):
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "BEARER_TOKEN": env_str("CLOUDFLARE_BEARER_TOKEN"),
+        "ZONEID": env_str("CLOUDFLARE_ZONEID"),
+    }
+init_sentry()
+
+# Sessions: read from the cache (Redis) and kept in the database, so the
+# article fast path (lede/paywall/fastpath.py) reads a reader's session
+# without a query.
+if env_str("REDIS_URL", ""):
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

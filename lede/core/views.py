@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from lede.core import queue
 
 
 @require_GET
@@ -50,12 +53,48 @@ def readyz(request: HttpRequest) -> HttpResponse:
     except Exception as exc:  # noqa: BLE001 - report, never raise
         checks["cache"] = f"error: {exc.__class__.__name__}"
         status = 503
+    try:
+        queue.queue_ping()
+        checks["queue"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - report, never raise
+        checks["queue"] = f"error: {exc.__class__.__name__}"
+        status = 503
+    # The worker: its heartbeat must be fresh. Enforced in production only;
+    # elsewhere (demo, tests) the value is reported without failing.
+    enforce = bool(getattr(settings, "LEDE_READYZ_CHECK_WORKER", False))
+    max_age = float(getattr(settings, "LEDE_READYZ_MAX_HEARTBEAT_AGE", 120))
+    try:
+        age = queue.worker_heartbeat_age()
+    except Exception as exc:  # noqa: BLE001 - report, never raise
+        age, problem = None, f"{exc.__class__.__name__}"
+    else:
+        problem = "no heartbeat" if age is None else f"heartbeat {age:.0f} s old"
+    if age is not None and age <= max_age:
+        checks["worker"] = "ok"
+    elif enforce:
+        checks["worker"] = f"error: {problem}"
+        status = 503
+    else:
+        checks["worker"] = f"unchecked: {problem}"
     return JsonResponse(
-        {"status": "ok" if status == 200 else "error", "checks": checks}, status=status
+        {
+            "status": "ok" if status == 200 else "error",
+            "checks": checks,
+            "worker_heartbeat_age": None if age is None else round(age, 1),
+        },
+        status=status,
     )
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # Under ASGI the 404 page is rendered in a thread where Django's request
+    # clean-up does not run: drop a connection broken by a database restart
+    # instead of answering 503 until the process restarts.
+    # (Never inside a transaction: tests wrap every request in one.)
+    from django.db import close_old_connections, connection
+
+    if not connection.in_atomic_block:
+        close_old_connections()
     return render(request, "404.html", status=404)
 
 

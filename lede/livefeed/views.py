@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from lede.core.observability.metrics import track_sse_connection
 from lede.paywall import access
 from lede.paywall.selectors import reader_for_request
 
@@ -115,7 +116,7 @@ async def stream(request: HttpRequest) -> HttpResponseBase:
         return HttpResponseNotFound(_("Ce direct n'existe pas."), content_type="text/plain")
     reader = await sync_to_async(_reader)(request)
     response = StreamingHttpResponse(
-        _event_stream(reader=reader, blog_id=blog_id, last_id=last_id),
+        track_sse_connection(_event_stream(reader=reader, blog_id=blog_id, last_id=last_id)),
         content_type="text/event-stream; charset=utf-8",
     )
     response["Cache-Control"] = "no-cache, no-store"

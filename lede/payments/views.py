@@ -19,6 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from lede.core.observability.metrics import record_checkout, record_payment_notification
+
 from . import services
 from .models import Order, PaymentAttempt
 from .providers import UnknownProvider, available_provider, available_providers, get_provider
@@ -69,6 +71,7 @@ def start_payment(request: HttpRequest, order: Order, provider_name: str) -> Htt
         action = provider.create_checkout(order, request)
     except (ProviderError, services.PaymentError) as exc:
         return error_page(request, exc.message, status=409)
+    record_checkout(provider=provider.name)
     return action_response(request, action)
 
 
@@ -83,7 +86,9 @@ def notification(request: HttpRequest, provider: str) -> HttpResponse:
     except DatabaseError:
         # Nothing was written (one transaction); the provider will retry.
         logger.exception("database unavailable while handling a %s notification", provider)
+        record_payment_notification(provider=handler.name, status=503)
         return HttpResponse("", status=503, content_type="text/plain; charset=utf-8")
+    record_payment_notification(provider=handler.name, status=result.status, applied=result.applied)
     return HttpResponse(result.body, status=result.status, content_type=result.content_type)
 
 

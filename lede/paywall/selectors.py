@@ -61,40 +61,104 @@ def _group_entitlement(org: dict[str, Any]) -> access.Entitlement:
     )
 
 
+READER_PROFILE_TTL = 300
+READER_GENERATION_KEY = "paywall:reader-generation"
+
+
+def reader_profile_key(user_id: int) -> str:
+    return f"paywall:reader:{user_id}"
+
+
+def ip_entitlements(request: HttpRequest, orgs: list[dict[str, Any]]) -> list[access.Entitlement]:
+    """Group licences recognised by the reader's network address."""
+    ip = client_ip(request)
+    if ip is None:
+        return []
+    return [
+        _group_entitlement(org)
+        for org in orgs
+        if any(ip.version == net.version and ip in net for net in org["networks"])
+    ]
+
+
+def _personal_profile(user: Any, now: datetime, orgs: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the paywall needs to know about a signed-in reader, as plain data
+    that the article fast path can keep in the cache (see fastpath.py)."""
+    is_staff = bool(
+        user.is_staff or user.is_superuser or user.has_perm("wagtailadmin.access_admin")
+    )
+    entitlements: list[access.Entitlement] = []
+    if not is_staff:
+        grants = (
+            AccessGrant.objects.filter(user=user)
+            .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+            .prefetch_related("sections")
+        )
+        for grant in grants:
+            entitlements.append(
+                access.Entitlement(
+                    kind=access.EntitlementKind(grant.kind),
+                    starts_at=grant.starts_at,
+                    ends_at=grant.ends_at,
+                    section_ids=_section_ids(grant.sections),
+                )
+            )
+        domain_orgs = [o for o in orgs if o["domains"]]
+        if domain_orgs:
+            domains = _verified_domains(user)
+            for org in domain_orgs:
+                if domains.intersection(org["domains"]) and _has_seat(org, user):
+                    entitlements.append(_group_entitlement(org))
+    return {
+        "user_id": user.pk,
+        "is_active": bool(user.is_active),
+        "is_staff": is_staff,
+        "session_hash": user.get_session_auth_hash(),
+        "entitlements": tuple(entitlements),
+    }
+
+
+def reader_profile(user: Any, now: datetime, orgs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The signed-in reader's profile, from the cache when fresh.
+
+    Invalidated per user when the user, their grants, seats or verified
+    addresses change (signals.py), and for everyone when organisations change
+    (the generation). Entitlements keep their own start and end dates, so a
+    cached profile never extends access past its end: the pure decision checks
+    the dates on every request.
+    """
+    generation = cache.get(READER_GENERATION_KEY, 0)
+    key = reader_profile_key(user.pk)
+    profile = cache.get(key)
+    if (
+        isinstance(profile, dict)
+        and profile.get("generation") == generation
+        and profile.get("session_hash") == user.get_session_auth_hash()
+    ):
+        return profile
+    profile = _personal_profile(user, now, orgs)
+    profile["generation"] = generation
+    cache.set(key, profile, READER_PROFILE_TTL)
+    return profile
+
+
+def reader_from_profile(
+    profile: dict[str, Any] | None, ip_grants: list[access.Entitlement]
+) -> access.Reader:
+    if profile is None:
+        return access.Reader(is_authenticated=False, entitlements=tuple(ip_grants))
+    if profile["is_staff"]:
+        return access.Reader(is_authenticated=True, is_staff=True)
+    return access.Reader(is_authenticated=True, entitlements=(*ip_grants, *profile["entitlements"]))
+
+
 def reader_for_request(request: HttpRequest, now: datetime) -> access.Reader:
     user = getattr(request, "user", None)
-    entitlements: list[access.Entitlement] = []
     orgs = active_organisations(now)
-    ip = client_ip(request)
-    if ip is not None:
-        for org in orgs:
-            if any(ip.version == net.version and ip in net for net in org["networks"]):
-                entitlements.append(_group_entitlement(org))
+    ip_grants = ip_entitlements(request, orgs)
     if user is None or not user.is_authenticated:
-        return access.Reader(is_authenticated=False, entitlements=tuple(entitlements))
-    if user.is_staff or user.is_superuser or user.has_perm("wagtailadmin.access_admin"):
-        return access.Reader(is_authenticated=True, is_staff=True)
-    grants = (
-        AccessGrant.objects.filter(user=user)
-        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-        .prefetch_related("sections")
-    )
-    for grant in grants:
-        entitlements.append(
-            access.Entitlement(
-                kind=access.EntitlementKind(grant.kind),
-                starts_at=grant.starts_at,
-                ends_at=grant.ends_at,
-                section_ids=_section_ids(grant.sections),
-            )
-        )
-    domain_orgs = [o for o in orgs if o["domains"]]
-    if domain_orgs:
-        domains = _verified_domains(user)
-        for org in domain_orgs:
-            if domains.intersection(org["domains"]) and _has_seat(org, user):
-                entitlements.append(_group_entitlement(org))
-    return access.Reader(is_authenticated=True, entitlements=tuple(entitlements))
+        return reader_from_profile(None, ip_grants)
+    return reader_from_profile(reader_profile(user, now, orgs), ip_grants)
 
 
 def _has_seat(org: dict[str, Any], user: Any) -> bool:
@@ -110,10 +174,23 @@ def _has_seat(org: dict[str, Any], user: Any) -> bool:
     return False
 
 
-def registered_meter_ids(user: Any, month: str) -> frozenset[int]:
-    return frozenset(
-        MeterRead.objects.filter(user=user, month=month).values_list("article_id", flat=True)
-    )
+def meter_reads_key(user_id: int, month: str) -> str:
+    return f"paywall:meter-reads:{user_id}:{month}"
+
+
+def registered_meter_ids(user_id: int, month: str) -> frozenset[int]:
+    """Articles this reader already opened on the meter this month (cached;
+    services.meter_record_read forgets the entry when it counts one)."""
+    key = meter_reads_key(user_id, month)
+    ids = cache.get(key)
+    if ids is None:
+        ids = frozenset(
+            MeterRead.objects.filter(user_id=user_id, month=month).values_list(
+                "article_id", flat=True
+            )
+        )
+        cache.set(key, ids, 3600)
+    return frozenset(ids)
 
 
 def meter_limit(is_authenticated: bool) -> int:

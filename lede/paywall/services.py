@@ -5,18 +5,45 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
+from . import selectors
 from .models import AccessGrant, MeterRead
 
 
-def meter_record_read(*, user: Any, article_id: int, month: str) -> None:
+def meter_record_read(*, user_id: int, article_id: int, month: str) -> None:
     """Count one metered read; counting the same article twice is a no-op."""
     try:
         with transaction.atomic():
-            MeterRead.objects.get_or_create(user=user, article_id=article_id, month=month)
+            MeterRead.objects.get_or_create(user_id=user_id, article_id=article_id, month=month)
     except IntegrityError:  # a concurrent request counted it first
         pass
+    key = selectors.meter_reads_key(user_id, month)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def reader_changed(*, user_id: int) -> None:
+    """Forget the cached paywall profile of one reader (grants, seats, staff
+    status or addresses changed); again after commit so a request running
+    meanwhile cannot put the old profile back for long."""
+    key = selectors.reader_profile_key(user_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def readers_changed() -> None:
+    """Every reader's profile is stale (an organisation changed)."""
+
+    def bump() -> None:
+        try:
+            cache.incr(selectors.READER_GENERATION_KEY)
+        except ValueError:
+            cache.set(selectors.READER_GENERATION_KEY, 1, timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
 
 
 @transaction.atomic

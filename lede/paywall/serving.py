@@ -12,18 +12,26 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from . import access, meter, selectors, services
 
@@ -33,7 +41,8 @@ if TYPE_CHECKING:
 ACCOUNT_MARKER = "<!--lede:account-nav-->"
 METER_MARKER = "<!--lede:meter-->"
 CHROME_KEY = "paywall:chrome-generation"
-VARIANT_VERSION = "1"
+SNAPSHOT_GENERATION_KEY = "paywall:snapshot-generation"
+VARIANT_VERSION = "2"
 
 
 def chrome_generation() -> int:
@@ -52,6 +61,50 @@ def bump_chrome_generation() -> None:
         cache.set(CHROME_KEY, 2, timeout=None)
 
 
+def snapshot_generation() -> int:
+    value = cache.get(SNAPSHOT_GENERATION_KEY)
+    return int(value) if value is not None else 0
+
+
+def bump_snapshot_generation() -> None:
+    """A page was published, unpublished, moved or deleted: every article
+    snapshot the fast path keeps (URL → article and its access settings) may be
+    wrong, so all are dropped at once. Rendered variants survive (their keys
+    name the revision), so the next request of each article costs one pass
+    through Wagtail's routing, not a render."""
+    try:
+        cache.incr(SNAPSHOT_GENERATION_KEY)
+    except ValueError:
+        cache.set(SNAPSHOT_GENERATION_KEY, 1, timeout=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What serving an article needs to know about it, as plain cacheable data."""
+
+    article: access.ArticleAccess
+    revision: str
+    generation: int
+
+
+def snapshot_key(host: str, path: str) -> str:
+    raw = f"{host}\x00{path}".encode()
+    return "paywall:snapshot:" + hashlib.sha1(raw, usedforsecurity=False).hexdigest()
+
+
+def page_snapshot(page: ArticlePage, generation: int) -> Snapshot:
+    # The revision id alone could come back after a restore or, in SQLite, a
+    # deletion; with the publish instant (microseconds) it names one render.
+    revision = "|".join(
+        [
+            str(page.live_revision_id),
+            page.last_published_at.isoformat() if page.last_published_at else "",
+            page.updated_at.isoformat() if page.updated_at else "",
+        ]
+    )
+    return Snapshot(article=article_access(page), revision=revision, generation=generation)
+
+
 def article_access(page: ArticlePage) -> access.ArticleAccess:
     section_ids: frozenset[int] = frozenset()
     if page.section is not None:
@@ -67,22 +120,94 @@ def article_access(page: ArticlePage) -> access.ArticleAccess:
     )
 
 
-def variant_cache_key(page: ArticlePage, request: HttpRequest, variant: str, level: str) -> str:
+def variant_cache_key(snap: Snapshot, host: str, scheme: str, variant: str, chrome: int) -> str:
+    article = snap.article
     raw = "|".join(
         [
             VARIANT_VERSION,
-            str(page.pk),
-            str(page.live_revision_id),
-            page.updated_at.isoformat() if page.updated_at else "",
-            level,
-            str(page.metered),
+            str(article.article_id),
+            snap.revision,
+            article.level.value,
+            str(article.metered),
             variant,
-            request.get_host(),
-            request.scheme or "http",
-            str(chrome_generation()),
+            host,
+            scheme,
+            str(chrome),
         ]
     )
     return "paywall:variant:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+class LocalVariants:
+    """A small per-process LRU in front of the shared cache.
+
+    Safe because a variant key names everything the rendering depends on
+    (revision, access settings, host, chrome generation): the HTML stored under
+    a key never changes, so a copy can only be as stale as the shared entry.
+    Entries also expire after ``ttl`` seconds. Written by hand because the
+    standard library's lru_cache cannot express "not found" or expiry.
+    """
+
+    def __init__(self, max_entries: int, ttl: float) -> None:
+        self.max_entries = max_entries
+        self.ttl = ttl
+        self._items: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            if item[0] < time.monotonic():
+                del self._items[key]
+                return None
+            self._items.move_to_end(key)
+            return item[1]
+
+    def put(self, key: str, html: str) -> None:
+        with self._lock:
+            self._items[key] = (time.monotonic() + self.ttl, html)
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+local_variants = LocalVariants(
+    max_entries=getattr(settings, "LEDE_VARIANT_LOCAL_ENTRIES", 256),
+    ttl=getattr(settings, "LEDE_VARIANT_LOCAL_SECONDS", 300),
+)
+
+
+def _record_lookup(result: str) -> None:
+    try:
+        from lede.core.observability.metrics import record_variant_lookup
+    except ImportError:  # pragma: no cover - metrics not installed
+        return
+    record_variant_lookup(result)
+
+
+def cached_variant(key: str) -> str | None:
+    html = local_variants.get(key)
+    if html is not None:
+        _record_lookup("local")
+        return html
+    html = cache.get(key)
+    if html is not None:
+        _record_lookup("shared")
+        local_variants.put(key, html)
+        return str(html)
+    _record_lookup("miss")
+    return None
+
+
+def store_variant(key: str, html: str) -> None:
+    cache.set(key, html, timeout=settings.LEDE_VARIANT_CACHE_SECONDS)
+    local_variants.put(key, html)
 
 
 def split_body(page: ArticlePage) -> tuple[list[Any], list[Any]]:
@@ -182,16 +307,56 @@ def meter_line(decision: access.Access) -> str:
     return f'<p class="meter-line" role="status">{escape(text)}</p>'
 
 
-def serve_article(page: ArticlePage, request: HttpRequest) -> HttpResponse:
-    now = timezone.now()
-    reader = selectors.reader_for_request(request, now)
-    article = article_access(page)
+def variant_cache_enabled() -> bool:
+    return bool(getattr(settings, "LEDE_VARIANT_CACHE_ENABLED", True))
+
+
+class NavUser:
+    """What the account links template needs to know of the reader."""
+
+    def __init__(self, signed_in: bool) -> None:
+        self.is_authenticated = signed_in
+        self.is_anonymous = not signed_in
+
+
+@lru_cache(maxsize=8)
+def _anonymous_nav(language: str) -> str:
+    return render_to_string("core/_account_nav.html", {"user": NavUser(False)})
+
+
+def account_nav_html(request: HttpRequest, signed_in: bool) -> str:
+    """The header's account links. Rendered without the request's context
+    processors (they would read settings and menus for three links); a
+    signed-in reader's log-out form gets the request's CSRF token."""
+    if not signed_in:
+        return _anonymous_nav(get_language() or "")
+    return render_to_string(
+        "core/_account_nav.html", {"user": NavUser(True), "csrf_token": get_token(request)}
+    )
+
+
+def respond(
+    request: HttpRequest,
+    *,
+    snap: Snapshot,
+    reader: access.Reader,
+    user_id: int | None,
+    now: datetime,
+    html_for: Callable[[str], str | None],
+    account_nav: Callable[[], str],
+) -> HttpResponse | None:
+    """The per-request work shared by both roads to an article (Wagtail's
+    routing in serve_article, and the fast path in fastpath.py): read the
+    meter, decide, fetch the variant, count, fill in the personal bits, set
+    the caching headers. ``None`` when ``html_for`` has no variant (the fast
+    path then gives way to the normal road, and nothing was counted)."""
+    article = snap.article
     month = access.month_key(now)
     anon_meter: meter.AnonymousMeter | None = None
     if reader.is_authenticated:
         used = (
-            selectors.registered_meter_ids(request.user, month)
-            if article.metered and not reader.is_staff
+            selectors.registered_meter_ids(user_id, month)
+            if article.metered and not reader.is_staff and user_id is not None
             else frozenset()
         )
     else:
@@ -199,28 +364,17 @@ def serve_article(page: ArticlePage, request: HttpRequest) -> HttpResponse:
         used = frozenset(anon_meter.ids) if anon_meter else frozenset()
     state = access.MeterState(limit=selectors.meter_limit(reader.is_authenticated), used=used)
     decision = access.decide(reader, article, state, now)
-    if decision.counts_against_meter:
-        if reader.is_authenticated:
-            services.meter_record_read(user=request.user, article_id=page.pk, month=month)
-        elif anon_meter is not None:
-            meter.count_anonymous(anon_meter, page.pk)
     variant = "full" if decision.allowed else "locked"
+    html = html_for(variant)
+    if html is None:
+        return None
+    if decision.counts_against_meter:
+        if reader.is_authenticated and user_id is not None:
+            services.meter_record_read(user_id=user_id, article_id=article.article_id, month=month)
+        elif anon_meter is not None:
+            meter.count_anonymous(anon_meter, article.article_id)
 
-    if reader.is_staff or not getattr(settings, "LEDE_VARIANT_CACHE_ENABLED", True):
-        html = render_variant(page, request, variant)  # staff: always fresh
-    else:
-        key = variant_cache_key(page, request, variant, article.level)
-        html = cache.get(key)
-        if html is None:
-            html = render_variant(page, request, variant)
-            cache.set(key, html, timeout=settings.LEDE_VARIANT_CACHE_SECONDS)
-
-    account_nav = render_to_string("core/_account_nav.html", {"user": request.user}, request)
-    if reader.is_staff:
-        from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
-
-        account_nav += wagtailuserbar({"request": request, "page": page})
-    html = html.replace(ACCOUNT_MARKER, account_nav, 1)
+    html = html.replace(ACCOUNT_MARKER, account_nav(), 1)
     html = html.replace(METER_MARKER, meter_line(decision), 1)
     response = HttpResponse(html)
     response["X-Lede-Variant"] = variant
@@ -233,4 +387,48 @@ def serve_article(page: ArticlePage, request: HttpRequest) -> HttpResponse:
     patch_vary_headers(response, ["Cookie"])
     if anon_meter is not None and anon_meter.dirty:
         meter.write_anonymous(response, anon_meter, secure=request.is_secure())
+    return response
+
+
+def serve_article(page: ArticlePage, request: HttpRequest) -> HttpResponse:
+    """The road through Wagtail's routing (and the only one for staff)."""
+    now = timezone.now()
+    reader = selectors.reader_for_request(request, now)
+    generation = snapshot_generation()
+    snap = page_snapshot(page, generation)
+    use_cache = variant_cache_enabled() and not reader.is_staff
+    host, scheme = request.get_host(), request.scheme or "http"
+    if use_cache and not request.META.get("QUERY_STRING"):
+        # Teach the fast path this URL (see fastpath.py).
+        cache.set(snapshot_key(host, request.path_info), snap, timeout=3600)
+
+    def html_for(variant: str) -> str:
+        if not use_cache:
+            return render_variant(page, request, variant)  # staff: always fresh
+        key = variant_cache_key(snap, host, scheme, variant, chrome_generation())
+        html = cached_variant(key)
+        if html is None:
+            html = render_variant(page, request, variant)
+            store_variant(key, html)
+        return html
+
+    def account_nav() -> str:
+        nav = account_nav_html(request, reader.is_authenticated)
+        if reader.is_staff:
+            from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
+
+            nav += wagtailuserbar({"request": request, "page": page})
+        return nav
+
+    user = getattr(request, "user", None)
+    response = respond(
+        request,
+        snap=snap,
+        reader=reader,
+        user_id=user.pk if user is not None and user.is_authenticated else None,
+        now=now,
+        html_for=html_for,
+        account_nav=account_nav,
+    )
+    assert response is not None  # html_for always renders on this road
     return response

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -507,6 +507,11 @@ def _end_grant(subscription: Subscription, at: datetime) -> None:
     AccessGrant.objects.filter(source=subscription.grant_source, ends_at__isnull=True).update(
         ends_at=at
     )
+    # update() sends no signal: tell the paywall its cached profile is stale.
+    from lede.paywall.services import reader_changed
+
+    if subscription.user_id is not None:
+        reader_changed(user_id=subscription.user_id)
 
 
 def _ledger(
@@ -1087,8 +1092,8 @@ def subscriptions_process_due(*, now: datetime | None = None) -> dict[str, int]:
             and sub.provider_token
             and now >= charge_from
             and not recently
+            and _renewal_claim(sub.pk, now)
         ):
-            Subscription.objects.filter(pk=sub.pk).update(last_renewal_attempt_at=now)
             try:
                 result = provider.renew(sub)
             except SubscriptionError as exc:
@@ -1137,6 +1142,20 @@ def subscriptions_process_due(*, now: datetime | None = None) -> dict[str, int]:
             if Subscription.objects.filter(pk=sub.pk, dunning_count=1).update(dunning_count=2):
                 _send_dunning(sub, final=True)
     return counts
+
+
+def _renewal_claim(pk: int, now: datetime) -> bool:
+    """Claim the renewal charge of a subscription in the database: one
+    conditional UPDATE, so of two passes at once (two workers, a task run
+    again after its worker died) only one charges; none again for 20 hours."""
+    return bool(
+        Subscription.objects.filter(pk=pk)
+        .filter(
+            Q(last_renewal_attempt_at__isnull=True)
+            | Q(last_renewal_attempt_at__lte=now - timedelta(hours=20))
+        )
+        .update(last_renewal_attempt_at=now)
+    )
 
 
 def _renewal_context(sub: Subscription) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from lede.core.dates import format_news_datetime
+from lede.core.observability.metrics import record_wire_item
 
 from .models import (
     IngestLogEntry,
@@ -254,6 +255,7 @@ def log_ingest(
     version: int | None = None,
     record: WireItemRecord | None = None,
 ) -> IngestLogEntry:
+    record_wire_item(provider=source.provider if source else "", outcome=outcome)
     return IngestLogEntry.objects.create(
         source=source,
         filename=filename[:500],

@@ -3,10 +3,16 @@
 A loop is enough for the few periodic jobs Lede has (scheduled publishing,
 polling wire feeds); each job is idempotent, so a missed or doubled tick is
 harmless.
+
+Each tick also enqueues the worker heartbeat (at the front of the queue: its
+age is what /readyz and the metrics report) and, on the RQ backend, puts back
+in the queue the jobs whose worker died (lede/core/queue.py). A tick that
+cannot reach the queue logs the error and the loop goes on.
 """
 
 from __future__ import annotations
 
+import logging
 import signal
 import time
 from collections.abc import Callable
@@ -17,7 +23,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.module_loading import import_string
 
+from lede.core.queue import HEARTBEAT_TASK, queue_reap_abandoned
+
+logger = logging.getLogger(__name__)
+
 PERIODIC_TASKS = [
+    HEARTBEAT_TASK,
     "lede.editorial.tasks.publish_scheduled_pages",
     "lede.wires.tasks.poll_wire_sources",
     "lede.subscriptions.tasks.renew_due_subscriptions",
@@ -49,8 +60,19 @@ class Command(BaseCommand):
                 time.sleep(0.5)
 
     def tick(self) -> None:
+        try:
+            reaped = queue_reap_abandoned()
+        except Exception:
+            logger.exception("scheduler: reaping abandoned tasks failed")
+        else:
+            if reaped:
+                self.stdout.write(f"enqueued again {reaped} task(s) abandoned by a dead worker")
         for dotted in PERIODIC_TASKS:
             task: Any = import_string(dotted)
             enqueue: Callable[[], Any] = task.enqueue
-            result = enqueue()
+            try:
+                result = enqueue()
+            except Exception:
+                logger.exception("scheduler: could not enqueue %s", dotted)
+                continue
             self.stdout.write(f"enqueued {dotted} ({getattr(result, 'id', '')})")

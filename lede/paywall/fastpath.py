@@ -1,0 +1,195 @@
+"""The short road to an article page.
+
+Most requests are for articles, and most of the work of answering one is
+fixed per published revision: the paywall keeps both variants rendered in the
+cache (serving.py). What is left per request is small — who is reading, what
+the decision says, which personal bits go in the header — but Django's full
+middleware chain, Wagtail's site and page routing and the ORM look-ups of the
+reader cost several times that. This middleware answers an article request
+from cached data only:
+
+1. the URL is looked up in a snapshot written by the normal road
+   (serving.serve_article) on an earlier request: article id, access level,
+   metered flag, section ids, revision — dropped for every article whenever
+   any page is published, unpublished, moved or deleted (a generation number);
+2. the reader comes from the session (as SessionMiddleware would load it) and
+   a cached paywall profile of the user (selectors.reader_profile), checked
+   against the session's authentication hash exactly as django.contrib.auth
+   does, so a password change or a deactivation logs the session out here too;
+3. the same pure decision and the same per-request code (serving.respond)
+   as the normal road produce the response.
+
+Anything unusual goes the normal road untouched: staff, a query string, a
+session holding anything but a plain log-in (messages, a log-in in progress),
+an unknown URL, a missing snapshot or variant, a host Django refuses. The
+normal road then writes the snapshot for next time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare
+from django.utils.module_loading import import_string
+
+from . import selectors, serving
+
+# Session keys a plain signed-in reader has. Anything else (flash messages,
+# a log-in or sign-up half done, MFA state) sends the request the normal road.
+PLAIN_SESSION_KEYS = frozenset(
+    {
+        SESSION_KEY,
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        "account_authentication_methods",
+        "_session_expiry",
+    }
+)
+
+
+def _csrf_middleware() -> CsrfViewMiddleware:
+    return CsrfViewMiddleware(lambda request: HttpResponse())
+
+
+ANONYMOUS: tuple[bool, None] = (True, None)
+UNKNOWN: tuple[bool, None] = (False, None)
+
+
+class ArticleFastPathMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        engine = import_string(settings.SESSION_ENGINE)
+        self.session_store = engine.SessionStore
+        self.csrf = _csrf_middleware()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = None
+        if self._eligible(request):
+            response = self.serve(request)
+        if response is None:
+            return self.get_response(request)
+        return response
+
+    @staticmethod
+    def _eligible(request: HttpRequest) -> bool:
+        return (
+            request.method in ("GET", "HEAD")
+            and not request.META.get("QUERY_STRING")
+            and request.path_info.endswith("/")
+            and serving.variant_cache_enabled()
+            and "messages" not in request.COOKIES
+        )
+
+    def serve(self, request: HttpRequest) -> HttpResponse | None:
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            return None  # the normal road answers with its 400
+        snap_key = serving.snapshot_key(host, request.path_info)
+        found = cache.get_many(
+            [
+                snap_key,
+                serving.SNAPSHOT_GENERATION_KEY,
+                serving.CHROME_KEY,
+                selectors.READER_GENERATION_KEY,
+            ]
+        )
+        snap = found.get(snap_key)
+        if not isinstance(snap, serving.Snapshot):
+            return None
+        if snap.generation != int(found.get(serving.SNAPSHOT_GENERATION_KEY) or 0):
+            return None
+        chrome = found.get(serving.CHROME_KEY)
+        if chrome is None:
+            return None
+        scheme = request.scheme or "http"
+
+        known, profile = self._identify(
+            request, int(found.get(selectors.READER_GENERATION_KEY) or 0)
+        )
+        if not known:
+            return None
+        if profile is not None and profile["is_staff"]:
+            return None  # staff get a fresh render and the Wagtail user bar
+
+        now = timezone.now()
+        orgs = selectors.active_organisations(now)
+        reader = selectors.reader_from_profile(profile, selectors.ip_entitlements(request, orgs))
+
+        def html_for(variant: str) -> str | None:
+            key = serving.variant_cache_key(snap, host, scheme, variant, int(chrome))
+            return serving.cached_variant(key)
+
+        request.metrics_view = "article"  # type: ignore[attr-defined]
+        with translation.override(settings.LANGUAGE_CODE):
+            response = serving.respond(
+                request,
+                snap=snap,
+                reader=reader,
+                user_id=profile["user_id"] if profile is not None else None,
+                now=now,
+                html_for=html_for,
+                account_nav=lambda: self._account_nav(request, profile is not None),
+            )
+        if response is None:
+            return None
+        response["Content-Language"] = settings.LANGUAGE_CODE
+        response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
+        if profile is not None:
+            self.csrf.process_response(request, response)
+        response["X-Lede-Road"] = "fast"
+        return response
+
+    def _identify(
+        self, request: HttpRequest, generation: int
+    ) -> tuple[bool, dict[str, Any] | None]:
+        """``(True, profile)`` for a signed-in reader whose cached profile is
+        good, ``(True, None)`` for an anonymous reader, ``(False, None)`` when
+        only the normal road can tell."""
+        session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if not session_key:
+            return ANONYMOUS
+        session = self.session_store(session_key)
+        try:
+            data = dict(session.items())
+        except Exception:  # noqa: BLE001 - a session store error: let the normal road report it
+            return UNKNOWN
+        if not data:
+            return ANONYMOUS  # unknown or expired session: anonymous, as Django would say
+        if not PLAIN_SESSION_KEYS.issuperset(data):
+            return UNKNOWN
+        user_id = data.get(SESSION_KEY)
+        if user_id is None:
+            return ANONYMOUS
+        if data.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
+            return UNKNOWN
+        try:
+            uid = int(user_id)
+        except (TypeError, ValueError):
+            return UNKNOWN
+        profile = cache.get(selectors.reader_profile_key(uid))
+        if not isinstance(profile, dict) or profile.get("generation") != generation:
+            return UNKNOWN  # the normal road builds the profile
+        if not profile["is_active"]:
+            return UNKNOWN
+        session_hash = data.get(HASH_SESSION_KEY)
+        if not isinstance(session_hash, str) or not constant_time_compare(
+            session_hash, profile["session_hash"]
+        ):
+            return UNKNOWN  # the normal road logs the session out (or accepts a fallback key)
+        return True, profile
+
+    def _account_nav(self, request: HttpRequest, signed_in: bool) -> str:
+        if signed_in:
+            # The log-out form needs a CSRF token: let Django's middleware read
+            # the cookie (and set it on the response when it is new).
+            self.csrf.process_request(request)
+        return serving.account_nav_html(request, signed_in)
