@@ -81,6 +81,12 @@ class SSEClient:
         assert start["type"] == "http.response.start"
         self.status = start["status"]
         self.response_headers = {k.decode().lower(): v.decode() for k, v in start["headers"]}
+        # Django sends the headers before it iterates the stream, and the stream
+        # joins the hub on its first iteration: wait for its first bytes (kept
+        # in the buffer) so that what a test publishes next cannot race it.
+        if self.status == 200:
+            while not self.buffer and not self.finished:
+                await self._read(timeout)
         return self
 
     async def _read(self, timeout: float) -> bool:
