@@ -22,9 +22,14 @@ def _section_ids(sections: Any) -> frozenset[int] | None:
     return ids or None
 
 
-def active_organisations(now: datetime) -> list[dict[str, Any]]:
-    """Active group licences, cached (invalidated when an organisation changes)."""
-    cached = cache.get(ORG_CACHE_KEY)
+def active_organisations(
+    now: datetime, cached: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """Active group licences, cached (invalidated when an organisation changes).
+    ``cached`` is the cache entry when the caller already fetched it (the
+    article fast path reads it with its other keys in one round trip)."""
+    if cached is None:
+        cached = cache.get(ORG_CACHE_KEY)
     if cached is None:
         cached = []
         for org in Organisation.objects.prefetch_related("sections"):

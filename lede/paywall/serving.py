@@ -324,15 +324,30 @@ def _anonymous_nav(language: str) -> str:
     return render_to_string("core/_account_nav.html", {"user": NavUser(False)})
 
 
-def account_nav_html(request: HttpRequest, signed_in: bool) -> str:
-    """The header's account links. Rendered without the request's context
-    processors (they would read settings and menus for three links); a
-    signed-in reader's log-out form gets the request's CSRF token."""
-    if not signed_in:
-        return _anonymous_nav(get_language() or "")
-    return render_to_string(
-        "core/_account_nav.html", {"user": NavUser(True), "csrf_token": get_token(request)}
+# Stands for the reader's CSRF token in the signed-in links rendered once per
+# process; a real token is only ever letters and digits, so a plain
+# replacement needs no escaping.
+CSRF_PLACEHOLDER = "lede-csrf-token-placeholder"
+
+
+@lru_cache(maxsize=8)
+def _signed_in_nav(language: str) -> str:
+    html = render_to_string(
+        "core/_account_nav.html", {"user": NavUser(True), "csrf_token": CSRF_PLACEHOLDER}
     )
+    assert html.count(CSRF_PLACEHOLDER) == 1, "the log-out form must carry the token once"
+    return html
+
+
+def account_nav_html(request: HttpRequest, signed_in: bool) -> str:
+    """The header's account links, rendered once per process and language
+    (without the request's context processors: they would read settings and
+    menus for three links); a signed-in reader's log-out form gets the
+    request's CSRF token."""
+    language = get_language() or ""
+    if not signed_in:
+        return _anonymous_nav(language)
+    return _signed_in_nav(language).replace(CSRF_PLACEHOLDER, get_token(request), 1)
 
 
 def respond(
