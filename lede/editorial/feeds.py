@@ -23,8 +23,10 @@ class _BaseFeed(Feed):  # type: ignore[type-arg]
     request: HttpRequest | None = None
 
     def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        from .edge import allow_shared_caching
+
         self.request = request
-        return super().__call__(request, *args, **kwargs)
+        return allow_shared_caching(request, super().__call__(request, *args, **kwargs))
 
     def item_title(self, item: ArticlePage) -> str:
         return item.title

@@ -113,6 +113,13 @@ class HomePage(Page):
         context.update(selectors.home_blocks(self))
         return context
 
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from .edge import allow_shared_caching
+
+        response = super().serve(request, *args, **kwargs)
+        allow_shared_caching(request, response)
+        return response
+
     def route(self, request: HttpRequest, path_components: list[str]) -> Any:
         if path_components:
             from .routing import fast_article_route
@@ -194,7 +201,11 @@ class SectionPage(RoutablePageMixin, Page):
             page_obj = paginator.page(int(raw))
         except (EmptyPage, PageNotAnInteger) as exc:
             raise Http404(_("Cette page n'existe pas.")) from exc
-        return self.render(request, context_overrides={"page_obj": page_obj})
+        from .edge import allow_shared_caching
+
+        response = self.render(request, context_overrides={"page_obj": page_obj})
+        allow_shared_caching(request, response)
+        return response
 
     @path("rss/")
     def rss_route(self, request: HttpRequest) -> HttpResponse:

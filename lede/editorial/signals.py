@@ -26,6 +26,17 @@ def forget_article_route(sender: Any, instance: Any, **kwargs: Any) -> None:
     bump_listing_generation()
 
 
+@receiver(page_published)
+@receiver(page_unpublished)
+def purge_listing_pages(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """The edge drops the home page, sections, sitemaps and feeds that list
+    the article (Wagtail's frontend cache app purges the article itself)."""
+    if isinstance(instance, ArticlePage):
+        from .edge import purge_listings
+
+        purge_listings(instance)
+
+
 @receiver(post_page_move)
 def forget_moved_routes(sender: Any, instance: Any, **kwargs: Any) -> None:
     from .routing import forget_route

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from taggit.models import Tag
 
 from . import selectors
+from .edge import allow_shared_caching
 from .models import ArticlePage, Author, _page_size
 
 
@@ -46,12 +47,13 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
     from lede.core.selectors import publication_settings
 
     items = list(selectors.recent_for_news_sitemap()[:1000])
-    return render(
+    response = render(
         request,
         "editorial/news_sitemap.xml",
         {"items": items, "pub": publication_settings(request)},
         content_type="application/xml; charset=utf-8",
     )
+    return allow_shared_caching(request, response)
 
 
 def sitemap_index(request: HttpRequest) -> HttpResponse:
@@ -59,7 +61,7 @@ def sitemap_index(request: HttpRequest) -> HttpResponse:
 
     from .sitemaps import sitemaps
 
-    return sitemap_views.index(request, sitemaps(request))
+    return allow_shared_caching(request, sitemap_views.index(request, sitemaps(request)))
 
 
 def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
@@ -67,4 +69,5 @@ def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
 
     from .sitemaps import sitemaps
 
-    return sitemap_views.sitemap(request, sitemaps(request), section=section)
+    response = sitemap_views.sitemap(request, sitemaps(request), section=section)
+    return allow_shared_caching(request, response)

@@ -42,6 +42,12 @@ def test_publish_then_unpublish_on_node_a_seen_through_varnish_and_node_b(
     assert Browser(varnish).get(path).headers.get("X-Cache") == "HIT"
     assert _status(node_b, path) == 404
 
+    # The listings are cached at the edge too (anonymous copies, 60 s).
+    section = path.rsplit("/", 2)[0] + "/"
+    for listing in ("/", section):
+        Browser(varnish).get(listing)
+        assert Browser(varnish).get(listing).headers.get("X-Cache") == "HIT", listing
+
     node_a = editor(stack, "node1")
     bulk = f"/admin/bulk/wagtailcore/page/publish/?id={page_id}"
     response = node_a.post(bulk, data={"csrfmiddlewaretoken": node_a.csrf_token(bulk)})
@@ -58,6 +64,13 @@ def test_publish_then_unpublish_on_node_a_seen_through_varnish_and_node_b(
 
     shown = wait_until(visible, timeout=WITHIN - (time.monotonic() - published))
 
+    def listed() -> bool:
+        return title in Browser(varnish).get(section).text
+
+    # Publishing purged the section page and the home page at the edge.
+    listed_after = wait_until(listed, timeout=WITHIN - (time.monotonic() - published))
+    assert Browser(varnish).get("/").headers.get("X-Cache") == "MISS"
+
     # Cached again (60 s): only the purge on unpublish can take it away.
     Browser(varnish).get(path)
     assert Browser(varnish).get(path).headers.get("X-Cache") == "HIT"
@@ -70,7 +83,11 @@ def test_publish_then_unpublish_on_node_a_seen_through_varnish_and_node_b(
         return _status(varnish, path) == 404 and _status(node_b, path) == 404
 
     hidden = wait_until(gone, timeout=WITHIN - (time.monotonic() - unpublished))
-    print(f"published: visible after {shown:.2f} s; unpublished: gone after {hidden:.2f} s")
+    assert wait_until(lambda: not listed(), timeout=WITHIN) >= 0
+    print(
+        f"published: visible after {shown:.2f} s, listed after {listed_after:.2f} s;"
+        f" unpublished: gone after {hidden:.2f} s"
+    )
 
 
 def _from_outside(stack: Stack, method: str, path: str, headers: dict[str, str]) -> int:

@@ -1,0 +1,72 @@
+"""The edge cache (Varnish, a CDN) in front of the listing pages.
+
+Article pages set their own caching headers (the paywall decides them, see
+lede/paywall/serving.py). The listings (home, sections, sitemaps, feeds) are
+the same for every anonymous reader: they may be kept by browsers and the edge
+for a minute, and publishing purges them at once so that a new story is on
+the home page without waiting for that minute to pass. Wagtail's frontend
+cache app purges the article's own URL; this module adds the pages that list
+it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, HttpResponseBase
+from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+R = TypeVar("R", bound=HttpResponseBase)
+
+
+def listing_max_age() -> int:
+    return int(getattr(settings, "LEDE_LISTING_MAX_AGE", 60))
+
+
+def allow_shared_caching(request: HttpRequest, response: R) -> R:
+    """Mark a listing response cacheable for anonymous readers (``public``,
+    a short ``max-age``, ``Vary: Cookie``). A signed-in reader's copy (their
+    name in the header) stays private; a response that already says how it
+    may be cached, or that sets a cookie, is left as it is (the edge never
+    stores a response with ``Set-Cookie`` either)."""
+    if request.method not in ("GET", "HEAD") or response.status_code != 200:
+        return response
+    if response.has_header("Cache-Control") or response.cookies:
+        return response
+    user = getattr(request, "user", None)
+    patch_vary_headers(response, ["Cookie"])
+    if user is not None and user.is_authenticated:
+        patch_cache_control(response, private=True, no_cache=True)
+    else:
+        patch_cache_control(response, public=True, max_age=listing_max_age())
+    return response
+
+
+def _listing_urls(site_root: str, *, with_news: bool) -> list[str]:
+    names = ["sitemap", "rss"] + (["news_sitemap"] if with_news else [])
+    return [site_root.rstrip("/") + reverse(name) for name in names]
+
+
+def purge_listings(page: Any) -> None:
+    """After the transaction commits, purge the pages that list ``page`` (an
+    article): the home page, its section and the sections above it, the
+    sitemaps and the site feed. Nothing to do without a frontend cache."""
+    if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        return
+    from wagtail.contrib.frontend_cache.utils import PurgeBatch
+
+    from .models import SectionPage
+
+    batch = PurgeBatch()
+    site = page.get_site()
+    # Home and sections: the ancestors of the article (one query).
+    for ancestor in page.get_ancestors().specific().filter(depth__gt=1):
+        batch.add_page(ancestor)
+        if isinstance(ancestor, SectionPage) and ancestor.url:
+            batch.add_url(ancestor.full_url + "rss/")
+    if site is not None:
+        batch.add_urls(_listing_urls(site.root_url, with_news=True))
+    transaction.on_commit(batch.purge)
