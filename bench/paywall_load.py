@@ -54,6 +54,8 @@ def _env(cache_enabled: bool = True) -> dict[str, str]:
             # ASGI runs each request in a new thread that would hoard a
             # connection (deploy/systemd sets 0 too); WSGI reuses them.
             "DB_CONN_MAX_AGE": "0" if SERVER.endswith("asgi") else "60",
+            # Per process; 0 = no pool (see config/settings/production.py).
+            "DB_POOL_MAX_SIZE": str(DB_POOL),
             "LOG_LEVEL": "WARNING",
         }
     )
@@ -138,6 +140,7 @@ SERVERS = {
                  "--bind", "127.0.0.1:{port}", "--log-level", "warning"],
 }  # fmt: skip
 SERVER = "granian-asgi"  # set from --server in main()
+DB_POOL = 0  # set from --db-pool in main()
 
 
 def start_server(port: int, cache_enabled: bool) -> subprocess.Popen[bytes]:
@@ -217,14 +220,21 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--server", choices=sorted(SERVERS), default="granian-asgi")
+    parser.add_argument(
+        "--db-pool", type=int, default=None, help="psycopg pool size per process (ASGI: 4)"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="variant cache on only; print, do not write"
+    )
     args = parser.parse_args()
-    global SERVER
+    global SERVER, DB_POOL
     SERVER = args.server
+    DB_POOL = args.db_pool if args.db_pool is not None else (4 if SERVER.endswith("asgi") else 0)
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
     urls = setup_database()
     results: dict[str, dict[str, dict[str, float]]] = {}
-    for cache_enabled in (True, False):
+    for cache_enabled in (True,) if args.quick else (True, False):
         port = _free_port()
         proc = start_server(port, cache_enabled)
         try:
@@ -254,7 +264,8 @@ def main() -> None:
                 print(label, name, results[label][name], flush=True)
         finally:
             stop_server(proc)
-    write_results(results, args)
+    if not args.quick:
+        write_results(results, args)
 
 
 def _machine() -> str:
@@ -274,7 +285,8 @@ def _machine() -> str:
     ).stdout.strip()
     return (
         f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"PostgreSQL {pg}, Redis cache and sessions, {SERVER} with 2 workers, wrk -t2"
+        f"PostgreSQL {pg}, Redis cache and sessions, {SERVER} with 2 workers"
+        f" ({f'psycopg pool of {DB_POOL}' if DB_POOL else 'no connection pool'}), wrk -t2"
     )
 
 

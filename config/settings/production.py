@@ -27,13 +27,26 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 # Persistent connections, checked before reuse (the app recovers by itself
 # after a PostgreSQL restart) and a short connect timeout (requests fail fast
 # with the 503 page instead of hanging workers): primary and replica alike.
+# With DB_POOL_MAX_SIZE > 0, each process keeps a psycopg connection pool
+# instead (Django's "pool" option): what the ASGI web nodes want, where every
+# request runs in its own thread and a persistent connection per thread would
+# pile up, while opening one per request costs a PostgreSQL fork each time.
+# The pool checks a connection before lending it (the same recovery after a
+# restart) and waits at most DB_POOL_TIMEOUT (2) seconds for one (then 503).
+DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 0)
 for _db in DATABASES.values():
     _db["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
     _db["CONN_HEALTH_CHECKS"] = True
     if _db["ENGINE"] == "django.db.backends.postgresql":
-        _db.setdefault("OPTIONS", {}).setdefault(
-            "connect_timeout", env_int("DB_CONNECT_TIMEOUT", 3)
-        )
+        _options = _db.setdefault("OPTIONS", {})
+        _options.setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 3))
+        if DB_POOL_MAX_SIZE > 0:
+            _db["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool
+            _options["pool"] = {
+                "min_size": min(env_int("DB_POOL_MIN_SIZE", 2), DB_POOL_MAX_SIZE),
+                "max_size": DB_POOL_MAX_SIZE,
+                "timeout": env_int("DB_POOL_TIMEOUT", 2),
+            }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

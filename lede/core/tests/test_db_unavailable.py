@@ -206,7 +206,8 @@ def _production_settings(**env: str) -> dict[str, Any]:
     full_env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DB_CONNECT_TIMEOUT", "DATABASE_REPLICA_URL", "DB_CONN_MAX_AGE"}
+        if k
+        not in {"DB_CONNECT_TIMEOUT", "DATABASE_REPLICA_URL", "DB_CONN_MAX_AGE", "DB_POOL_MAX_SIZE"}
     }
     full_env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
@@ -237,3 +238,43 @@ def test_production_fails_fast_and_checks_connections() -> None:
 
     prod = _production_settings(DB_CONNECT_TIMEOUT="7")
     assert prod["db"]["default"]["OPTIONS"]["connect_timeout"] == 7
+
+
+def test_production_pool_option() -> None:
+    prod = _production_settings(DB_POOL_MAX_SIZE="6")
+    default = prod["db"]["default"]
+    assert default["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 6, "timeout": 2}
+    assert default["CONN_MAX_AGE"] == 0  # Django refuses both together
+    assert default["CONN_HEALTH_CHECKS"] is True  # the pool checks before lending
+    assert "pool" not in _production_settings()["db"]["default"]["OPTIONS"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a real PostgreSQL pool")
+def test_a_pooled_connection_is_reused_and_fails_fast_when_unreachable() -> None:
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    pooled = copy.deepcopy(connection.settings_dict)
+    pooled.update(CONN_MAX_AGE=0, CONN_HEALTH_CHECKS=True)
+    pooled.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": 2, "timeout": 2}
+    wrapper = DatabaseWrapper(pooled, alias="pooled")
+    try:
+        backends = set()
+        for _ in range(6):
+            with wrapper.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                backends.add(cursor.fetchone()[0])
+            wrapper.close()  # back to the pool, not closed
+        # Six requests, at most the pool's two connections (no fork per request).
+        assert 1 <= len(backends) <= 2, backends
+        assert wrapper.pool.get_stats()["pool_size"] <= 2
+    finally:
+        wrapper.close_pool()
+
+    broken = copy.deepcopy(pooled)
+    broken.update(HOST="127.0.0.1", PORT=str(_closed_port()))
+    wrapper = DatabaseWrapper(broken, alias="pooled-unreachable")
+    try:
+        with pytest.raises(OperationalError):
+            wrapper.ensure_connection()
+    finally:
+        wrapper.close_pool()
