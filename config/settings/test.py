@@ -26,7 +26,7 @@ if _REDIS:
     _base = _REDIS.rsplit("/", 1)[0] if _REDIS.count("/") > 2 else _REDIS.rstrip("/")
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "lede.core.cache.RedisCache",
             "LOCATION": f"{_base}/{_db}",
             "KEY_PREFIX": "lede-test",
         }
