@@ -35,7 +35,6 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
 from django.utils.module_loading import import_string
@@ -60,10 +59,6 @@ CACHED_SESSION_ENGINES = frozenset(
 )
 
 
-def _csrf_middleware() -> CsrfViewMiddleware:
-    return CsrfViewMiddleware(lambda request: HttpResponse())
-
-
 ANONYMOUS: tuple[bool, None] = (True, None)
 UNKNOWN: tuple[bool, None] = (False, None)
 
@@ -81,7 +76,6 @@ class ArticleFastPathMiddleware:
             settings.SESSION_CACHE_ALIAS == DEFAULT_CACHE_ALIAS
         ):
             self.session_prefix = str(self.session_store.cache_key_prefix)
-        self.csrf = _csrf_middleware()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = None
@@ -159,14 +153,12 @@ class ArticleFastPathMiddleware:
                 user_id=profile["user_id"] if profile is not None else None,
                 now=now,
                 html_for=html_for,
-                account_nav=lambda: self._account_nav(request, profile is not None),
+                account_nav=lambda: serving.account_nav_html(request, profile is not None),
             )
         if response is None:
             return None
         response["Content-Language"] = settings.LANGUAGE_CODE
         response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
-        if profile is not None:
-            self.csrf.process_response(request, response)
         response["X-Lede-Road"] = "fast"
         return response
 
@@ -211,10 +203,3 @@ class ArticleFastPathMiddleware:
         ):
             return UNKNOWN  # the normal road logs the session out (or accepts a fallback key)
         return True, profile
-
-    def _account_nav(self, request: HttpRequest, signed_in: bool) -> str:
-        if signed_in:
-            # The log-out form needs a CSRF token: let Django's middleware read
-            # the cookie (and set it on the response when it is new).
-            self.csrf.process_request(request)
-        return serving.account_nav_html(request, signed_in)
