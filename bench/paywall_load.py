@@ -183,6 +183,18 @@ def meter_cookie(port: int, url: str) -> str:
     return f"lede_meter={match.group(1)}"
 
 
+def browser_cookies(port: int, url: str, session: str) -> str:
+    """A signed-in reader's cookies as their browser holds them after one
+    page: the session and the CSRF cookie the page set (without it, every
+    request would make Django mint a new CSRF secret and set it again)."""
+    cookie = f"sessionid={session}"
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{url}", headers={"Cookie": cookie})
+    with urllib.request.urlopen(req) as response:
+        header = response.headers.get("Set-Cookie", "")
+    match = re.search(r"csrftoken=([^;]+)", header)
+    return f"{cookie}; csrftoken={match.group(1)}" if match else cookie
+
+
 def check(port: int, url: str, cookie: str, expected: str) -> None:
     req = urllib.request.Request(f"http://127.0.0.1:{port}{url}", headers={"Cookie": cookie})
     with urllib.request.urlopen(req) as response:
@@ -247,10 +259,14 @@ def main() -> None:
                 ),
                 "registered, metered (re-read)": (
                     urls["METERED"],
-                    f"sessionid={urls['READER']}",
+                    browser_cookies(port, urls["METERED"], urls["READER"]),
                     "metered",
                 ),
-                "subscriber": (urls["LOCKED"], f"sessionid={urls['SUBSCRIBER']}", "subscriber"),
+                "subscriber": (
+                    urls["LOCKED"],
+                    browser_cookies(port, urls["LOCKED"], urls["SUBSCRIBER"]),
+                    "subscriber",
+                ),
             }
             label = "variant cache on" if cache_enabled else "variant cache off"
             results[label] = {}
