@@ -8,6 +8,10 @@ rows (with their tree path, depth and URL path) and then the
 insert machinery so that every value is prepared by its field (StreamField
 JSON, aware datetimes on SQLite, …). Sections, authors, images and tags are
 created through the ordinary APIs first.
+
+The defaults (nine sections, six authors, three years, the access mix below) are
+those of ``bench/run.py``; ``bench/generate.py`` passes its own lists to build a
+larger newspaper with the same machinery.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import accumulate
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -70,7 +75,24 @@ SECTIONS: list[SectionSpec] = [
 DEEP_SECTION = "Maroc"
 LEAF_SECTION = "Sport"
 
-# Invented bylines; the first one signs about a third of the archive.
+
+@dataclass(frozen=True)
+class AccessMix:
+    """How articles set their own access level (the rest inherit their section's
+    default). ``metered`` is the share of articles flagged as metered: of all of
+    them, or with ``metered_locked_only`` of the articles a reader cannot read
+    for free (their own or their section's level is not public)."""
+
+    subscribers: float = 0.10
+    registered: float = 0.05
+    metered: float = 0.05
+    metered_locked_only: bool = False
+
+
+DEFAULT_ACCESS = AccessMix()
+
+# Invented bylines (name, role, share of the signed articles); the first one
+# signs about a third of the archive.
 AUTHORS: list[tuple[str, str, float]] = [
     ("Nadia Alaoui", "Grand reporter", 0.30),
     ("Karim Idrissi", "Journaliste économie", 0.20),
@@ -161,10 +183,29 @@ class Loader:
         seed: int = 2024,
         using: str = DEFAULT_DB_ALIAS,
         log: Callable[[str], None] = print,
+        sections: Sequence[SectionSpec] = SECTIONS,
+        authors: Sequence[tuple[str, str, float]] = AUTHORS,
+        years: float = YEARS,
+        access: AccessMix = DEFAULT_ACCESS,
     ) -> None:
+        titles = [s.title for s in sections]
+        if not titles or len(set(titles)) != len(titles):
+            raise ValueError("section titles must be unique (parents are found by title)")
+        if not authors:
+            raise ValueError("at least one author is needed")
         self.total = total
         self.using = using
         self.log = log
+        self.sections = list(sections)
+        self.authors = list(authors)
+        self.years = years
+        self.access = access
+        self.reference_section = _reference_section(self.sections)
+        # random.choices() accumulates its weights on every call: once is enough
+        # (same draws, and cheap with hundreds of authors).
+        self._author_cum = list(accumulate(w for _, _, w in self.authors))
+        self._tag_cum: list[float] = []
+        self._locked_sections: set[int] = set()
         self.rng = random.Random(seed)
         self.text = TextGenerator(self.rng)
         self.universe = Universe()
@@ -177,14 +218,14 @@ class Loader:
     # --- plan ----------------------------------------------------------------
     def _make_plan(self) -> Plan:
         now = timezone.now()
-        start = now - timedelta(days=365 * YEARS)
+        start = now - timedelta(days=365 * self.years)
         span = (now - start).total_seconds() - 60
-        weights = [s.weight for s in SECTIONS]
+        weights = [s.weight for s in self.sections]
         dates = [
             start + timedelta(seconds=(i + self.rng.random()) * span / self.total)
             for i in range(self.total)
         ]
-        sections = self.rng.choices(range(len(SECTIONS)), weights=weights, k=self.total)
+        sections = self.rng.choices(range(len(self.sections)), weights=weights, k=self.total)
         rare = set(self.rng.sample(range(self.total), min(RARE_ARTICLES, self.total)))
         return Plan(dates=dates, sections=sections, rare=rare)
 
@@ -199,7 +240,7 @@ class Loader:
     def setup(self) -> Universe:
         home = home_page()
         u = self.universe
-        for spec in SECTIONS:
+        for spec in self.sections:
             parent = u.sections[spec.parent] if spec.parent else home
             u.sections[spec.title] = make_section(
                 spec.title,
@@ -207,7 +248,7 @@ class Loader:
                 description=f"Toute l'actualité : {spec.title.lower()}.",
                 default_access_level=spec.access,
             )
-        u.authors = [make_author(name, role=role) for name, role, _ in AUTHORS]
+        u.authors = [make_author(name, role=role) for name, role, _ in self.authors]
         u.images = [
             make_image(
                 title=f"Illustration {i + 1}",
@@ -218,13 +259,14 @@ class Loader:
             for i, colour in enumerate(IMAGE_COLOURS)
         ]
         u.tags = [Tag.objects.create(name=name, slug=slugify(name)) for name in TAGS]
+        self._tag_cum = list(accumulate(1 / (rank + 1) for rank in range(len(u.tags))))
         self._reference = self._reference_row()
         return u
 
     def _reference_row(self) -> dict[str, Any] | None:
         """The columns of an article saved and published through Wagtail, in a
         transaction that is rolled back: what the bulk rows are compared with."""
-        section = self.universe.sections[REFERENCE_SECTION]
+        section = self.universe.sections[self.reference_section]
         with transaction.atomic(using=self.using):
             try:
                 article = make_article(
@@ -246,7 +288,7 @@ class Loader:
         the models have moved on and ``load.py`` should follow."""
         if self._reference is None:
             return []
-        section = self.universe.sections[REFERENCE_SECTION]
+        section = self.universe.sections[self.reference_section]
         bulk = ArticlePage.objects.filter(section_id=section.pk).values(*_columns()).first()
         if bulk is None:
             return []
@@ -262,7 +304,12 @@ class Loader:
     def load(self, indices: Sequence[int]) -> float:
         """Insert the planned articles at ``indices``; returns the seconds taken."""
         started = time.perf_counter()
-        sections = [self.universe.sections[s.title] for s in SECTIONS]
+        sections = [self.universe.sections[s.title] for s in self.sections]
+        self._locked_sections = {
+            self.universe.sections[s.title].pk
+            for s in self.sections
+            if s.access != AccessLevel.PUBLIC
+        }
         for section in sections:
             if section.pk not in self._next_child:
                 self._next_child[section.pk] = self._last_child_step(section)
@@ -313,12 +360,13 @@ class Loader:
         title = self.text.title(rare=rare)
         slug = f"{slugify(title)[:80].rstrip('-')}-{i + 1}"
         published = self.plan.dates[i]
+        mix = self.access
         roll = r.random()
         access = (
             AccessLevel.SUBSCRIBERS
-            if roll < 0.10
+            if roll < mix.subscribers
             else AccessLevel.REGISTERED
-            if roll < 0.15
+            if roll < mix.subscribers + mix.registered
             else ""
         )
         images = self.universe.images
@@ -343,7 +391,10 @@ class Loader:
             **self._derived[section.pk],
             lead_image_id=r.choice(images).pk if images and r.random() < 0.75 else None,
             access_level=access,
-            metered=r.random() < 0.05,
+            metered=r.random() < mix.metered
+            and (
+                not mix.metered_locked_only or bool(access) or section.pk in self._locked_sections
+            ),
             published_at=published,
         )
 
@@ -352,8 +403,6 @@ class Loader:
     ) -> None:
         r = self.rng
         articles = [self._article(i, sections, ct_id, locale_id) for i in chunk]
-        author_weights = [w for _, _, w in AUTHORS]
-        tag_weights = [1 / (rank + 1) for rank in range(len(self.universe.tags))]
         for article in articles:
             roll = r.random()
             if roll < 0.15:
@@ -380,19 +429,33 @@ class Loader:
         for article in articles:
             if not article.agency_credit:
                 count = 2 if r.random() < 0.12 else 1
-                chosen = _unique(r.choices(self.universe.authors, weights=author_weights, k=count))
+                chosen = _unique(
+                    r.choices(self.universe.authors, cum_weights=self._author_cum, k=count)
+                )
                 links += [
                     ArticleAuthor(page_id=article.pk, author_id=a.pk, sort_order=n)
                     for n, a in enumerate(chosen)
                 ]
             ntags = r.choices([0, 1, 2, 3], weights=[0.25, 0.35, 0.25, 0.15])[0]
             if ntags:
-                chosen_tags = _unique(r.choices(self.universe.tags, weights=tag_weights, k=ntags))
+                chosen_tags = _unique(
+                    r.choices(self.universe.tags, cum_weights=self._tag_cum, k=ntags)
+                )
                 tagged += [
                     ArticleTag(content_object_id=article.pk, tag_id=t.pk) for t in chosen_tags
                 ]
         ArticleAuthor.objects.using(self.using).bulk_create(links, batch_size=INSERT_BATCH)
         ArticleTag.objects.using(self.using).bulk_create(tagged, batch_size=INSERT_BATCH)
+
+
+def _reference_section(sections: Sequence[SectionSpec]) -> str:
+    """The section the reference article goes into: REFERENCE_SECTION when it
+    is there, else the first nested section, else the first one."""
+    titles = [s.title for s in sections]
+    if REFERENCE_SECTION in titles:
+        return REFERENCE_SECTION
+    nested = [s.title for s in sections if s.parent]
+    return (nested or titles)[0]
 
 
 def _columns() -> list[str]:
