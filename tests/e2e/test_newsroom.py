@@ -23,10 +23,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def asgi_server(transactional_db: Any, settings: Any) -> Iterator[str]:
     import uvicorn
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-    from django.core.asgi import get_asgi_application
+
+    from lede.core.asgi import LedeASGIHandler
 
     settings.LEDE_SSE_HEARTBEAT = 5
-    app = ASGIStaticFilesHandler(get_asgi_application())
+    app = ASGIStaticFilesHandler(LedeASGIHandler())  # as config/asgi.py
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
