@@ -24,9 +24,14 @@ class _BaseFeed(Feed):  # type: ignore[type-arg]
 
     def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         from .edge import allow_shared_caching
+        from .listing_cache import serve_listing
+
+        def render(req: HttpRequest) -> Any:
+            self.request = req
+            return super(_BaseFeed, self).__call__(req, *args, **kwargs)
 
         self.request = request
-        return allow_shared_caching(request, super().__call__(request, *args, **kwargs))
+        return allow_shared_caching(request, serve_listing(request, render))
 
     def item_title(self, item: ArticlePage) -> str:
         return item.title

@@ -115,8 +115,9 @@ class HomePage(Page):
 
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         from .edge import allow_shared_caching
+        from .listing_cache import serve_listing
 
-        response = super().serve(request, *args, **kwargs)
+        response = serve_listing(request, lambda req: super(HomePage, self).serve(req))
         allow_shared_caching(request, response)
         return response
 
@@ -202,8 +203,11 @@ class SectionPage(RoutablePageMixin, Page):
         except (EmptyPage, PageNotAnInteger) as exc:
             raise Http404(_("Cette page n'existe pas.")) from exc
         from .edge import allow_shared_caching
+        from .listing_cache import serve_listing
 
-        response = self.render(request, context_overrides={"page_obj": page_obj})
+        response = serve_listing(
+            request, lambda req: self.render(req, context_overrides={"page_obj": page_obj})
+        )
         allow_shared_caching(request, response)
         return response
 

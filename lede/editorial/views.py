@@ -12,6 +12,7 @@ from taggit.models import Tag
 
 from . import selectors
 from .edge import allow_shared_caching
+from .listing_cache import serve_listing
 from .models import ArticlePage, Author, _page_size
 
 
@@ -46,14 +47,16 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def news_sitemap(request: HttpRequest) -> HttpResponse:
     from lede.core.selectors import publication_settings
 
-    items = list(selectors.recent_for_news_sitemap()[:1000])
-    response = render(
-        request,
-        "editorial/news_sitemap.xml",
-        {"items": items, "pub": publication_settings(request)},
-        content_type="application/xml; charset=utf-8",
-    )
-    return allow_shared_caching(request, response)
+    def render_sitemap(req: HttpRequest) -> HttpResponse:
+        items = list(selectors.recent_for_news_sitemap()[:1000])
+        return render(
+            req,
+            "editorial/news_sitemap.xml",
+            {"items": items, "pub": publication_settings(req)},
+            content_type="application/xml; charset=utf-8",
+        )
+
+    return allow_shared_caching(request, serve_listing(request, render_sitemap))
 
 
 def sitemap_index(request: HttpRequest) -> HttpResponse:
@@ -61,7 +64,8 @@ def sitemap_index(request: HttpRequest) -> HttpResponse:
 
     from .sitemaps import sitemaps
 
-    return allow_shared_caching(request, sitemap_views.index(request, sitemaps(request)))
+    response = serve_listing(request, lambda req: sitemap_views.index(req, sitemaps(req)))
+    return allow_shared_caching(request, response)
 
 
 def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
@@ -69,5 +73,7 @@ def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
 
     from .sitemaps import sitemaps
 
-    response = sitemap_views.sitemap(request, sitemaps(request), section=section)
+    response = serve_listing(
+        request, lambda req: sitemap_views.sitemap(req, sitemaps(req), section=section)
+    )
     return allow_shared_caching(request, response)

@@ -1,0 +1,88 @@
+"""Listing pages (home, sections, sitemaps, feeds) rendered once per change,
+for every reader.
+
+A listing is the same for every reader but for the header's account links:
+it is rendered as an anonymous reader would get it, with a marker where those
+links go, kept in the cache under the listing generation (bumped by every
+publish, unpublish and move: lede/editorial/pagination.py) and the paywall's
+chrome generation (menus, settings), and each request only fills in its
+reader's links. Without it the home page costs ~240 ms of CPU per request
+(bench/RESULTS.md), for every signed-in reader (the edge only serves
+anonymous copies). The live slot of the home page may be up to
+``LEDE_LISTING_HTML_SECONDS`` (60) old: the live feed's stream replays what
+was published since the page's last event id.
+
+Staff (Wagtail's user bar), requests with pending messages and other query
+strings than ``?page=N`` get a fresh render.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+
+from lede.paywall.serving import ACCOUNT_MARKER, account_nav_html, chrome_generation
+
+from .pagination import listing_generation
+
+# Set on the anonymous copy of the request that renders the shared page:
+# templates/base.html then puts a marker where the account links go.
+SHARED_RENDER_ATTR = "lede_shared_render"
+
+
+def listing_cache_enabled() -> bool:
+    return bool(getattr(settings, "LEDE_LISTING_CACHE_ENABLED", True))
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    if request.method not in ("GET", "HEAD") or "messages" in request.COOKIES:
+        return False
+    if set(request.GET) - {"page"}:
+        return False
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return True
+    # Whoever may reach the admin gets Wagtail's user bar: a page of their own.
+    # The paywall's cached profile knows (is_staff, superuser or admin access).
+    from django.utils import timezone
+
+    from lede.paywall.selectors import reader_for_request
+
+    return not reader_for_request(request, timezone.now()).is_staff
+
+
+def serve_listing(
+    request: HttpRequest, render: Callable[[HttpRequest], HttpResponse]
+) -> HttpResponse:
+    """``render(request)`` renders the page for a request; it is called with
+    an anonymous copy of the request when the shared copy is missing."""
+    if not listing_cache_enabled() or not _cacheable(request):
+        return render(request)
+    raw = "|".join([request.get_host(), request.scheme or "http", request.get_full_path()])
+    digest = hashlib.sha256(raw.encode()).hexdigest()
+    key = f"editorial:listing-html:{listing_generation()}:{chrome_generation()}:{digest}"
+    cached = cache.get(key)
+    if cached is None:
+        anonymous = copy.copy(request)
+        anonymous.user = AnonymousUser()  # type: ignore[assignment]
+        anonymous.COOKIES = {}
+        setattr(anonymous, SHARED_RENDER_ATTR, True)
+        response = render(anonymous)
+        if hasattr(response, "render"):
+            response.render()
+        if response.status_code != 200 or response.cookies or response.streaming:
+            return render(request)  # nothing to share: answer as usual
+        cached = (response["Content-Type"], response.content.decode())
+        cache.set(key, cached, int(getattr(settings, "LEDE_LISTING_HTML_SECONDS", 60)))
+    content_type, body = cached
+    if ACCOUNT_MARKER in body:  # HTML pages; sitemaps and feeds have none
+        user = getattr(request, "user", None)
+        signed_in = bool(user is not None and user.is_authenticated)
+        body = body.replace(ACCOUNT_MARKER, account_nav_html(request, signed_in), 1)
+    return HttpResponse(body, content_type=content_type)

@@ -1,0 +1,121 @@
+"""Listing pages rendered once per change and shared by every reader
+(lede/editorial/listing_cache.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from lede.accounts.models import User
+from lede.core.testing import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def _reader(client: Client) -> User:
+    user = User.objects.create_user("lecteur@example.com", "pw-lecteur-2026")
+    client.force_login(user)
+    return user
+
+
+def _queries(client: Client, url: str) -> tuple[Any, int]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response, len(ctx)
+
+
+@pytest.mark.parametrize("url", ["/", "section"])
+def test_second_request_is_served_from_the_shared_copy(
+    client: Client, publication: dict[str, Any], url: str
+) -> None:
+    if url == "section":
+        url = publication["lead"].get_parent().url
+    first, first_queries = _queries(client, url)
+    second, second_queries = _queries(client, url)
+    assert second.content == first.content
+    # What is left is Wagtail's routing (site, page path, view restrictions),
+    # the same whatever the archive's size.
+    assert second_queries <= 9 and second_queries <= first_queries // 2, (
+        first_queries,
+        second_queries,
+    )
+    # A signed-in reader shares it too: only the header differs.
+    _reader(client)
+    client.get(url)  # builds the reader's cached paywall profile
+    signed_in, signed_in_queries = _queries(client, url)
+    html = signed_in.content.decode()
+    assert "Mon compte" in html and "Se connecter" not in html
+    assert "Se connecter" in first.content.decode()
+    assert signed_in_queries <= second_queries + 2  # the session and the user
+    assert "private" in signed_in["Cache-Control"]
+    assert "<!--lede:account-nav-->" not in html
+
+
+def test_publishing_shows_at_once(
+    client: Client, publication: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    section = publication["lead"].get_parent().specific
+    client.get("/")
+    client.get(section.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        f.make_article(section, "Une nouvelle toute fraîche")
+    assert "Une nouvelle toute fraîche" in client.get("/").content.decode()
+    assert "Une nouvelle toute fraîche" in client.get(section.url).content.decode()
+
+
+def test_staff_messages_and_other_queries_get_a_fresh_render(
+    client: Client, publication: dict[str, Any]
+) -> None:
+    section_url = publication["lead"].get_parent().url
+    client.get("/")
+    client.get(section_url)
+    _response, fresh = _queries(client, section_url + "?utm_source=x")
+    assert fresh >= 5
+    client.cookies["messages"] = "quelque-chose"
+    _response, with_messages = _queries(client, "/")
+    assert with_messages >= 5
+    del client.cookies["messages"]
+    staff = User.objects.create_superuser("chef@example.com", "pw-chef-2026-x")
+    client.force_login(staff)
+    response, staff_queries = _queries(client, "/")
+    assert staff_queries >= 5
+    assert "wagtail-userbar" in response.content.decode()
+
+
+def test_bad_page_numbers_are_still_404(client: Client, publication: dict[str, Any]) -> None:
+    section_url = publication["lead"].get_parent().url
+    client.get(section_url)
+    for bad in ("?page=abc", "?page=999", "?page=0"):
+        assert client.get(section_url + bad).status_code == 404, bad
+
+
+def test_switched_off(client: Client, publication: dict[str, Any], settings: Any) -> None:
+    settings.LEDE_LISTING_CACHE_ENABLED = False
+    client.get("/")
+    _response, queries = _queries(client, "/")
+    assert queries >= 5
+
+
+@pytest.mark.parametrize("url", ["/news-sitemap.xml", "/sitemap.xml", "/rss/"])
+def test_sitemaps_and_feeds_are_shared_and_keep_their_type(
+    client: Client,
+    publication: dict[str, Any],
+    url: str,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    first, first_queries = _queries(client, url)
+    second, second_queries = _queries(client, url)
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+    assert "xml" in second["Content-Type"]
+    assert second_queries < first_queries or first_queries == 0, (first_queries, second_queries)
+    if url != "/sitemap.xml":  # the index lists sections, not articles
+        section = publication["lead"].get_parent().specific
+        with django_capture_on_commit_callbacks(execute=True):
+            f.make_article(section, "Dernière minute au port")
+        assert "Dernière minute au port" in client.get(url).content.decode()
