@@ -21,11 +21,13 @@ from __future__ import annotations
 import copy
 import hashlib
 from collections.abc import Callable
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
 
 from lede.paywall.serving import ACCOUNT_MARKER, account_nav_html, chrome_generation
 
@@ -64,7 +66,14 @@ def serve_listing(
     an anonymous copy of the request when the shared copy is missing."""
     if not listing_cache_enabled() or not _cacheable(request):
         return render(request)
-    raw = "|".join([request.get_host(), request.scheme or "http", request.get_full_path()])
+    raw = "|".join(
+        [
+            request.get_host(),
+            request.scheme or "http",
+            request.get_full_path(),
+            get_language() or "",
+        ]
+    )
     digest = hashlib.sha256(raw.encode()).hexdigest()
     key = f"editorial:listing-html:{listing_generation()}:{chrome_generation()}:{digest}"
     cached = cache.get(key)
@@ -72,6 +81,8 @@ def serve_listing(
         anonymous = copy.copy(request)
         anonymous.user = AnonymousUser()  # type: ignore[assignment]
         anonymous.COOKIES = {}
+        # Nothing of the reader's session (messages, state) reaches the copy.
+        anonymous.session = import_module(settings.SESSION_ENGINE).SessionStore()
         setattr(anonymous, SHARED_RENDER_ATTR, True)
         response = render(anonymous)
         if hasattr(response, "render"):
