@@ -12,8 +12,9 @@ anonymous copies). The live slot of the home page may be up to
 ``LEDE_LISTING_HTML_SECONDS`` (60) old: the live feed's stream replays what
 was published since the page's last event id.
 
-Staff (Wagtail's user bar), requests with pending messages and other query
-strings than ``?page=N`` get a fresh render.
+Staff (Wagtail's user bar), requests with pending messages and any other
+query string than ``?page=N`` on a section get a fresh render (junk query
+strings cannot fill the cache).
 """
 
 from __future__ import annotations
@@ -42,10 +43,26 @@ def listing_cache_enabled() -> bool:
     return bool(getattr(settings, "LEDE_LISTING_CACHE_ENABLED", True))
 
 
+# What of the reader's request the shared render must not see.
+PRIVATE_META = frozenset({"HTTP_COOKIE", "CSRF_COOKIE", "CSRF_COOKIE_NEEDS_UPDATE"})
+# Response headers kept with the shared copy (sitemaps, feeds).
+KEPT_HEADERS = ("X-Robots-Tag", "Last-Modified")
+
+
+def _page_number(request: HttpRequest, paged: bool) -> int | None:
+    """1 for a listing without a query string, N for ``?page=N`` on a paged
+    listing; None when the query string makes it a page of its own (it is
+    then rendered afresh: junk query strings cannot fill the cache)."""
+    if not request.GET:
+        return 1
+    if not paged or set(request.GET) != {"page"}:
+        return None
+    raw = request.GET["page"]
+    return int(raw) if raw.isdigit() and raw == str(int(raw)) and int(raw) > 0 else None
+
+
 def _cacheable(request: HttpRequest) -> bool:
     if request.method not in ("GET", "HEAD") or "messages" in request.COOKIES:
-        return False
-    if set(request.GET) - {"page"}:
         return False
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -59,18 +76,34 @@ def _cacheable(request: HttpRequest) -> bool:
     return not reader_for_request(request, timezone.now()).is_staff
 
 
+def _anonymous_copy(request: HttpRequest) -> HttpRequest:
+    anonymous = copy.copy(request)
+    anonymous.user = AnonymousUser()  # type: ignore[assignment]
+    anonymous.COOKIES = {}
+    anonymous.META = {k: v for k, v in request.META.items() if k not in PRIVATE_META}
+    # Nothing of the reader's session (messages, state) reaches the copy.
+    anonymous.session = import_module(settings.SESSION_ENGINE).SessionStore()
+    for name in ("_messages", "auser", "_cached_user"):
+        anonymous.__dict__.pop(name, None)
+    setattr(anonymous, SHARED_RENDER_ATTR, True)
+    return anonymous
+
+
 def serve_listing(
-    request: HttpRequest, render: Callable[[HttpRequest], HttpResponse]
+    request: HttpRequest, render: Callable[[HttpRequest], HttpResponse], *, paged: bool = False
 ) -> HttpResponse:
     """``render(request)`` renders the page for a request; it is called with
-    an anonymous copy of the request when the shared copy is missing."""
-    if not listing_cache_enabled() or not _cacheable(request):
+    an anonymous copy of the request when the shared copy is missing.
+    ``paged``: the listing takes ``?page=N``."""
+    number = _page_number(request, paged)
+    if not listing_cache_enabled() or number is None or not _cacheable(request):
         return render(request)
     raw = "|".join(
         [
             request.get_host(),
             request.scheme or "http",
-            request.get_full_path(),
+            request.path,
+            str(number),
             get_language() or "",
         ]
     )
@@ -78,22 +111,23 @@ def serve_listing(
     key = f"editorial:listing-html:{listing_generation()}:{chrome_generation()}:{digest}"
     cached = cache.get(key)
     if cached is None:
-        anonymous = copy.copy(request)
-        anonymous.user = AnonymousUser()  # type: ignore[assignment]
-        anonymous.COOKIES = {}
-        # Nothing of the reader's session (messages, state) reaches the copy.
-        anonymous.session = import_module(settings.SESSION_ENGINE).SessionStore()
-        setattr(anonymous, SHARED_RENDER_ATTR, True)
+        anonymous = _anonymous_copy(request)
         response = render(anonymous)
         if hasattr(response, "render"):
             response.render()
-        if response.status_code != 200 or response.cookies or response.streaming:
+        if (
+            response.status_code != 200
+            or response.cookies
+            or response.streaming
+            or anonymous.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # a form used a token
+        ):
             return render(request)  # nothing to share: answer as usual
-        cached = (response["Content-Type"], response.content.decode())
+        headers = {h: response[h] for h in KEPT_HEADERS if response.has_header(h)}
+        cached = (response["Content-Type"], response.content.decode(), headers)
         cache.set(key, cached, int(getattr(settings, "LEDE_LISTING_HTML_SECONDS", 60)))
-    content_type, body = cached
+    content_type, body, headers = cached
     if ACCOUNT_MARKER in body:  # HTML pages; sitemaps and feeds have none
         user = getattr(request, "user", None)
         signed_in = bool(user is not None and user.is_authenticated)
         body = body.replace(ACCOUNT_MARKER, account_nav_html(request, signed_in), 1)
-    return HttpResponse(body, content_type=content_type)
+    return HttpResponse(body, content_type=content_type, headers=headers)

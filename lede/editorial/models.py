@@ -206,7 +206,9 @@ class SectionPage(RoutablePageMixin, Page):
         from .listing_cache import serve_listing
 
         response = serve_listing(
-            request, lambda req: self.render(req, context_overrides={"page_obj": page_obj})
+            request,
+            lambda req: self.render(req, context_overrides={"page_obj": page_obj}),
+            paged=True,
         )
         allow_shared_caching(request, response)
         return response

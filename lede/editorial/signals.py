@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -23,7 +25,10 @@ def forget_article_route(sender: Any, instance: Any, **kwargs: Any) -> None:
     from .routing import forget_route
 
     forget_route(instance.url_path)
+    # Now, and again once the change is committed: a reader who loads a
+    # listing in between would otherwise keep the old one under the new number.
     bump_listing_generation()
+    transaction.on_commit(bump_listing_generation)
 
 
 @receiver(page_published)
@@ -35,6 +40,20 @@ def purge_listing_pages(sender: Any, instance: Any, **kwargs: Any) -> None:
         from .edge import purge_listings
 
         purge_listings(instance)
+
+
+@receiver(pre_delete, sender=ArticlePage)
+def forget_deleted_article(sender: Any, instance: ArticlePage, **kwargs: Any) -> None:
+    """Wagtail sends no page_unpublished when a live page is deleted: drop the
+    listings that showed it (the cache's and the edge's) once it is gone."""
+    if not instance.live:
+        return
+    from .edge import purge_listings
+    from .pagination import bump_listing_generation
+
+    bump_listing_generation()
+    transaction.on_commit(bump_listing_generation)
+    purge_listings(instance)
 
 
 @receiver(post_page_move)

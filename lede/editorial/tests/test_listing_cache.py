@@ -119,3 +119,57 @@ def test_sitemaps_and_feeds_are_shared_and_keep_their_type(
         with django_capture_on_commit_callbacks(execute=True):
             f.make_article(section, "Dernière minute au port")
         assert "Dernière minute au port" in client.get(url).content.decode()
+
+
+def test_junk_query_strings_are_never_stored(
+    client: Client, publication: dict[str, Any], monkeypatch: Any
+) -> None:
+    from lede.editorial import listing_cache
+
+    section_url = publication["lead"].get_parent().url
+    stored: list[str] = []
+    real_set = listing_cache.cache.set
+
+    def spy(key: str, *args: Any, **kwargs: Any) -> Any:
+        if "listing-html" in key:
+            stored.append(key)
+        return real_set(key, *args, **kwargs)
+
+    monkeypatch.setattr(listing_cache.cache, "set", spy)
+    client.get("/")
+    client.get(section_url + "?page=1")
+    assert len(stored) == 2
+    for url in ("/?page=2", "/?x=1", section_url + "?page=01", section_url + "?page=1&x=1"):
+        client.get(url)
+    assert len(stored) == 2
+    client.get(section_url)  # the same page as ?page=1: already stored
+    assert len(stored) == 2
+
+
+def test_deleting_a_live_article_drops_it_from_the_listings(
+    client: Client, publication: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    section = publication["lead"].get_parent().specific
+    with django_capture_on_commit_callbacks(execute=True):
+        doomed = f.make_article(section, "Un article qui sera supprimé")
+    assert "Un article qui sera supprimé" in client.get(section.url).content.decode()
+    assert "Un article qui sera supprimé" in client.get("/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        doomed.delete()
+    assert "Un article qui sera supprimé" not in client.get(section.url).content.decode()
+    assert "Un article qui sera supprimé" not in client.get("/").content.decode()
+
+
+def test_the_shared_render_sees_nothing_of_the_readers_request(
+    client: Client, publication: dict[str, Any]
+) -> None:
+    from lede.editorial.listing_cache import _anonymous_copy
+
+    _reader(client)
+    request = client.get("/").wsgi_request
+    request.META["CSRF_COOKIE"] = "secret-du-lecteur"
+    copy = _anonymous_copy(request)
+    assert not copy.user.is_authenticated
+    assert "HTTP_COOKIE" not in copy.META and "CSRF_COOKIE" not in copy.META
+    assert copy.COOKIES == {} and copy.session.session_key is None
+    assert request.META["CSRF_COOKIE"] == "secret-du-lecteur"  # the reader's own is intact
