@@ -30,6 +30,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
+from lede.core.db_router import reader_traffic
 from lede.paywall.serving import ACCOUNT_MARKER, account_nav_html, chrome_generation
 
 from .pagination import listing_generation
@@ -112,9 +113,12 @@ def serve_listing(
     cached = cache.get(key)
     if cached is None:
         anonymous = _anonymous_copy(request)
-        response = render(anonymous)
-        if hasattr(response, "render"):
-            response.render()
+        # From the primary: the key names the generation just bumped, and a
+        # lagging read replica could still show the listing from before it.
+        with reader_traffic(replica_allowed=False):
+            response = render(anonymous)
+            if hasattr(response, "render"):
+                response.render()
         if (
             response.status_code != 200
             or response.cookies

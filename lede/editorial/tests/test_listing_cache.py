@@ -173,3 +173,23 @@ def test_the_shared_render_sees_nothing_of_the_readers_request(
     assert "HTTP_COOKIE" not in copy.META and "CSRF_COOKIE" not in copy.META
     assert copy.COOKIES == {} and copy.session.session_key is None
     assert request.META["CSRF_COOKIE"] == "secret-du-lecteur"  # the reader's own is intact
+
+
+def test_the_shared_render_reads_from_the_primary(
+    client: Client, publication: dict[str, Any], monkeypatch: Any
+) -> None:
+    from lede.core import db_router
+    from lede.editorial import selectors
+
+    seen: list[bool | None] = []
+    real = selectors.home_blocks
+
+    def spy(home: Any) -> Any:
+        state = db_router.current_state()
+        seen.append(None if state is None else state.replica_allowed)
+        return real(home)
+
+    monkeypatch.setattr(selectors, "home_blocks", spy)
+    with db_router.reader_traffic(replica_allowed=True):
+        client.get("/")
+    assert seen == [False]
