@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,9 +15,9 @@ from lede.accounts.models import User
 from lede.core import db_router
 from lede.core.db_router import PRIMARY, REPLICA, PrimaryReplicaRouter
 from lede.core.middleware import PIN_COOKIE, ReplicaRoutingMiddleware
+from lede.core.testing.processes import production_settings
 from lede.editorial.models import ArticlePage
 
-ROOT = Path(__file__).resolve().parents[3]
 router = PrimaryReplicaRouter()
 
 
@@ -189,39 +184,13 @@ def test_async_requests_are_routed_too(replica: str, rf: RequestFactory) -> None
     assert seen == [REPLICA, PRIMARY]
 
 
-def _settings_with(**env: str) -> dict[str, Any]:
-    script = (
-        "import json; from django.conf import settings as s; "
-        "print(json.dumps({'db': s.DATABASES, 'routers': s.DATABASE_ROUTERS, "
-        "'middleware': s.MIDDLEWARE}, default=str))"
-    )
-    full_env = {k: v for k, v in os.environ.items() if k != "DATABASE_REPLICA_URL"}
-    full_env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        SECRET_KEY="r" * 30 + "-production-secret-for-the-router-test-" + "u" * 20,
-        DATABASE_URL="postgres://lede:motdepasse@primary.internal:5432/lede",
-        **env,
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
-
-
 def test_settings_register_the_router_only_with_a_replica() -> None:
-    plain = _settings_with()
+    plain = production_settings()
     assert set(plain["db"]) == {"default"}
     assert plain["routers"] == []
     assert "lede.core.middleware.ReplicaRoutingMiddleware" not in plain["middleware"]
 
-    both = _settings_with(
+    both = production_settings(
         DATABASE_REPLICA_URL="postgres://lede_ro:secret@replica.internal:5432/lede"
     )
     assert both["routers"] == ["lede.core.db_router.PrimaryReplicaRouter"]

@@ -5,10 +5,7 @@ from __future__ import annotations
 import copy
 import logging
 import socket
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,8 +16,8 @@ from django.urls import path
 
 from lede.accounts.models import User
 from lede.core.middleware import DatabaseUnavailableMiddleware
+from lede.core.testing.processes import production_settings
 
-ROOT = Path(__file__).resolve().parents[3]
 MIDDLEWARE_PATH = "lede.core.middleware.DatabaseUnavailableMiddleware"
 
 
@@ -194,59 +191,25 @@ def test_a_connection_to_a_closed_port_fails_with_operational_error(
     assert len([r for r in caplog.records if r.name == "lede.database"]) == 1
 
 
-def _production_settings(**env: str) -> dict[str, Any]:
-    import json
-    import os
-
-    script = (
-        "import json; from django.conf import settings as s; "
-        "print(json.dumps({'db': s.DATABASES, 'routers': s.DATABASE_ROUTERS, "
-        "'middleware': s.MIDDLEWARE}, default=str))"
-    )
-    full_env = {
-        k: v
-        for k, v in os.environ.items()
-        if k
-        not in {"DB_CONNECT_TIMEOUT", "DATABASE_REPLICA_URL", "DB_CONN_MAX_AGE", "DB_POOL_MAX_SIZE"}
-    }
-    full_env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        SECRET_KEY="s" * 30 + "-production-secret-for-the-settings-test-" + "t" * 20,
-        DATABASE_URL="postgres://lede:motdepasse@db.internal:5432/lede",
-        **env,
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
-
-
 def test_production_fails_fast_and_checks_connections() -> None:
-    prod = _production_settings()
+    prod = production_settings()
     default = prod["db"]["default"]
     assert default["OPTIONS"]["connect_timeout"] == 3
     assert default["CONN_HEALTH_CHECKS"] is True
     assert default["CONN_MAX_AGE"] == 60
     assert MIDDLEWARE_PATH in prod["middleware"]
 
-    prod = _production_settings(DB_CONNECT_TIMEOUT="7")
+    prod = production_settings(DB_CONNECT_TIMEOUT="7")
     assert prod["db"]["default"]["OPTIONS"]["connect_timeout"] == 7
 
 
 def test_production_pool_option() -> None:
-    prod = _production_settings(DB_POOL_MAX_SIZE="6")
+    prod = production_settings(DB_POOL_MAX_SIZE="6")
     default = prod["db"]["default"]
     assert default["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 6, "timeout": 2}
     assert default["CONN_MAX_AGE"] == 0  # Django refuses both together
     assert default["CONN_HEALTH_CHECKS"] is True  # the pool checks before lending
-    assert "pool" not in _production_settings()["db"]["default"]["OPTIONS"]
+    assert "pool" not in production_settings()["db"]["default"]["OPTIONS"]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a real PostgreSQL pool")

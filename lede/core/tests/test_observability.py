@@ -32,6 +32,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from lede.core.observability import context, metrics, sentry
 from lede.core.observability.logs import RequestIdFilter, json_formatter
 from lede.core.observability.middleware import RequestObservabilityMiddleware, view_label
+from lede.core.testing.processes import run_python
 
 ROOT = Path(__file__).resolve().parents[3]
 TOKEN = "s3cret-scrape-token-0123456789"
@@ -336,17 +337,7 @@ def test_other_loggers_carry_the_request_id(captured: io.StringIO) -> None:
 
 def _django(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     dropped = {"SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "LOG_FORMAT", "SENTRY_DSN"}
-    full_env = {k: v for k, v in os.environ.items() if k not in dropped}
-    full_env.update(env)
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        cwd=ROOT,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_python(["-c", textwrap.dedent(code)], drop=dropped, **env)
 
 
 SETUP_AND_LOG = """

@@ -3,40 +3,20 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process: a
-    # deployment would not have it (and check --deploy rightly flags it).
-    dropped = {"SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    full_env = {k: v for k, v in os.environ.items() if k not in dropped}
-    full_env.update({"DJANGO_SETTINGS_MODULE": "config.settings.production", **env})
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from lede.core.testing.processes import manage_in_production
 
 
 def test_production_refuses_the_demo_secret_key() -> None:
-    result = _manage("check")
+    result = manage_in_production("check")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
-    result = _manage("check", SECRET_KEY="lede-demo-secret-key-not-for-production")
+    result = manage_in_production("check", SECRET_KEY="lede-demo-secret-key-not-for-production")
     assert result.returncode != 0
 
 
 def test_check_deploy_is_clean() -> None:
-    result = _manage(
+    result = manage_in_production(
         "check",
         "--deploy",
         "--fail-level",
