@@ -764,26 +764,9 @@ def prepare_database(url: str, *, fresh: bool, log: Log = log) -> None:
         raise SystemExit("the generator writes PostgreSQL databases (the stack's engine) only")
     name = str(cfg["NAME"])
     check_name(name)
-    import psycopg
-    from psycopg import sql
+    from bench.pgadmin import prepare_postgres
 
-    conninfo = psycopg.conninfo.make_conninfo(
-        dbname="postgres",
-        user=cfg.get("USER") or None,
-        password=cfg.get("PASSWORD") or None,
-        host=cfg.get("HOST") or None,
-        port=str(cfg.get("PORT") or "") or None,
-    )
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        if fresh:
-            log(f"Dropping {name}")
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            log(f"Creating {name}")
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    prepare_postgres(cfg, drop=fresh, log=log)
 
 
 def refuse_existing_content() -> None:

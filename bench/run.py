@@ -95,21 +95,9 @@ def recreate_database(url: str) -> None:
         return
     if cfg["ENGINE"] != "django.db.backends.postgresql":
         raise SystemExit(f"unsupported database engine {cfg['ENGINE']}")
-    import psycopg
-    from psycopg import sql
+    from bench.pgadmin import prepare_postgres
 
-    conninfo = psycopg.conninfo.make_conninfo(
-        dbname="postgres",
-        user=cfg.get("USER") or None,
-        password=cfg.get("PASSWORD") or None,
-        host=cfg.get("HOST") or None,
-        port=str(cfg.get("PORT") or "") or None,
-    )
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    prepare_postgres(cfg, drop=True)
 
 
 def engine_and_size() -> tuple[str, int]:

@@ -58,6 +58,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WAGTAILFRONTENDCACHE = {}  # no purges
+# This benchmark measures what a listing costs to render at scale (and its
+# query count): the shared listing renders (lede/editorial/listing_cache.py)
+# would answer every timed request after the first from the cache.
+LEDE_LISTING_CACHE_ENABLED = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -71,38 +71,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 # --- database ------------------------------------------------------------------------
-def recreate_database(url: str) -> None:
-    """Start from nothing; refuses a database whose name lacks 'bench'."""
-    import dj_database_url
-
-    cfg = dj_database_url.parse(url)
-    name = str(cfg["NAME"])
-    if "bench" not in Path(name).name:
-        raise SystemExit(f"refusing to recreate {name!r}: its name must contain 'bench'")
-    if cfg["ENGINE"] == "django.db.backends.sqlite3":
-        Path(name).parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(name + suffix).unlink(missing_ok=True)
-        return
-    if cfg["ENGINE"] != "django.db.backends.postgresql":
-        raise SystemExit(f"unsupported database engine {cfg['ENGINE']}")
-    import psycopg
-    from psycopg import sql
-
-    conninfo = psycopg.conninfo.make_conninfo(
-        dbname="postgres",
-        user=cfg.get("USER") or None,
-        password=cfg.get("PASSWORD") or None,
-        host=cfg.get("HOST") or None,
-        port=str(cfg.get("PORT") or "") or None,
-    )
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
 def engine_name() -> str:
     from django.db import connection
 
@@ -240,6 +208,8 @@ def main(argv: list[str]) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     os.environ["BENCH_DATABASE_URL"] = url
+    from bench.run import recreate_database  # the same rules as the scale benchmark
+
     recreate_database(url)
 
     log(f"migrating {url} …")
