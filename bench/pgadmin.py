@@ -4,12 +4,12 @@ wire_bench.py, generate.py): one maintenance connection to the server's
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 
 def prepare_postgres(
-    cfg: dict[str, Any], *, drop: bool, log: Callable[[str], None] | None = None
+    cfg: Mapping[str, Any], *, drop: bool, log: Callable[[str], None] | None = None
 ) -> None:
     """Drop the database of ``cfg`` (a ``dj_database_url`` dict) when ``drop``,
     then create it if it does not exist. The caller checks the name first."""
