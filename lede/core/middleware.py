@@ -82,7 +82,10 @@ def _mark_request(sender: Any, request: HttpRequest | None = None, **kwargs: Any
 got_request_exception.connect(_mark_request, dispatch_uid="lede.core.middleware.mark_db_error")
 
 
-class _HybridMiddleware:
+class HybridMiddleware:
+    """Middleware that works in sync and async chains alike: subclasses write
+    ``handle`` (sync) and ``ahandle`` (async)."""
+
     sync_capable = True
     async_capable = True
 
@@ -107,7 +110,7 @@ class _HybridMiddleware:
         raise NotImplementedError
 
 
-class DatabaseUnavailableMiddleware(_HybridMiddleware):
+class DatabaseUnavailableMiddleware(HybridMiddleware):
     """A French 503 page ("Service momentanément indisponible", Retry-After,
     never cached) instead of a 500 or a hung worker when PostgreSQL cannot be
     reached or drops the connection.
@@ -165,7 +168,7 @@ def replica_allowed_for(request: HttpRequest) -> bool:
     return PIN_COOKIE not in request.COOKIES
 
 
-class ReplicaRoutingMiddleware(_HybridMiddleware):
+class ReplicaRoutingMiddleware(HybridMiddleware):
     """Sets the routing state of :mod:`lede.core.db_router` for the request.
 
     After a request that is not a GET/HEAD has written, the response carries a

@@ -12,9 +12,10 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
+
+from lede.core.middleware import HybridMiddleware
 
 from . import metrics
 from .context import HEADER, request_id_from_header, request_id_var
@@ -56,28 +57,19 @@ def loggable_path(request: HttpRequest) -> str:
     return path
 
 
-class RequestObservabilityMiddleware:
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if self.is_async:
-            return self.__acall__(request)
+class RequestObservabilityMiddleware(HybridMiddleware):
+    def handle(
+        self, request: HttpRequest, get_response: Callable[[HttpRequest], Any]
+    ) -> HttpResponseBase:
         request_id, token, start = self._begin(request)
         try:
-            response: HttpResponseBase = self.get_response(request)
+            response: HttpResponseBase = get_response(request)
             self._end(request, response, request_id, start)
             return response
         finally:
             request_id_var.reset(token)
 
-    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+    async def ahandle(self, request: HttpRequest) -> HttpResponseBase:
         request_id, token, start = self._begin(request)
         try:
             get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]] = self.get_response
