@@ -34,6 +34,20 @@ def _grant(user: User, days: int = 30) -> AccessGrant:
     )
 
 
+def _signed_in(
+    client: Client, paywalled: dict[str, Any], *, days: int | None = 30
+) -> tuple[User, str]:
+    """A signed-in reader (a subscriber for ``days`` days unless None) whose
+    first visit of the subscribers-only article taught the fast road."""
+    user = _reader()
+    if days is not None:
+        _grant(user, days=days)
+    client.force_login(user)
+    url = paywalled["articles"]["subscribers"].url
+    _warm(client, url)
+    return user, url
+
+
 def _get(client: Client, url: str, **extra: Any) -> tuple[Any, str]:
     response = client.get(url, **extra)
     assert response.status_code == 200, response.status_code
@@ -75,11 +89,7 @@ def test_subscriber_fast_road_reads_only_the_session(
     client: Client, paywalled: dict[str, Any], settings: Any, engine: str
 ) -> None:
     settings.SESSION_ENGINE = engine
-    user = _reader()
-    _grant(user)
-    client.force_login(user)
-    url = paywalled["articles"]["subscribers"].url
-    _warm(client, url)
+    _user, url = _signed_in(client, paywalled)
     with CaptureQueriesContext(connection) as ctx:
         response, html = _get(client, url)
     assert _road(response) == "fast"
@@ -97,11 +107,7 @@ def test_cached_session_missing_from_the_cache_is_read_from_the_database(
     from django.core.cache import cache
 
     settings.SESSION_ENGINE = CACHED_DB
-    user = _reader()
-    _grant(user)
-    client.force_login(user)
-    url = paywalled["articles"]["subscribers"].url
-    _warm(client, url)
+    _user, url = _signed_in(client, paywalled)
     cache.delete("django.contrib.sessions.cached_db" + client.cookies["sessionid"].value)
     response, html = _get(client, url)
     assert _road(response) == "fast"
@@ -114,11 +120,7 @@ def test_logged_out_session_is_anonymous_on_the_fast_road(
     client: Client, paywalled: dict[str, Any], settings: Any, engine: str
 ) -> None:
     settings.SESSION_ENGINE = engine
-    user = _reader()
-    _grant(user)
-    client.force_login(user)
-    url = paywalled["articles"]["subscribers"].url
-    _warm(client, url)
+    _user, url = _signed_in(client, paywalled)
     stolen = client.cookies["sessionid"].value
     client.logout()
     client.cookies["sessionid"] = stolen  # replayed after log-out
@@ -137,10 +139,7 @@ def test_log_out_from_an_article_on_the_fast_road(
 
     settings.SESSION_ENGINE = engine
     client = Client(enforce_csrf_checks=True)
-    user = _reader()
-    client.force_login(user)
-    url = paywalled["articles"]["subscribers"].url
-    _warm(client, url)
+    _user, url = _signed_in(client, paywalled, days=None)
     response, html = _get(client, url)
     assert _road(response) == "fast"
     assert "csrfmiddlewaretoken" not in html and "Set-Cookie" not in str(response.serialize())
@@ -159,11 +158,8 @@ def test_log_out_from_an_article_on_the_fast_road(
 def test_losing_the_grant_locks_at_once(
     client: Client, paywalled: dict[str, Any], how: str
 ) -> None:
-    user = _reader()
-    grant = _grant(user)
-    client.force_login(user)
-    url = paywalled["articles"]["subscribers"].url
-    _warm(client, url)
+    user, url = _signed_in(client, paywalled)
+    grant = AccessGrant.objects.get(user=user)
     assert _get(client, url)[0]["X-Lede-Variant"] == "full"
     if how == "delete":
         grant.delete()
@@ -192,11 +188,7 @@ def test_grant_ending_while_cached_locks_without_any_signal(
     """The cached profile keeps the grant's dates; the decision checks them."""
     from unittest import mock
 
-    user = _reader()
-    _grant(user, days=1)
-    client.force_login(user)
-    url = paywalled["articles"]["subscribers"].url
-    _warm(client, url)
+    _user, url = _signed_in(client, paywalled, days=1)
     Client().get(url)  # the locked variant too: the fast road only serves cached ones
     later = timezone.now() + timedelta(days=2)
     with mock.patch("django.utils.timezone.now", return_value=later):
@@ -209,11 +201,7 @@ def test_grant_ending_while_cached_locks_without_any_signal(
 def test_password_change_ends_the_session_on_the_fast_road(
     client: Client, paywalled: dict[str, Any]
 ) -> None:
-    user = _reader()
-    _grant(user)
-    client.force_login(user)
-    url = paywalled["articles"]["subscribers"].url
-    _warm(client, url)
+    user, url = _signed_in(client, paywalled)
     user.set_password("un-tout-autre-mot-2026")
     user.save()
     response, html = _get(client, url)
@@ -224,11 +212,7 @@ def test_password_change_ends_the_session_on_the_fast_road(
 def test_deactivated_reader_is_not_served_from_cache(
     client: Client, paywalled: dict[str, Any]
 ) -> None:
-    user = _reader()
-    _grant(user)
-    client.force_login(user)
-    url = paywalled["articles"]["subscribers"].url
-    _warm(client, url)
+    user, url = _signed_in(client, paywalled)
     User.objects.filter(pk=user.pk).update(is_active=False)  # no signal on purpose
     from django.core.cache import cache
 
@@ -254,10 +238,7 @@ def test_staff_never_take_the_fast_road(client: Client, paywalled: dict[str, Any
 def test_becoming_staff_through_a_group_is_seen(client: Client, paywalled: dict[str, Any]) -> None:
     from django.contrib.auth.models import Group, Permission
 
-    user = _reader()
-    client.force_login(user)
-    url = paywalled["articles"]["subscribers"].url
-    _warm(client, url)
+    user, url = _signed_in(client, paywalled, days=None)
     assert _get(client, url)[0]["X-Lede-Access"] == "needs_subscription"
     group = Group.objects.create(name="Rédaction test")
     group.permissions.add(Permission.objects.get(codename="access_admin"))
@@ -390,10 +371,7 @@ def test_unusual_requests_take_the_normal_road(
 def test_session_with_more_than_a_log_in_takes_the_normal_road(
     client: Client, paywalled: dict[str, Any]
 ) -> None:
-    user = _reader()
-    client.force_login(user)
-    url = paywalled["articles"]["subscribers"].url
-    _warm(client, url)
+    _user, url = _signed_in(client, paywalled, days=None)
     session = client.session
     session["account_login_state"] = {"pending": True}
     session.save()
