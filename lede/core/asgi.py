@@ -13,21 +13,42 @@ idle single-thread executors and lends one to each request for its whole
 life: the guarantees are Django's (one thread per request, never shared by
 two requests at once; a request's sync calls all on that thread), only the
 thread is reused afterwards, as a WSGI server reuses its threads.
+
+Sync pages in one hop. Even with reused threads, Django's ASGI path costs a
+sync page several trips between the event loop and the request's thread (the
+request_started signal, each run of sync middleware, the view, closing the
+response), plus two tasks per request to watch for a disconnect. Every view
+here is sync except the live feed's stream, so a request for any other path
+runs the whole sync middleware chain (loaded a second time, in sync mode, as
+the WSGI handler loads it) in one trip to its thread, as a WSGI server would
+run it; only the body is read and the response written on the event loop.
+The async views (``ASYNC_URL_NAMES``) keep Django's async path unchanged.
+Measured in bench/RESULTS.md (2026-11-26, "ASGI: sync pages in one hop").
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from asgiref.sync import ThreadSensitiveContext
-from django.core.handlers.asgi import ASGIHandler
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.core.handlers.base import BaseHandler
+from django.http import HttpResponseBase
+from django.urls import reverse, set_script_prefix
 
 # Idle executors kept for the next requests; more are made when more requests
 # run at once (SSE streams hold theirs while they last) and the extra ones
 # are shut down when they come back.
 MAX_IDLE = 64
+
+# The views written async (they stream): served through Django's async path.
+ASYNC_URL_NAMES = ("livefeed:stream",)
 
 
 class ExecutorPool:
@@ -56,8 +77,16 @@ class ExecutorPool:
 
 class LedeASGIHandler(ASGIHandler):
     def __init__(self, pool: ExecutorPool | None = None) -> None:
-        super().__init__()
+        super().__init__()  # the async middleware chain, for ASYNC_URL_NAMES
         self.executors = pool or ExecutorPool()
+        self.sync_chain = BaseHandler()
+        self.sync_chain.load_middleware(is_async=False)
+        self._async_paths: frozenset[str] | None = None
+
+    def is_async_path(self, path: str) -> bool:
+        if self._async_paths is None:  # URLconf not loadable at import time
+            self._async_paths = frozenset(reverse(name) for name in ASYNC_URL_NAMES)
+        return path in self._async_paths
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -65,7 +94,53 @@ class LedeASGIHandler(ASGIHandler):
             return
         executor = self.executors.take()
         try:
-            async with ThreadSensitiveContext(executor=executor):
-                await self.handle(scope, receive, send)
+            if self.is_async_path(scope["path"]):
+                async with ThreadSensitiveContext(executor=executor):
+                    await self.handle(scope, receive, send)
+            else:
+                await self.handle_sync(scope, receive, send, executor)
         finally:
             self.executors.give_back(executor)
+
+    async def handle_sync(
+        self, scope: dict[str, Any], receive: Any, send: Any, executor: ThreadPoolExecutor
+    ) -> None:
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        try:
+            # What sync_to_async would do (the caller's context vars, the
+            # request's thread), without its bookkeeping: a third of the
+            # event loop's time per page (bench/RESULTS.md).
+            context = contextvars.copy_context()
+            response = await asyncio.get_running_loop().run_in_executor(
+                executor, context.run, self.respond, scope, body_file
+            )
+            if not response.streaming:
+                await self.send_response(response, send)
+                return
+            # A streaming response's sync iterator and its close() run on the
+            # request's thread too, through Django's sync_to_async.
+            async with ThreadSensitiveContext(executor=executor):
+                try:
+                    await self.send_response(response, send)
+                finally:
+                    await sync_to_async(response.close, thread_sensitive=True)()
+        finally:
+            body_file.close()
+
+    def respond(self, scope: dict[str, Any], body_file: Any) -> HttpResponseBase:
+        """The request's sync part, on its thread: what WSGIHandler.__call__ does."""
+        set_script_prefix(get_script_prefix(scope))
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, response = self.create_request(scope, body_file)
+        if request is not None:
+            response = self.sync_chain.get_response(request)
+            response._handler_class = self.__class__  # type: ignore[attr-defined]
+        assert response is not None
+        if not response.streaming:
+            # The body is in memory: close now (request_finished, which
+            # returns the database connection) rather than in a second trip.
+            response.close()
+        return response

@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from asgiref.sync import async_to_sync
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
 
+from config import urls as root_urls
 from lede.core.asgi import ExecutorPool, LedeASGIHandler
 
 
-async def _get(app: Any, path: str) -> tuple[int, bytes]:
+async def _get(app: Any, path: str, method: str = "GET", body: bytes = b"") -> tuple[int, bytes]:
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": "GET",
+        "method": method,
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
@@ -34,7 +41,7 @@ async def _get(app: Any, path: str) -> tuple[int, bytes]:
         if received.is_set():
             await asyncio.sleep(3600)  # no disconnect while the response is sent
         received.set()
-        return {"type": "http.request", "body": b"", "more_body": False}
+        return {"type": "http.request", "body": body, "more_body": False}
 
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
@@ -83,10 +90,123 @@ def test_requests_reuse_threads_and_never_share_one_at_a_time() -> None:
 
 
 def test_other_scopes_are_refused_as_django_does() -> None:
-    import pytest
-
     async def scenario() -> None:
         await LedeASGIHandler()({"type": "websocket"}, None, None)
 
     with pytest.raises(ValueError, match="only handle ASGI/HTTP"):
         _run(scenario)
+
+
+# --- Sync pages in one trip to their thread --------------------------------
+
+
+@csrf_exempt
+def _echo(request: HttpRequest) -> HttpResponse:
+    _trail.append(("view", threading.current_thread().name))
+    return HttpResponse(b"got " + request.body, content_type="text/plain")
+
+
+def _download(request: HttpRequest) -> StreamingHttpResponse:
+    def chunks() -> Iterator[bytes]:
+        for part in (b"un ", b"deux ", b"trois"):
+            _trail.append(("chunk", threading.current_thread().name))
+            yield part
+
+    return StreamingHttpResponse(chunks(), content_type="text/plain")
+
+
+async def _async_page(request: HttpRequest) -> HttpResponse:
+    _trail.append(("async view", threading.current_thread().name))
+    return HttpResponse(b"async")
+
+
+_trail: list[tuple[str, str]] = []
+urlpatterns = [
+    path("t/echo/", _echo),
+    path("t/download/", _download),
+    path("t/async/", _async_page, name="async-page"),
+    *root_urls.urlpatterns,
+]
+
+
+class CountingPool(ExecutorPool):
+    """Counts the calls each request sends to its thread."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def take(self) -> ThreadPoolExecutor:
+        executor = super().take()
+        pool = self
+        submit = executor.submit
+
+        def counted(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+            pool.calls += 1
+            return submit(fn, *args, **kwargs)
+
+        executor.submit = counted  # type: ignore[method-assign]
+        return executor
+
+
+@pytest.fixture
+def trail(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, str]]]:
+    settings.ROOT_URLCONF = __name__
+    monkeypatch.setattr("lede.core.asgi.ASYNC_URL_NAMES", ("livefeed:stream", "async-page"))
+    _trail.clear()
+
+    def record(signal: str) -> Any:
+        def receiver(**kwargs: Any) -> None:
+            _trail.append((signal, threading.current_thread().name))
+
+        return receiver
+
+    started, finished = record("started"), record("finished")
+    request_started.connect(started)
+    request_finished.connect(finished)
+    try:
+        yield _trail
+    finally:
+        request_started.disconnect(started)
+        request_finished.disconnect(finished)
+
+
+def test_a_sync_page_is_one_trip_to_its_thread(trail: list[tuple[str, str]]) -> None:
+    pool = CountingPool()
+    app = LedeASGIHandler(pool)
+
+    async def scenario() -> None:
+        assert await _get(app, "/t/echo/", method="POST", body=b"corps") == (200, b"got corps")
+
+    _run(scenario)
+    assert pool.calls == 1  # signals, middleware, view and close: one trip
+    assert [step for step, _thread in trail] == ["started", "view", "finished"]
+    assert all(thread.startswith("lede-request") for _step, thread in trail)
+
+
+def test_a_streamed_sync_response_runs_on_the_request_thread(
+    trail: list[tuple[str, str]],
+) -> None:
+    app = LedeASGIHandler()
+
+    async def scenario() -> None:
+        assert await _get(app, "/t/download/") == (200, b"un deux trois")
+
+    _run(scenario)
+    # Closed (request_finished) after the last chunk, not before the first.
+    assert [step for step, _thread in trail] == ["started", *["chunk"] * 3, "finished"]
+    assert len({thread for _step, thread in trail}) == 1
+    assert trail[0][1].startswith("lede-request")
+
+
+def test_async_views_keep_djangos_async_path(trail: list[tuple[str, str]]) -> None:
+    app = LedeASGIHandler()
+    loop_thread: list[str] = []
+
+    async def scenario() -> None:
+        loop_thread.append(threading.current_thread().name)
+        assert await _get(app, "/t/async/") == (200, b"async")
+
+    _run(scenario)
+    assert [step for step, _thread in trail] == ["started", "async view", "finished"]
+    assert trail[1][1] == loop_thread[0]  # on the event loop, not sent to a thread
