@@ -1,6 +1,6 @@
 """Tiny helpers to read settings from the environment.
 
-django-environ would also do, but four functions are all Lede needs and they
+django-environ would also do, but five functions are all Lede needs and they
 keep the settings readable without another dependency.
 """
 
@@ -25,6 +25,13 @@ def env_int(name: str, default: int) -> int:
     if raw is None or raw.strip() == "":
         return default
     return int(raw)
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return float(raw)
 
 
 def env_list(name: str, default: list[str] | None = None) -> list[str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("LEDE_VAR_DIR", str(BASE_DIR / "var")))
@@ -158,6 +158,12 @@ if REDIS_URL:
             "BACKEND": "lede.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "lede"),
+            # Bounded waits: an unreachable Redis makes the cache miss
+            # (lede/core/cache.py), it must not hold a request for long.
+            "OPTIONS": {
+                "socket_connect_timeout": env_float("REDIS_CONNECT_TIMEOUT", 0.5),
+                "socket_timeout": env_float("REDIS_SOCKET_TIMEOUT", 1.0),
+            },
         }
     }
 else:

@@ -12,19 +12,155 @@ whole process. redis-py's pools and clients are thread-safe, and a pool
 notices a fork and starts afresh in the child. Written by hand because the
 alternative, django-redis, brings its own client API and settings for what
 is a twenty-line change here.
+
+When Redis is unreachable the site keeps serving: a read is a miss, a write
+is dropped, and pages are rendered from the database, slower but whole (the
+article fast path, the listing cache and cached_db sessions all fall back to
+their store). After a failure the backend does not try Redis again for
+``RETRY_AFTER`` seconds, so a dead host costs one connect time-out per process
+per interval, not one per cache call. Invalidations that could not reach
+Redis (``incr`` of a generation key, ``delete``) are kept and replayed on the
+first call that reaches it again: a Redis that was only unreachable, and kept
+its data, must not go on serving what was published or changed meanwhile.
+``check()`` asks Redis itself, for /readyz. Written by hand: Django's backend
+has no such mode, and django-redis's ``IGNORE_EXCEPTIONS`` neither skips a dead
+host nor replays invalidations.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import random
 import threading
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger("lede.cache")
 
 _shared: dict[tuple[str, str], tuple[Any, Any]] = {}
 _lock = threading.Lock()
+
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+RETRY_AFTER = 2.0  # seconds without trying Redis after a failure
+MAX_PENDING = 1000  # invalidations kept for replay (beyond: the oldest go)
+
+
+class Outage:
+    """Whether a Redis server is reachable, shared by the process's threads,
+    and the invalidations that did not reach it."""
+
+    def __init__(self) -> None:
+        self.down_until = 0.0
+        self.pending: dict[tuple[str, str], None] = {}  # (op, key), in order
+        self.lock = threading.Lock()
+
+    def skipping(self) -> bool:
+        return time.monotonic() < self.down_until
+
+    def failed(self, exc: BaseException) -> None:
+        with self.lock:
+            first = self.down_until == 0.0
+            self.down_until = time.monotonic() + RETRY_AFTER
+        if first:
+            logger.warning("Redis unreachable (%s): cache reads miss, writes dropped", exc)
+        from lede.core.observability.metrics import record_cache_error
+
+        record_cache_error()
+
+    def remember(self, op: str, key: str) -> None:
+        with self.lock:
+            self.pending[(op, key)] = None
+            while len(self.pending) > MAX_PENDING:
+                del self.pending[next(iter(self.pending))]
+
+    def recover(self, client: SharedRedisCacheClient) -> bool:
+        """The retry interval is over: replay what was missed, before anything
+        is read. False if Redis is still unreachable."""
+        with self.lock:
+            if self.down_until == 0.0:
+                return True
+            self.down_until = 0.0
+            pending, self.pending = list(self.pending), {}
+        if pending:
+            logger.warning("Redis reachable again: replaying %d invalidations", len(pending))
+        for done, (op, key) in enumerate(pending):
+            try:
+                if op == "incr":
+                    DjangoRedisCacheClient.incr(client, key, 1)
+                else:
+                    DjangoRedisCacheClient.delete(client, key)
+            except ValueError:
+                pass  # the key is gone (Redis restarted empty): nothing stale
+            except UNREACHABLE as exc:
+                for left in pending[done:]:
+                    self.remember(*left)
+                self.failed(exc)
+                return False
+        return True
+
+
+_outages: dict[str, Outage] = {}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _tolerant(when_down: Callable[..., Any]) -> Callable[[F], F]:
+    """Run a cache operation, or answer ``when_down(client, *args)`` if Redis
+    is (or was very recently) unreachable."""
+
+    def decorate(method: F) -> F:
+        @functools.wraps(method)
+        def wrapper(self: SharedRedisCacheClient, *args: Any) -> Any:
+            outage = self.outage
+            if outage.down_until and (outage.skipping() or not outage.recover(self)):
+                return when_down(self, *args)
+            try:
+                return method(self, *args)
+            except UNREACHABLE as exc:
+                outage.failed(exc)
+                return when_down(self, *args)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _miss(client: Any, key: Any, default: Any) -> Any:
+    return default
+
+
+def _nothing(client: Any, *args: Any) -> Any:
+    return None
+
+
+def _false(client: Any, *args: Any) -> bool:
+    return False
+
+
+def _no_keys(client: Any, keys: Any) -> dict[Any, Any]:
+    return {}
+
+
+def _remember_incr(client: SharedRedisCacheClient, key: str, delta: int) -> int:
+    client.outage.remember("incr", key)
+    return 0
+
+
+def _remember_delete(client: SharedRedisCacheClient, key: str) -> bool:
+    client.outage.remember("delete", key)
+    return False
+
+
+def _remember_deletes(client: SharedRedisCacheClient, keys: list[str]) -> None:
+    for key in keys:
+        client.outage.remember("delete", key)
 
 
 class SharedRedisCacheClient(DjangoRedisCacheClient):
@@ -58,8 +194,40 @@ class SharedRedisCacheClient(DjangoRedisCacheClient):
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
         return self._shared_pool_and_client(write)[1]
 
+    @functools.cached_property
+    def outage(self) -> Outage:
+        server = self._servers[0]
+        found = _outages.get(server)
+        if found is None:
+            with _lock:
+                found = _outages.setdefault(server, Outage())
+        return found
+
+    def check(self) -> None:
+        """Raise unless Redis answers now (for /readyz; never tolerant)."""
+        self.get_client(write=True).ping()
+
+    add = _tolerant(_false)(DjangoRedisCacheClient.add)
+    get = _tolerant(_miss)(DjangoRedisCacheClient.get)
+    set = _tolerant(_nothing)(DjangoRedisCacheClient.set)
+    touch = _tolerant(_false)(DjangoRedisCacheClient.touch)
+    delete = _tolerant(_remember_delete)(DjangoRedisCacheClient.delete)
+    get_many = _tolerant(_no_keys)(DjangoRedisCacheClient.get_many)
+    has_key = _tolerant(_false)(DjangoRedisCacheClient.has_key)
+    incr = _tolerant(_remember_incr)(DjangoRedisCacheClient.incr)
+    set_many = _tolerant(_nothing)(DjangoRedisCacheClient.set_many)
+    delete_many = _tolerant(_remember_deletes)(DjangoRedisCacheClient.delete_many)
+    clear = _tolerant(_false)(DjangoRedisCacheClient.clear)
+
 
 class RedisCache(DjangoRedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = SharedRedisCacheClient
+
+    @property
+    def shared_client(self) -> SharedRedisCacheClient:
+        return cast(SharedRedisCacheClient, self._cache)
+
+    def check(self) -> None:
+        self.shared_client.check()

@@ -60,6 +60,10 @@ VARIANT_LOOKUPS = Counter(
     "cache (shared), or rendered (miss).",
     ["result"],
 )
+CACHE_ERRORS = Counter(
+    "lede_cache_errors",
+    "Cache calls that found Redis unreachable and were answered without it.",
+)
 SSE_CONNECTIONS = Gauge(
     "lede_sse_connections",
     "Server-Sent Events streams open now.",
@@ -106,6 +110,10 @@ def _known(value: str, known: frozenset[str]) -> str:
 def record_variant_lookup(result: str) -> None:
     """One paywall variant cache lookup: ``local``, ``shared`` or ``miss``."""
     VARIANT_LOOKUPS.labels(_known(result, VARIANT_RESULTS)).inc()
+
+
+def record_cache_error() -> None:
+    CACHE_ERRORS.inc()
 
 
 def record_wire_item(*, provider: str, outcome: str) -> None:

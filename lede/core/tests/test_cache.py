@@ -1,13 +1,22 @@
-"""The Redis cache backend shares its connections across threads."""
+"""The Redis cache backend shares its connections across threads, and keeps
+the site serving when Redis is unreachable."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import signal
+import socket
+import subprocess
 import threading
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 
+from lede.core import cache as cache_module
 from lede.core.cache import RedisCache
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -51,3 +60,145 @@ def test_other_servers_or_options_get_their_own_pool() -> None:
     two = RedisCache(_url(), {"OPTIONS": {"socket_timeout": 3}})._cache.get_client(write=True)
     assert one is not two
     assert one.connection_pool is not two.connection_pool
+
+
+# --- Redis unreachable: the cache misses, the site keeps serving ---------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _cache(port: int) -> RedisCache:
+    return RedisCache(
+        f"redis://127.0.0.1:{port}/0",
+        {
+            "KEY_PREFIX": "lede-outage-test",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        },
+    )
+
+
+@pytest.fixture
+def fresh_outages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache_module, "_outages", {})
+
+
+def test_unreachable_redis_reads_miss_and_writes_are_dropped(
+    fresh_outages: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = _cache(_free_port())  # nothing listens there
+    errors_before = _cache_errors()
+    assert cache.get("absent", "défaut") == "défaut"
+    assert cache.get_many(["a", "b"]) == {}
+    assert cache.has_key("a") is False
+    assert cache.add("a", 1) is False
+    cache.set("a", 1)
+    cache.set_many({"a": 1, "b": 2})
+    assert cache.incr("generation") == 0
+    assert cache.delete("stale") is False
+    cache.delete_many(["old-1", "old-2"])
+    pending = [op for op, _key in cache.shared_client.outage.pending]
+    assert pending == ["incr", "delete", "delete", "delete"]
+    with pytest.raises(redis.exceptions.ConnectionError):
+        cache.check()  # /readyz is told the truth
+    # Redis was tried once; for RETRY_AFTER seconds no call tries again.
+    assert _cache_errors() == errors_before + 1
+    tried: list[bool] = []
+
+    def connect(write: bool) -> tuple[None, None]:
+        tried.append(write)
+        return None, None
+
+    monkeypatch.setattr(cache._cache, "_shared_pool_and_client", connect)
+    assert cache.get("absent") is None
+    assert tried == []
+
+
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server")
+def test_invalidations_missed_during_an_outage_are_replayed(
+    fresh_outages: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A Redis that stops answering and comes back with its data must not keep
+    what was invalidated meanwhile (a generation bump, a deleted key)."""
+    monkeypatch.setattr(cache_module, "RETRY_AFTER", 0.3)
+    port = _free_port()
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        cache = _cache(port)
+        for _ in range(50):
+            try:
+                cache.check()
+                break
+            except redis.exceptions.ConnectionError:
+                time.sleep(0.1)
+        cache.set("generation", 5, timeout=None)
+        cache.set("stale", "ancien", timeout=None)
+        server.send_signal(signal.SIGSTOP)  # alive, data kept, not answering
+        try:
+            cache.incr("generation")
+            cache.delete("stale")
+            assert cache.get("generation") is None  # skipped: a miss
+        finally:
+            server.send_signal(signal.SIGCONT)
+        time.sleep(0.4)
+        assert cache.get("generation") == 6  # the bump was replayed
+        assert cache.get("stale") is None
+        assert cache.shared_client.outage.pending == {}
+    finally:
+        server.kill()
+        server.wait(timeout=10)
+
+
+def _cache_errors() -> float:
+    from lede.core.observability.metrics import CACHE_ERRORS
+
+    return float(CACHE_ERRORS._value.get())
+
+
+@pytest.mark.django_db
+def test_pages_are_served_from_the_database_when_redis_is_down(
+    fresh_outages: None, settings: Any, client: Any
+) -> None:
+    """The production profile's cache and sessions on a Redis that is down:
+    readers still get whole pages, a subscriber still reads, only slower."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from lede.core.testing import factories as f
+    from lede.paywall.models import AccessGrant
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "lede.core.cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{_free_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    section = f.make_section("Économie")
+    body = [("paragraph", f"<p>Le début, partie {i}.</p>") for i in range(4)]
+    body.append(("paragraph", "<p>Le texte réservé aux abonnés, en entier.</p>"))
+    article = f.make_article(section, "Le port s'agrandit", body=body, access_level="subscribers")
+    for _ in range(2):  # a miss, then what would have been the cached copy
+        response = client.get(article.url)
+        assert response.status_code == 200
+        assert b"Le port s'agrandit" in response.content
+        assert b"Le texte r\xc3\xa9serv\xc3\xa9 aux abonn\xc3\xa9s" not in response.content
+    assert client.get("/").status_code == 200
+    assert client.get(section.url).status_code == 200
+    user = get_user_model().objects.create_user("abonne@example.ma", "mot-de-passe-2026")
+    AccessGrant.objects.create(user=user, starts_at=timezone.now() - timedelta(days=1))
+    client.force_login(user)  # the session is kept in the database
+    response = client.get(article.url)
+    assert response.status_code == 200
+    assert b"Le texte r\xc3\xa9serv\xc3\xa9 aux abonn\xc3\xa9s" in response.content
+    assert client.get("/readyz").status_code == 503

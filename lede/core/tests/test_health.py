@@ -69,6 +69,8 @@ def test_readyz_reports_a_broken_cache(client: Client, monkeypatch: Any) -> None
         raise ConnectionError("cache down")
 
     monkeypatch.setattr(cache, "set", broken)
+    if hasattr(cache, "check"):  # the Redis backend asks Redis itself
+        monkeypatch.setattr(cache, "check", broken)
     ready = client.get("/readyz")
     assert ready.status_code == 503
     assert ready.json()["checks"]["cache"] == "error: ConnectionError"
