@@ -50,6 +50,16 @@ def _listing_urls(site_root: str, *, with_news: bool) -> list[str]:
     return [site_root.rstrip("/") + reverse(name) for name in names]
 
 
+def _add_sections(batch: Any, pages: Any) -> None:
+    """The home page and sections among ``pages``, with each section's feed."""
+    from .models import SectionPage
+
+    for page in pages:
+        batch.add_page(page)
+        if isinstance(page, SectionPage) and page.url:
+            batch.add_url(page.full_url + "rss/")
+
+
 def purge_listings(page: Any) -> None:
     """After the transaction commits, purge the pages that list ``page`` (an
     article): the home page, its section and the sections above it, the
@@ -58,15 +68,34 @@ def purge_listings(page: Any) -> None:
         return
     from wagtail.contrib.frontend_cache.utils import PurgeBatch
 
-    from .models import SectionPage
-
     batch = PurgeBatch()
     site = page.get_site()
     # Home and sections: the ancestors of the article (one query).
-    for ancestor in page.get_ancestors().specific().filter(depth__gt=1):
-        batch.add_page(ancestor)
-        if isinstance(ancestor, SectionPage) and ancestor.url:
-            batch.add_url(ancestor.full_url + "rss/")
+    _add_sections(batch, page.get_ancestors().specific().filter(depth__gt=1))
     if site is not None:
         batch.add_urls(_listing_urls(site.root_url, with_news=True))
+    transaction.on_commit(batch.purge)
+
+
+def purge_move(page: Any, *, parent_before: Any, url_path_before: str) -> None:
+    """A live article moved to another section: purge what listed it at its
+    new place (as on publish), its old section and the sections above that,
+    and its old address (Wagtail's frontend cache app does not handle moves).
+    """
+    if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        return
+    from wagtail.contrib.frontend_cache.utils import PurgeBatch
+    from wagtail.models import Page
+
+    purge_listings(page)
+    batch = PurgeBatch()
+    batch.add_page(page)  # its new address, in case it was cached as a 404
+    _add_sections(
+        batch,
+        Page.objects.ancestor_of(parent_before, inclusive=True).filter(depth__gt=1).specific(),
+    )
+    site = page.get_site()
+    root_path = site.root_page.url_path if site is not None else ""
+    if site is not None and url_path_before.startswith(root_path):
+        batch.add_url(site.root_url + "/" + url_path_before[len(root_path) :])
     transaction.on_commit(batch.purge)

@@ -73,3 +73,9 @@ def forget_moved_routes(sender: Any, instance: Any, **kwargs: Any) -> None:
     fresh = Page.objects.filter(pk=instance.pk).values_list("path", flat=True).first()
     if fresh:
         articles_refresh_sections(under_path=fresh)
+    moved = Page.objects.filter(pk=instance.pk, live=True).specific().first()
+    before = kwargs.get("parent_page_before")
+    if isinstance(moved, ArticlePage) and before is not None:
+        from .edge import purge_move
+
+        purge_move(moved, parent_before=before, url_path_before=kwargs.get("url_path_before", ""))

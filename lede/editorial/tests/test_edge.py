@@ -99,3 +99,32 @@ def test_no_frontend_cache_means_no_purge(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         f.make_article(section, "Sans cache en façade")
     assert not any("purge" in getattr(c, "__qualname__", "") for c in callbacks)
+
+
+def test_moving_an_article_purges_both_sections_and_its_old_address(
+    publication: dict[str, Any], settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.WAGTAILFRONTENDCACHE = {
+        "edge": {"BACKEND": f"{__name__}.RecordingBackend", "LOCATION": "http://edge"}
+    }
+    article = publication["lead"]
+    before = article.get_parent().specific
+    after = f.make_section("Société")
+    old_url = article.url
+    RecordingBackend.purged.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        article.move(after, pos="last-child")
+    article.refresh_from_db()
+    root = "http://localhost"
+    assert article.url != old_url
+    expected = {
+        root + old_url,  # the old address
+        root + article.url,  # the new one
+        root + before.url,  # the old section and its feed
+        root + before.url + "rss/",
+        root + after.url,  # the new section and its feed
+        root + after.url + "rss/",
+        root + "/",
+        root + "/news-sitemap.xml",
+    }
+    assert expected <= set(RecordingBackend.purged), sorted(RecordingBackend.purged)
