@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 from typing import Any
 
@@ -26,11 +27,13 @@ class _BaseFeed(Feed):  # type: ignore[type-arg]
         from .edge import allow_shared_caching
         from .listing_cache import serve_listing
 
+        # The instance in the URLconf is shared by every thread: the request
+        # goes on a copy of it, one per render, never on the shared one.
         def render(req: HttpRequest) -> Any:
-            self.request = req
-            return super(_BaseFeed, self).__call__(req, *args, **kwargs)
+            feed = copy.copy(self)
+            feed.request = req
+            return Feed.__call__(feed, req, *args, **kwargs)
 
-        self.request = request
         return allow_shared_caching(request, serve_listing(request, render))
 
     def item_title(self, item: ArticlePage) -> str:

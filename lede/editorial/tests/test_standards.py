@@ -34,6 +34,18 @@ def test_site_rss_parses_without_bozo(client: Client, publication: dict[str, Any
     assert publication["old"].title in titles
 
 
+def test_the_shared_feed_object_keeps_no_request(
+    client: Client, publication: dict[str, Any]
+) -> None:
+    """config/urls.py holds one SiteFeed for every thread: a request stored on
+    it could lend one reader's site (links, name) to another's render."""
+    from django.urls import resolve
+
+    shared = resolve("/rss/").func
+    assert client.get("/rss/").status_code == 200
+    assert getattr(shared, "request", None) is None
+
+
 def test_section_rss_parses_and_includes_subsections(
     client: Client, publication: dict[str, Any]
 ) -> None:
