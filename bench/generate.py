@@ -818,11 +818,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     name = database_name(args.database_url)
     check_name(name)
+    sys.path.insert(0, str(ROOT))  # bench.* and lede.*, when run as a script
     t0 = time.perf_counter()
     prepare_database(args.database_url, fresh=args.fresh)
     timings = {"database": time.perf_counter() - t0}
 
-    sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     os.environ["BENCH_DATABASE_URL"] = args.database_url
     import django
