@@ -15,6 +15,12 @@ was published since the page's last event id.
 Staff (Wagtail's user bar), requests with pending messages and any other
 query string than ``?page=N`` on a section get a fresh render (junk query
 strings cannot fill the cache).
+
+One render per change, not one per reader arriving meanwhile: a publish makes
+every listing stale at once, and on a busy front page the readers arriving
+in the next ~250 ms (one render) would all render it. The first to miss takes
+a short lock and renders; the others get the previous copy of that page (kept
+whatever the generation) while it lasts, or render when there is none.
 """
 
 from __future__ import annotations
@@ -43,6 +49,14 @@ SHARED_RENDER_ATTR = "lede_shared_render"
 def listing_cache_enabled() -> bool:
     return bool(getattr(settings, "LEDE_LISTING_CACHE_ENABLED", True))
 
+
+# How long the reader who renders a listing may keep the others on the
+# previous copy (a render takes ~250 ms; a process that dies mid-render
+# holds the others back this long at most).
+RENDER_LOCK_SECONDS = 10
+# How long the previous copy is kept for that (it is served only while a
+# render is under way).
+STALE_SECONDS = 600
 
 # What of the reader's request the shared render must not see.
 PRIVATE_META = frozenset({"HTTP_COOKIE", "CSRF_COOKIE", "CSRF_COOKIE_NEEDS_UPDATE"})
@@ -90,6 +104,29 @@ def _anonymous_copy(request: HttpRequest) -> HttpRequest:
     return anonymous
 
 
+def _render_shared(
+    request: HttpRequest, render: Callable[[HttpRequest], HttpResponse]
+) -> tuple[str, str, dict[str, str]] | None:
+    """The page as an anonymous reader gets it (content type, text, kept
+    headers), or None if it cannot be shared."""
+    anonymous = _anonymous_copy(request)
+    # From the primary: the key names the generation just bumped, and a
+    # lagging read replica could still show the listing from before it.
+    with reader_traffic(replica_allowed=False):
+        response = render(anonymous)
+        if hasattr(response, "render"):
+            response.render()
+    if (
+        response.status_code != 200
+        or response.cookies
+        or response.streaming
+        or anonymous.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # a form used a token
+    ):
+        return None
+    headers = {h: response[h] for h in KEPT_HEADERS if response.has_header(h)}
+    return response["Content-Type"], response.content.decode(), headers
+
+
 def serve_listing(
     request: HttpRequest, render: Callable[[HttpRequest], HttpResponse], *, paged: bool = False
 ) -> HttpResponse:
@@ -109,26 +146,27 @@ def serve_listing(
         ]
     )
     digest = hashlib.sha256(raw.encode()).hexdigest()
-    key = f"editorial:listing-html:{listing_generation()}:{chrome_generation()}:{digest}"
+    chrome = chrome_generation()
+    key = f"editorial:listing-html:{listing_generation()}:{chrome}:{digest}"
+    latest_key = f"editorial:listing-latest:{chrome}:{digest}"
     cached = cache.get(key)
     if cached is None:
-        anonymous = _anonymous_copy(request)
-        # From the primary: the key names the generation just bumped, and a
-        # lagging read replica could still show the listing from before it.
-        with reader_traffic(replica_allowed=False):
-            response = render(anonymous)
-            if hasattr(response, "render"):
-                response.render()
-        if (
-            response.status_code != 200
-            or response.cookies
-            or response.streaming
-            or anonymous.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # a form used a token
-        ):
-            return render(request)  # nothing to share: answer as usual
-        headers = {h: response[h] for h in KEPT_HEADERS if response.has_header(h)}
-        cached = (response["Content-Type"], response.content.decode(), headers)
-        cache.set(key, cached, int(getattr(settings, "LEDE_LISTING_HTML_SECONDS", 60)))
+        lock = key + ":rendering"
+        renderer = cache.add(lock, 1, RENDER_LOCK_SECONDS)
+        if not renderer:
+            cached = cache.get(latest_key)  # being rendered: the previous copy
+        if cached is None:
+            try:
+                cached = _render_shared(request, render)
+                if cached is not None:
+                    seconds = int(getattr(settings, "LEDE_LISTING_HTML_SECONDS", 60))
+                    cache.set(key, cached, seconds)
+                    cache.set(latest_key, cached, STALE_SECONDS)
+            finally:
+                if renderer:
+                    cache.delete(lock)
+            if cached is None:
+                return render(request)  # nothing to share: answer as usual
     content_type, body, headers = cached
     if ACCOUNT_MARKER in body:  # HTML pages; sitemaps and feeds have none
         user = getattr(request, "user", None)

@@ -68,6 +68,47 @@ def test_publishing_shows_at_once(
     assert "Une nouvelle toute fraîche" in client.get(section.url).content.decode()
 
 
+def test_while_one_reader_renders_a_change_the_others_get_the_previous_copy(
+    client: Client,
+    publication: dict[str, Any],
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A publish makes the home page stale for everyone at once: one reader
+    renders it, those arriving meanwhile are not all sent to render it too."""
+    from django.core.cache import cache
+
+    from lede.editorial import listing_cache
+
+    section = publication["lead"].get_parent().specific
+    _page, cached_queries = _queries(client, "/")  # the copy from before
+    _page, cached_queries = _queries(client, "/")
+    with django_capture_on_commit_callbacks(execute=True):
+        f.make_article(section, "Une nouvelle toute fraîche")
+    # Someone else is rendering the new home page: hold their lock.
+    added: list[str] = []
+
+    class LockHeld:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(cache, name)
+
+        def add(self, key: str, *args: Any, **kwargs: Any) -> bool:
+            added.append(key)
+            return False if key.endswith(":rendering") else bool(cache.add(key, *args, **kwargs))
+
+    monkeypatch.setattr(listing_cache, "cache", LockHeld())
+    response, queries = _queries(client, "/")
+    assert any(key.endswith(":rendering") for key in added)
+    assert "Une nouvelle toute fraîche" not in response.content.decode()
+    assert queries <= cached_queries  # no render
+    # The lock is released (or the render is over): the new page.
+    monkeypatch.setattr(listing_cache, "cache", cache)
+    response, queries = _queries(client, "/")
+    assert "Une nouvelle toute fraîche" in response.content.decode()
+    assert queries > cached_queries
+    assert cache.add(added[-1], 1, 5)  # the renderer let go of its lock
+
+
 def test_staff_messages_and_other_queries_get_a_fresh_render(
     client: Client, publication: dict[str, Any]
 ) -> None:
