@@ -210,3 +210,25 @@ def test_async_views_keep_djangos_async_path(trail: list[tuple[str, str]]) -> No
     _run(scenario)
     assert [step for step, _thread in trail] == ["started", "async view", "finished"]
     assert trail[1][1] == loop_thread[0]  # on the event loop, not sent to a thread
+
+
+def test_every_async_view_is_listed_for_the_async_path() -> None:
+    """A view written async and missing from ASYNC_URL_NAMES would still work,
+    through the sync chain and a loop of its own per request: slow, and for a
+    stream, a thread held. The list must follow the URLconf."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    from lede.core.asgi import ASYNC_URL_NAMES
+
+    found: set[str] = set()
+
+    def walk(patterns: list[Any], namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and asyncio.iscoroutinefunction(pattern.callback):
+                found.add(f"{namespace}{pattern.name}")
+
+    walk(get_resolver().url_patterns, "")
+    assert found == set(ASYNC_URL_NAMES)
