@@ -105,6 +105,26 @@ def test_title_match_ranks_above_body_only_match(publication: dict[str, Any]) ->
     assert ids("zanzibar") == [in_title.pk, in_body.pk]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the cap is PostgreSQL's")
+def test_a_very_common_word_ranks_the_most_recent_matches_only(
+    publication: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ranking every match of a word found in the whole archive took seconds:
+    PostgreSQL ranks the RANK_CANDIDATES most recent matches."""
+    monkeypatch.setattr("lede.search.selectors.RANK_CANDIDATES", 2)
+    eco, now = publication["eco"], timezone.now()
+    old_best = article(
+        eco, "Zanzibar, Zanzibar", "Zanzibar encore.", published_at=now - timedelta(days=30)
+    )
+    newer = [
+        article(eco, f"Escale {i}", "Une étape à Zanzibar.", published_at=now - timedelta(days=i))
+        for i in range(1, 4)
+    ]
+    assert ids("zanzibar") == [newer[0].pk, newer[1].pk]
+    monkeypatch.setattr("lede.search.selectors.RANK_CANDIDATES", 10)
+    assert ids("zanzibar")[0] == old_best.pk  # within the cap, rank decides
+
+
 # --- snippets ------------------------------------------------------------------
 def test_snippet_highlights_the_match(publication: dict[str, Any]) -> None:
     [hit] = search_articles("prefere")
