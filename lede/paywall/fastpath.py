@@ -62,6 +62,16 @@ CACHED_SESSION_ENGINES = frozenset(
 ANONYMOUS: tuple[bool, None] = (True, None)
 UNKNOWN: tuple[bool, None] = (False, None)
 
+# Session key -> user id, as this process last read it from a session: lets a
+# signed-in reader's profile come in the same Redis round trip as the session
+# (one round trip instead of two: ~0.2 ms of the ~0.65 ms a subscriber's page
+# costs). Only a hint: the session read in that round trip says who the
+# reader is, and a wrong or missing hint costs the second round trip. A
+# session key belongs to one user for its life (Django makes a new one at
+# log-in and log-out).
+MAX_UID_HINTS = 20_000
+uid_hints: dict[str, int] = {}
+
 
 class ArticleFastPathMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -110,10 +120,14 @@ class ArticleFastPathMiddleware:
         ]
         session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME) or None
         session_cache_key = None
+        hinted_uid = None
         # Django ignores session keys shorter than 8 characters (anonymous).
         if session_key and len(session_key) >= 8 and self.session_prefix is not None:
             session_cache_key = self.session_prefix + session_key
             keys.append(session_cache_key)
+            hinted_uid = uid_hints.get(session_key)
+            if hinted_uid is not None:
+                keys.append(selectors.reader_profile_key(hinted_uid))
         found = cache.get_many(keys)
         snap = found.get(snap_key)
         if not isinstance(snap, serving.Snapshot):
@@ -130,6 +144,8 @@ class ArticleFastPathMiddleware:
             session_key,
             session_data if isinstance(session_data, dict) else None,
             int(found.get(selectors.READER_GENERATION_KEY) or 0),
+            hinted_uid,
+            found.get(selectors.reader_profile_key(hinted_uid)) if hinted_uid else None,
         )
         if not known:
             return None
@@ -163,12 +179,19 @@ class ArticleFastPathMiddleware:
         return response
 
     def _identify(
-        self, session_key: str | None, cached_session: dict[str, Any] | None, generation: int
+        self,
+        session_key: str | None,
+        cached_session: dict[str, Any] | None,
+        generation: int,
+        hinted_uid: int | None = None,
+        prefetched: Any = None,
     ) -> tuple[bool, dict[str, Any] | None]:
         """``(True, profile)`` for a signed-in reader whose cached profile is
         good, ``(True, None)`` for an anonymous reader, ``(False, None)`` when
         only the normal road can tell. ``cached_session`` is the session as
-        already read from the cache, if it was there."""
+        already read from the cache, if it was there; ``prefetched``, the
+        profile read with it for the user id hinted for that session
+        (``hinted_uid``)."""
         if not session_key:
             return ANONYMOUS
         if cached_session is not None:
@@ -192,7 +215,13 @@ class ArticleFastPathMiddleware:
             uid = int(user_id)
         except (TypeError, ValueError):
             return UNKNOWN
-        profile = cache.get(selectors.reader_profile_key(uid))
+        if hinted_uid == uid:
+            profile = prefetched  # read in the first round trip (None: not cached)
+        else:
+            profile = cache.get(selectors.reader_profile_key(uid))
+            if len(uid_hints) >= MAX_UID_HINTS:
+                uid_hints.clear()
+            uid_hints[session_key] = uid
         if not isinstance(profile, dict) or profile.get("generation") != generation:
             return UNKNOWN  # the normal road builds the profile
         if not profile["is_active"]:

@@ -413,3 +413,54 @@ def test_missing_variant_gives_way_without_counting(
     assert _road(response) == "normal"
     assert response["X-Lede-Access"] == "metered"
     assert "Il vous reste 1 article gratuit ce mois-ci." in html
+
+
+def _count_cache_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from lede.paywall import fastpath
+
+    calls: list[str] = []
+    real = fastpath.cache
+
+    class Counting:
+        def __getattr__(self, name: str) -> Any:
+            if name in ("get", "get_many"):
+                calls.append(name)
+            return getattr(real, name)
+
+    monkeypatch.setattr(fastpath, "cache", Counting())
+    return calls
+
+
+def test_subscriber_profile_comes_with_the_session_in_one_round_trip(
+    client: Client, paywalled: dict[str, Any], settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.SESSION_ENGINE = CACHED_DB
+    _user, url = _signed_in(client, paywalled)
+    _get(client, url)  # the fast road learns whose session it is
+    calls = _count_cache_calls(monkeypatch)
+    response, html = _get(client, url)
+    assert _road(response) == "fast" and response["X-Lede-Access"] == "subscriber"
+    assert secret("subscribers", 1) in html
+    assert calls == ["get_many"]  # session, profile and page: one round trip
+
+
+def test_a_wrong_session_hint_never_lends_another_readers_profile(
+    client: Client, paywalled: dict[str, Any], settings: Any
+) -> None:
+    """The hint only chooses which profile to fetch early: the session says
+    who is reading, and a hint naming someone else costs a second read."""
+    from lede.paywall import fastpath
+
+    settings.SESSION_ENGINE = CACHED_DB
+    subscriber = _reader("abonne@example.com")
+    _grant(subscriber)
+    other = Client()
+    other.force_login(subscriber)
+    url = paywalled["articles"]["subscribers"].url
+    _warm(other, url)  # the subscriber's profile is in the cache
+    reader, _url = _signed_in(client, paywalled, days=None)  # not a subscriber
+    fastpath.uid_hints[client.cookies["sessionid"].value] = subscriber.pk
+    response, html = _get(client, url)
+    assert response["X-Lede-Access"] != "subscriber"
+    assert secret("subscribers", 1) not in html
+    assert fastpath.uid_hints[client.cookies["sessionid"].value] == reader.pk
