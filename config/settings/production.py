@@ -42,10 +42,18 @@ for _db in DATABASES.values():
         _options.setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 3))
         if DB_POOL_MAX_SIZE > 0:
             _db["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool
+            # Connections checked before they are lent (CONN_HEALTH_CHECKS),
+            # all the idle ones at once when one is broken (lede/core/db_pool.py).
             _options["pool"] = {
                 "min_size": min(env_int("DB_POOL_MIN_SIZE", 2), DB_POOL_MAX_SIZE),
                 "max_size": DB_POOL_MAX_SIZE,
                 "timeout": env_int("DB_POOL_TIMEOUT", 2),
+                # psycopg_pool retries a failed connection with a doubling
+                # delay until reconnect_timeout (300 s by default): after a
+                # one-minute outage a process could wait another minute
+                # before trying again, answering 503 meanwhile. Given up
+                # after 3 s, the next request starts a new attempt at once.
+                "reconnect_timeout": env_int("DB_POOL_RECONNECT_TIMEOUT", 3),
             }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

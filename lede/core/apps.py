@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,17 @@ class CoreConfig(AppConfig):
     name = "lede.core"
     label = "core"
     verbose_name = "Lede"
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        connection_created.connect(_install_pool_check, dispatch_uid="lede-pool-check")
+
+
+def _install_pool_check(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """The web nodes' pool checks every idle connection when one is broken
+    (lede/core/db_pool.py)."""
+    if connection.vendor == "postgresql":
+        from .db_pool import install
+
+        install(connection)

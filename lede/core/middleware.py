@@ -141,13 +141,29 @@ class DatabaseUnavailableMiddleware(HybridMiddleware):
         if not _is_database_error(exception):
             return None
         logger.warning(
-            "Database unavailable, answering 503 for %s %s: %s: %s",
+            "Database unavailable, answering 503 for %s %s: %s: %s%s",
             request.method,
             request.path,
             exception.__class__.__name__,
             str(exception).strip().splitlines()[0] if str(exception).strip() else "",
+            _pool_stats(),
         )
         return database_unavailable_response(request)
+
+
+def _pool_stats() -> str:
+    """The connection pool's counters, when there is one: a pool that is
+    full of connections lent and never given back shows here."""
+    from django.db import connection
+
+    pool = getattr(connection, "pool", None)
+    if pool is None:
+        return ""
+    try:
+        stats = pool.get_stats()
+    except Exception:  # noqa: BLE001 - diagnostics only
+        return ""
+    return " (pool: " + ", ".join(f"{k}={v}" for k, v in sorted(stats.items())) + ")"
 
 
 # --- Read replica ------------------------------------------------------------
