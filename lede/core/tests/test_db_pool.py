@@ -76,7 +76,7 @@ def test_a_pool_whose_connections_all_broke_serves_the_next_request() -> None:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
-    assert outcome["idle"] == 3 and outcome["ended"] >= 3, outcome
+    assert outcome["idle"] >= 3 and outcome["ended"] >= outcome["idle"], outcome
     # Without the sweep: PoolTimeout after 2 s (three failed checks, with
     # psycopg_pool's waits of 1 s and 2 s between them).
     assert outcome["after"] == "ok", outcome

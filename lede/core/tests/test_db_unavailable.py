@@ -206,7 +206,12 @@ def test_production_fails_fast_and_checks_connections() -> None:
 def test_production_pool_option() -> None:
     prod = production_settings(DB_POOL_MAX_SIZE="6")
     default = prod["db"]["default"]
-    assert default["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 6, "timeout": 2}
+    assert default["OPTIONS"]["pool"] == {
+        "min_size": 2,
+        "max_size": 6,
+        "timeout": 2,
+        "reconnect_timeout": 3,
+    }
     assert default["CONN_MAX_AGE"] == 0  # Django refuses both together
     assert default["CONN_HEALTH_CHECKS"] is True  # the pool checks before lending
     assert "pool" not in production_settings()["db"]["default"]["OPTIONS"]
