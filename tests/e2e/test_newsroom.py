@@ -11,12 +11,33 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import pytest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+T = TypeVar("T")
+
+
+def _write(write: Callable[[], T]) -> T:
+    """Run an editor's write from the test thread while the server's threads
+    read. The SQLite test database is in memory with a shared cache, whose
+    table locks fail a writer at once while a reader is mid-statement (no
+    busy time-out applies): try again, as the write is atomic and left
+    nothing behind. On PostgreSQL, and on the demo's SQLite file (WAL), a
+    write simply waits."""
+    from django.db import OperationalError
+
+    for _ in range(50):
+        try:
+            return write()
+        except OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            time.sleep(0.1)
+    return write()
 
 
 @pytest.fixture
@@ -75,18 +96,24 @@ def test_dispatch_appears_without_reload(
 ) -> None:
     from lede.livefeed import services
 
-    services.dispatch_publish(headline="Déjà là avant l'ouverture", body="Texte ancien.")
+    _write(
+        lambda: services.dispatch_publish(
+            headline="Déjà là avant l'ouverture", body="Texte ancien."
+        )
+    )
     page.goto(asgi_server + "/newsroom/")
     assert page.locator("h1").inner_text() == "Newsroom"
     assert page.get_by_text("Le meilleur de l'actualité au fil des événements").is_visible()
     page.evaluate("window.__sameDocument = true")
     _stream_open(page)
 
-    dispatch = services.dispatch_publish(
-        headline="Le Parlement adopte la loi de finances",
-        body="Le texte a été voté en seconde lecture.",
-        section=publication["eco"],
-        credit="MAP",
+    dispatch = _write(
+        lambda: services.dispatch_publish(
+            headline="Le Parlement adopte la loi de finances",
+            body="Le texte a été voté en seconde lecture.",
+            section=publication["eco"],
+            credit="MAP",
+        )
     )
     button = page.get_by_role("button", name="1 nouvelle dépêche")
     button.wait_for(state="visible", timeout=15_000)
@@ -106,12 +133,16 @@ def test_dispatch_appears_without_reload(
     assert page.evaluate("window.__sameDocument") is True  # no reload happened
 
     # Two more: the label follows French plurals.
-    services.dispatch_publish(headline="Deuxième dépêche", body="Texte.")
-    services.dispatch_publish(headline="Troisième dépêche", body="Texte.")
+    _write(lambda: services.dispatch_publish(headline="Deuxième dépêche", body="Texte."))
+    _write(lambda: services.dispatch_publish(headline="Troisième dépêche", body="Texte."))
     page.get_by_role("button", name="2 nouvelles dépêches").wait_for(timeout=15_000)
 
     # A withdrawal removes the item on the open page, leaving the editor's note.
-    services.dispatch_withdraw(dispatch=dispatch, note="Cette dépêche a été retirée par erreur.")
+    _write(
+        lambda: services.dispatch_withdraw(
+            dispatch=dispatch, note="Cette dépêche a été retirée par erreur."
+        )
+    )
     page.get_by_text("Cette dépêche a été retirée par erreur.").wait_for(timeout=15_000)
     assert page.get_by_text("Le Parlement adopte la loi de finances").count() == 0
     assert page.evaluate("window.__sameDocument") is True
@@ -135,7 +166,7 @@ def test_live_blog_gets_new_entries_and_ends(
         )
     ]
     publication["eco"].add_child(instance=blog)
-    blog.save_revision().publish()
+    _write(lambda: blog.save_revision().publish())
 
     page.goto(asgi_server + blog.url)
     page.evaluate("window.__sameDocument = true")
@@ -149,7 +180,7 @@ def test_live_blog_gets_new_entries_and_ends(
             content=[("text", "<p>Le dépouillement commence.</p>")],  # type: ignore[misc]
         )
     )
-    blog.save_revision().publish()
+    _write(lambda: blog.save_revision().publish())
     button = page.get_by_role("button", name="1 nouvelle entrée")
     button.wait_for(timeout=15_000)
     button.click()
@@ -158,7 +189,7 @@ def test_live_blog_gets_new_entries_and_ends(
 
     blog = LiveBlogPage.objects.get(pk=blog.pk)
     blog.status = LiveBlogPage.Status.ENDED
-    blog.save_revision().publish()
+    _write(lambda: blog.save_revision().publish())
     page.get_by_role("status").filter(has_text="Ce direct est terminé.").wait_for(
         state="attached", timeout=15_000
     )
