@@ -44,7 +44,7 @@ def run_python(
         env=full_env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,  # a restore of the backup tests takes the longest
         check=False,
     )
 

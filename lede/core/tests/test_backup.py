@@ -11,7 +11,6 @@ import io
 import json
 import os
 import subprocess
-import sys
 import tarfile
 import uuid
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from lede.core.testing import factories as f
+from lede.core.testing.processes import run_python
 from lede.editorial.models import ArticlePage
 from lede.subscriptions import testing as st
 from lede.subscriptions.models import Invoice, LedgerEntry, Subscription
@@ -173,20 +173,12 @@ def _url(name: str) -> str:
 
 
 def run_restore(archive: Path, database: str, var_dir: Path, *extra: str) -> Any:
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(
+    return run_python(
+        ["manage.py", "restore", str(archive), *extra],
+        drop={"DJANGO_ALLOW_ASYNC_UNSAFE"},
         DJANGO_SETTINGS_MODULE="config.settings.test",
         DATABASE_URL=_url(database),
         LEDE_VAR_DIR=str(var_dir),
-    )
-    return subprocess.run(
-        [sys.executable, "manage.py", "restore", str(archive), *extra],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
     )
 
 
