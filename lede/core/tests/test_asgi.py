@@ -19,7 +19,15 @@ from config import urls as root_urls
 from lede.core.asgi import ExecutorPool, LedeASGIHandler
 
 
-async def _get(app: Any, path: str, method: str = "GET", body: bytes = b"") -> tuple[int, bytes]:
+async def _get(
+    app: Any,
+    path: str,
+    method: str = "GET",
+    body: bytes = b"",
+    *,
+    host: bytes = b"testserver",
+    query: bytes = b"",
+) -> tuple[int, bytes]:
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -28,9 +36,9 @@ async def _get(app: Any, path: str, method: str = "GET", body: bytes = b"") -> t
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
-        "query_string": b"",
+        "query_string": query,
         "root_path": "",
-        "headers": [(b"host", b"testserver")],
+        "headers": [(b"host", host)],
         "client": ("127.0.0.1", 40000),
         "server": ("testserver", 80),
     }
@@ -232,3 +240,18 @@ def test_every_async_view_is_listed_for_the_async_path() -> None:
 
     walk(get_resolver().url_patterns, "")
     assert found == set(ASYNC_URL_NAMES)
+
+
+@pytest.mark.django_db(transaction=True)  # the request's own thread reads the database
+def test_bad_requests_on_the_one_trip_path_get_a_4xx_never_a_500() -> None:
+    app = LedeASGIHandler()
+    results: dict[str, int] = {}
+
+    async def scenario() -> None:
+        results["host"], _ = await _get(app, "/", host=b"pirate.example")
+        results["query"], _ = await _get(app, "/recherche/", query=b"q=%FF%FE%00")
+        results["nul"], _ = await _get(app, "/%00/")
+        results["page"], _ = await _get(app, "/rubrique/", query=b"page=%00")
+
+    _run(scenario)
+    assert results == {"host": 400, "query": 200, "nul": 404, "page": 404}, results
