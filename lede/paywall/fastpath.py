@@ -219,9 +219,10 @@ class ArticleFastPathMiddleware:
             profile = prefetched  # read in the first round trip (None: not cached)
         else:
             profile = cache.get(selectors.reader_profile_key(uid))
-            if len(uid_hints) >= MAX_UID_HINTS:
-                uid_hints.clear()
-            uid_hints[session_key] = uid
+            if self.session_prefix is not None:  # hints only serve a cached session
+                if len(uid_hints) >= MAX_UID_HINTS:
+                    uid_hints.clear()
+                uid_hints[session_key] = uid
         if not isinstance(profile, dict) or profile.get("generation") != generation:
             return UNKNOWN  # the normal road builds the profile
         if not profile["is_active"]:
