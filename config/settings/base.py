@@ -239,9 +239,9 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_ADAPTER = "lede.accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = True
-# allauth's rate limits key on the client address: believe as many
-# X-Forwarded-For hops as there are proxies in front (0 in the demo).
-ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+# allauth's rate limits key on the client address that the paywall believes
+# (the account adapter asks lede/core/network.py, from LEDE_TRUSTED_PROXIES):
+# ALLAUTH_TRUSTED_PROXY_COUNT is not read (a deploy check warns if it is set).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("LEDE_PUBLICATION_NAME", "Le Quotidien")
 # Staff must have TOTP to reach the admin (production turns it on).
@@ -294,7 +294,9 @@ if env_str("VARNISH_URL"):
 LEDE_METER_ANONYMOUS = env_int("LEDE_METER_ANONYMOUS", 2)
 LEDE_METER_REGISTERED = env_int("LEDE_METER_REGISTERED", 5)
 # Proxies whose X-Forwarded-For is believed (CIDR list). Nothing by default:
-# group licences by IP cannot be faked with a header.
+# group licences by IP and per-address rate limits cannot be dodged with a
+# header. The one source: the web servers never rewrite the peer address
+# (config/serve.py) and allauth asks lede/core/network.py.
 LEDE_TRUSTED_PROXIES = env_list("LEDE_TRUSTED_PROXIES", [])
 LEDE_VARIANT_CACHE_SECONDS = env_int("LEDE_VARIANT_CACHE_SECONDS", 24 * 3600)
 LEDE_WIRE_MAX_BYTES = env_int("LEDE_WIRE_MAX_BYTES", 20 * 1024 * 1024)

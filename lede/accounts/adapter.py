@@ -4,8 +4,11 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import get_next_redirect_url
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext
+
+from lede.core.network import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -45,3 +48,15 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_http_user_agent(self, request: HttpRequest) -> str:
         # Shown in security notices ("navigateur : …").
         return request.META.get("HTTP_USER_AGENT") or gettext("non précisé")
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # The address the rate limits key on is the one the paywall believes:
+        # X-Forwarded-For only from LEDE_TRUSTED_PROXIES (lede/core/network.py),
+        # never allauth's own ALLAUTH_TRUSTED_PROXY_COUNT, so the two cannot
+        # disagree and a client cannot pick its address with a header.
+        address = client_ip(request)
+        if address is None:
+            # allauth's own answer when there is no address (its default
+            # adapter raises the same).
+            raise PermissionDenied("Unable to determine client IP address")
+        return str(address)

@@ -11,6 +11,8 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
+        from . import checks  # noqa: F401 - registers the deploy checks
+
         connection_created.connect(_install_pool_check, dispatch_uid="lede-pool-check")
 
 

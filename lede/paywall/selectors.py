@@ -10,9 +10,10 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.http import HttpRequest
 
+from lede.core.network import client_ip
+
 from . import access
 from .models import AccessGrant, MeterRead, Organisation, OrganisationSeat
-from .network import client_ip
 
 ORG_CACHE_KEY = "paywall:organisations:v1"
 

@@ -1,4 +1,10 @@
-"""The reader's IP address, believing X-Forwarded-For only from trusted proxies."""
+"""The reader's IP address, believing X-Forwarded-For only from trusted proxies.
+
+The one rule for the client address in Lede: group licences by IP (the
+paywall) and allauth's rate limits (``lede.accounts.adapter``) both ask
+:func:`client_ip`. The web servers never rewrite the peer address
+themselves (``config/serve.py``): ``LEDE_TRUSTED_PROXIES`` is read here only.
+"""
 
 from __future__ import annotations
 
