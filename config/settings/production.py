@@ -1,4 +1,5 @@
-"""Production: everything from the environment, refuses the demo secret."""
+"""Production: everything from the environment, refuses the demo secret and the
+payment sandbox."""
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -10,6 +11,7 @@ from .base import (
     DATABASES,
     DEMO_SECRET_KEY,
     INSTALLED_APPS,
+    LEDE_SANDBOX_ENABLED,
     LOG_HANDLERS,
     SECRET_KEY,
     WAGTAILFRONTENDCACHE,
@@ -18,6 +20,14 @@ from .base import (
 if not SECRET_KEY or SECRET_KEY == DEMO_SECRET_KEY or len(SECRET_KEY) < 40:
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a long random value in production (the demo key is refused)."
+    )
+
+# The sandbox gateway approves its test cards: in production it would hand
+# out subscriptions for free (check --deploy says so too: lede.E020).
+if LEDE_SANDBOX_ENABLED:
+    raise ImproperlyConfigured(
+        "LEDE_SANDBOX_ENABLED is refused in production: the payment sandbox's test cards "
+        "would give readers subscriptions for free. Unset it (or set it to 0)."
     )
 
 DEBUG = False
