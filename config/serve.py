@@ -118,6 +118,7 @@ def trusted_proxies_error(environ: Mapping[str, str]) -> str | None:
 def main(args: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m config.serve",
+        allow_abbrev=False,
         description="Start Lede's web server; other flags go to the server.",
     )
     parser.add_argument("server", choices=SERVERS)

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
@@ -51,7 +52,10 @@ def free_port() -> int:
     candidates: list[int] = [0]
     if span:
         low, high = (int(part) for part in span.split("-", 1))
+        # From a random place: test processes running side by side
+        # (pytest -n) would otherwise race for the first free one.
         candidates = list(range(low, high + 1))
+        random.shuffle(candidates)
     for port in candidates:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             try:
@@ -119,9 +123,14 @@ def production_env(directory: Path, database_url: str) -> dict[str, str]:
 
 @contextmanager
 def running_server(
-    server: str, *, env: Mapping[str, str], workers: int = 1, log: Path
+    server: str,
+    *,
+    env: Mapping[str, str],
+    workers: int = 1,
+    extra: Sequence[str] = (),
+    log: Path,
 ) -> Iterator[str]:
-    """``python -m config.serve <server>`` on a free loopback port, with the
+    """``python -m config.serve <server> [extra]`` on a free loopback port, with the
     test process's environment minus :data:`CHILD_DROPPED` plus ``env``;
     yields its base URL once ``/healthz`` answers, stops it on exit."""
     port = free_port()
@@ -129,6 +138,7 @@ def running_server(
     command += ["--port", str(port)]
     if server != "uvicorn":
         command += ["--workers", str(workers)]
+    command += list(extra)
     full_env = {k: v for k, v in os.environ.items() if k not in CHILD_DROPPED}
     full_env.update(env)
     with log.open("wb") as output:

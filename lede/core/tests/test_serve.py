@@ -54,6 +54,41 @@ def test_shipped_server_commands_go_through_config_serve() -> None:
         assert "ALLAUTH_TRUSTED_PROXY_COUNT" not in _shipped(path)
 
 
+def _unit_flags() -> list[str]:
+    """The server flags of lede-web@.service's ExecStart, after the ones the
+    test chooses itself (host, port, workers)."""
+    unit = _shipped("deploy/systemd/lede-web@.service").replace("\\\n", " ")
+    line = re.search(r"^ExecStart=.*-m config\.serve granian (.*)$", unit, re.M)
+    assert line, unit
+    words, flags = line.group(1).split(), []
+    while words:
+        word = words.pop(0)
+        if word in ("--host", "--port", "--workers"):
+            words.pop(0)
+        else:
+            flags.append(word)
+    return flags
+
+
+def test_the_launcher_passes_the_units_and_stacks_flags_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import config.serve
+
+    started: list[list[str]] = []
+    monkeypatch.setattr(config.serve.os, "execv", lambda path, argv: started.append(argv))
+    monkeypatch.delenv("LEDE_TRUSTED_PROXIES", raising=False)
+    config.serve.main(["granian", "--port", "8001", "--workers", "2", *_unit_flags()])
+    assert _unit_flags() == ["--workers-kill-timeout", "10", "--respawn-failed-workers"]
+    assert started[0][-4:] == [*_unit_flags(), "config.asgi:application"]
+    assert started[0][started[0].index("--workers") + 1] == "2"
+    monkeypatch.setenv("LEDE_TRUSTED_PROXIES", "varnish")
+    with pytest.raises(SystemExit) as excinfo:
+        config.serve.main(["granian"])
+    assert excinfo.value.code == 2
+    assert len(started) == 1
+
+
 def test_server_flags_never_trust_forwarded_headers() -> None:
     uvicorn = server_argv("uvicorn", host="127.0.0.1", port=8000)
     assert "--no-proxy-headers" in uvicorn and "--proxy-headers" not in uvicorn
@@ -128,7 +163,13 @@ def test_forwarded_for_from_loopback_is_believed_only_when_trusted(
     server: str, trusted: str | None, licensed_article: Any, tmp_path: Path
 ) -> None:
     url = licensed_article.url
-    with running_server(server, env=_env(server, tmp_path, trusted), log=tmp_path / "log") as base:
+    # granian as a node runs: two processes, the systemd unit's own flags.
+    extra = _unit_flags() if server == "granian" else []
+    workers = 2 if server == "granian" else 1
+    env = _env(server, tmp_path, trusted)
+    with running_server(
+        server, env=env, workers=workers, extra=extra, log=tmp_path / "log"
+    ) as base:
         forged = _get(base + url, **{"X-Forwarded-For": FORGED})
         plain = _get(base + url)
     assert plain.headers["X-Lede-Access"] == "needs_subscription"
