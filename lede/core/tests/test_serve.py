@@ -95,7 +95,7 @@ def test_server_flags_never_trust_forwarded_headers() -> None:
     gunicorn = server_argv("gunicorn", host="127.0.0.1", port=8000, workers=2)
     assert "--forwarded-allow-ips=" in gunicorn
     granian = server_argv("granian", host="127.0.0.1", port=8000, workers=2)
-    assert not [arg for arg in granian if "proxy" in arg or "forward" in arg]
+    assert not [arg for arg in granian[1:] if "proxy" in arg or "forward" in arg]
 
 
 def test_a_bad_trusted_proxy_list_is_refused() -> None:
