@@ -303,8 +303,8 @@ def _rank_sqlite(
         table = BM25_FREE_WEIGHTS if free else BM25_WEIGHTS
         return ", ".join(str(w) for w in table.values())
 
-    # Each branch ranks and keeps `limit` rows (only ids and sort keys go
-    # through the sort); the texts are read for the rows kept only. Fragments
+    # The ranking keeps `limit` rows (only ids and sort keys go through the
+    # sort); the texts are read for the rows kept only. Fragments
     # are cut in Python: FTS5's snippet() would run the MATCH again for each
     # row, which costs seconds for a short prefix.
     def branch(free: bool, condition: str) -> str:
