@@ -15,7 +15,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -209,14 +209,21 @@ def store_variant(key: str, html: str) -> None:
     local_variants.put(key, html)
 
 
+def free_block_count(block_types: Sequence[str]) -> int:
+    """How many blocks at the start of a body are free to every reader: up to
+    and including the first paragraph (the first block when there is none).
+    The one rule for what the wall shows; the search index uses it too."""
+    for i, block_type in enumerate(block_types):
+        if block_type == "paragraph":
+            return i + 1
+    return min(1, len(block_types))
+
+
 def split_body(page: ArticlePage) -> tuple[list[Any], list[Any]]:
-    """The free part (everything up to and including the first paragraph) and
-    the rest."""
+    """The free part (see :func:`free_block_count`) and the rest."""
     blocks = list(page.body)
-    for i, block in enumerate(blocks):
-        if block.block_type == "paragraph":
-            return blocks[: i + 1], blocks[i + 1 :]
-    return blocks[:1], blocks[1:]
+    cut = free_block_count([block.block_type for block in blocks])
+    return blocks[:cut], blocks[cut:]
 
 
 def render_variant(page: ArticlePage, request: HttpRequest, variant: str) -> str:

@@ -8,6 +8,7 @@ class SearchConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
+        from taggit.models import Tag
         from wagtail.signals import page_published, page_unpublished
 
         from lede.editorial.models import ArticlePage, Author
@@ -21,3 +22,4 @@ class SearchConfig(AppConfig):
             signals.on_article_deleted, sender=ArticlePage, dispatch_uid=f"{uid}.deleted"
         )
         post_save.connect(signals.on_author_saved, sender=Author, dispatch_uid=f"{uid}.author")
+        post_save.connect(signals.on_tag_saved, sender=Tag, dispatch_uid=f"{uid}.tag")

@@ -62,8 +62,25 @@ MAX_LIMIT = 200
 #: found in most of the archive must not make every article be ranked.
 RANK_CANDIDATES = 2000
 
-#: bm25 column weights, in the FTS5 table's column order.
-BM25_WEIGHTS = {"title": 10.0, "standfirst": 4.0, "body": 1.0, "credits": 4.0}
+#: bm25 column weights, in the FTS5 table's column order: for a match on the
+#: full text (``body`` holds the lead too) and on the free text only.
+BM25_WEIGHTS = {
+    "title": 10.0,
+    "standfirst": 4.0,
+    "lead": 0.0,
+    "body": 1.0,
+    "credits": 4.0,
+    "section": 2.0,
+    "tags": 4.0,
+}
+BM25_FREE_WEIGHTS = {**BM25_WEIGHTS, "lead": 1.0, "body": 0.0}
+#: The FTS5 columns of the free text.
+FREE_COLUMNS = tuple(c for c, w in BM25_FREE_WEIGHTS.items() if w)
+#: A lexeme in the text form of a tsquery, and what it becomes in a query
+#: restricted to the weights of the free text (PostgreSQL; the locked text
+#: alone has weight D, see lede.search.services).
+TSQUERY_LEXEME = "'(?:[^']|'')*'"
+FREE_WEIGHTS = r"\&:ABC"
 #: ts_headline options (PostgreSQL). The sentinels are control characters that
 #: never occur in indexed text.
 HEADLINE_OPTIONS = (
@@ -81,10 +98,13 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class _Ranked:
-    """A ranked article with its standfirst and body: plain text, or fragments
-    already highlighted by the database (see the backend's ``Fragmenter``)."""
+    """A ranked article with its standfirst and a text of its body: the whole
+    body when it was matched on its full text (``full``), else only the free
+    part. Plain text, or fragments already highlighted by the database (see
+    the backend's ``Fragmenter``)."""
 
     article_id: int
+    full: bool
     standfirst: str
     body: str
 
@@ -97,6 +117,81 @@ def _plain(text: str) -> str:
     return text
 
 
+#: Each section's id with the ids of its ancestor sections.
+Sections = dict[int, frozenset[int]]
+
+
+@dataclass(frozen=True)
+class FullText:
+    """Where a reader's words may match the locked text of an article (the
+    body past what the wall shows): the access levels at which the paywall
+    lets them read every article, and per level the sections where it does
+    (``sectionless``: also articles without a section). Everywhere else only
+    the free text matches: title, standfirst, lead, credits, section, tags."""
+
+    everywhere: frozenset[Level]
+    in_sections: tuple[tuple[Level, frozenset[int], bool], ...] = ()
+
+    @property
+    def unrestricted(self) -> bool:
+        return self.everywhere == frozenset(Level)
+
+
+def _may_read_level(
+    reader: Reader, level: Level, section_ids: frozenset[int], now: datetime
+) -> bool:
+    """Whether the paywall lets ``reader`` read every article of ``level`` in
+    a section with these ids, metered or not, without spending a metered
+    read: a search listing is not a read, so the meter opens nothing here."""
+    return all(
+        decide(
+            reader,
+            ArticleAccess(article_id=0, level=level, metered=metered, section_ids=section_ids),
+            MeterState(limit=0),
+            now,
+        ).allowed
+        for metered in (False, True)
+    )
+
+
+def full_text_scope(reader: Reader, now: datetime, sections: Sections | None) -> FullText:
+    """Where ``reader`` may match locked text, from the paywall decision.
+
+    ``sections`` are all the sections with their ancestors (:func:`all_sections`);
+    ``None`` for a reader without entitlements, for whom the decision does not
+    depend on sections (only an entitlement covers sections)."""
+    everywhere: set[Level] = set()
+    partial: list[tuple[Level, frozenset[int], bool]] = []
+    for level in Level:
+        sectionless = _may_read_level(reader, level, frozenset(), now)
+        if sections is None:
+            if sectionless:
+                everywhere.add(level)
+            continue
+        ids = frozenset(
+            pk for pk, ancestry in sections.items() if _may_read_level(reader, level, ancestry, now)
+        )
+        if sectionless and len(ids) == len(sections):
+            everywhere.add(level)
+        elif ids or sectionless:
+            partial.append((level, ids, sectionless))
+    return FullText(frozenset(everywhere), tuple(partial))
+
+
+def all_sections() -> Sections:
+    """Every section with its ancestor sections (one query): what an
+    entitlement to a parent section covers."""
+    rows = list(SectionPage.objects.values_list("pk", "path"))
+    id_by_path = {path: pk for pk, path in rows}
+    step = SectionPage.steplen
+    return {
+        pk: frozenset(
+            id_by_path[path[:i]] for i in range(step, len(path) + 1, step) if path[:i] in id_by_path
+        )
+        for pk, path in rows
+    }
+
+
 def search_articles(
     query: str, limit: int = DEFAULT_LIMIT, *, reader: Reader | None = None
 ) -> list[SearchHit]:
@@ -104,19 +199,25 @@ def search_articles(
 
     Any string is accepted: it is cleaned with
     :func:`lede.search.text.normalize_query` and a query with nothing to
-    search for gives no results. ``reader`` decides whether body fragments may
-    be shown (anonymous by default)."""
+    search for gives no results. ``reader`` (anonymous by default) decides
+    which articles match on their full text and which on their free text
+    only, and whether body fragments may be shown."""
     q = normalize_query(query)
     limit = max(0, min(int(limit), MAX_LIMIT))
     if not q or not limit:
         return []
     connection = connections[router.db_for_read(SearchDocument)]
     now = timezone.now()
+    reader = reader or Reader.anonymous()
+    # Ancestor sections only matter to entitlements (one more query when the
+    # reader holds some).
+    sections = all_sections() if reader.entitlements else None
+    scope = full_text_scope(reader, now, sections)
     try:
         if connection.vendor == "postgresql":
-            ranked, fragment = _rank_postgresql(connection, q, limit, now)
+            ranked, fragment = _rank_postgresql(connection, q, limit, now, scope)
         else:
-            ranked, fragment = _rank_sqlite(connection, q, limit, now)
+            ranked, fragment = _rank_sqlite(connection, q, limit, now, scope)
     except DatabaseError:
         # A broken index must not take the page down; the error is logged.
         logger.exception("search failed for a query of %d characters", len(q))
@@ -125,17 +226,13 @@ def search_articles(
         return []
     found = live_articles().filter(pk__in=[r.article_id for r in ranked]).defer("body")
     by_id = {a.pk: a for a in for_listing(found)}
-    reader = reader or Reader.anonymous()
-    # Ancestor sections only matter to entitlements (one more query when the
-    # reader holds some).
-    ancestry = _section_ids_by_section(list(by_id.values())) if reader.entitlements else {}
     hits: list[SearchHit] = []
     for r in ranked:
         article = by_id.get(r.article_id)
         if article is None:
             continue
         own = frozenset({article.section_id}) if article.section_id else frozenset()
-        section_ids = ancestry.get(article.section_id or 0, own)
+        section_ids = (sections or {}).get(article.section_id or 0, own)
         show_body = _may_read(reader, article, section_ids, now)
         hits.append(SearchHit(article=article, snippet=_snippet(r, show_body, fragment)))
     return hits
@@ -149,8 +246,41 @@ def _liveness_tables() -> tuple[str, str, str]:
     return page, article, article_pk
 
 
+def _full_text_sql(connection: BaseDatabaseWrapper, scope: FullText) -> tuple[str, str, list[Any]]:
+    """A join to add to the ranking query and an SQL expression, 1 or 0 (never
+    NULL), telling whether the row's article (``a``) may match on its full
+    text, with its parameters."""
+    qn = connection.ops.quote_name
+    section = SectionPage._meta.db_table
+    section_pk = SectionPage._meta.pk.column  # type: ignore[union-attr]
+    join = f"LEFT JOIN {qn(section)} s ON s.{qn(section_pk)} = a.section_id"
+    # The article's effective access level, as ArticlePage.effective_access_level.
+    level = "COALESCE(NULLIF(a.access_level, ''), s.default_access_level, %s)"
+    level_params: list[Any] = [Level.PUBLIC.value]
+    parts: list[str] = []
+    params: list[Any] = []
+    if scope.everywhere:
+        levels = sorted(scope.everywhere)
+        parts.append(f"{level} IN ({', '.join(['%s'] * len(levels))})")
+        params += [*level_params, *levels]
+    for lvl, section_ids, sectionless in scope.in_sections:
+        where: list[str] = []
+        if section_ids:
+            where.append(f"a.section_id IN ({', '.join(['%s'] * len(section_ids))})")
+            params_ids: list[Any] = sorted(section_ids)
+        else:
+            params_ids = []
+        if sectionless:
+            where.append("a.section_id IS NULL")
+        parts.append(f"({level} = %s AND ({' OR '.join(where)}))")
+        params += [*level_params, lvl.value, *params_ids]
+    if not parts:
+        return join, "0", []
+    return join, f"(CASE WHEN {' OR '.join(parts)} THEN 1 ELSE 0 END)", params
+
+
 def _rank_sqlite(
-    connection: BaseDatabaseWrapper, q: str, limit: int, now: datetime
+    connection: BaseDatabaseWrapper, q: str, limit: int, now: datetime, scope: FullText
 ) -> tuple[list[_Ranked], Fragmenter]:
     match = fts5_match_expression(q)
     if not match:
@@ -158,44 +288,73 @@ def _rank_sqlite(
     qn = connection.ops.quote_name
     page, article, article_pk = _liveness_tables()
     doc = SearchDocument._meta.db_table
-    weights = ", ".join(str(w) for w in BM25_WEIGHTS.values())
-    # The inner query ranks and keeps `limit` rows (only ids and sort keys go
-    # through the sort); the texts are read for those rows only. Fragments are
-    # cut in Python: FTS5's snippet() would run the MATCH again for each row,
-    # which costs seconds for a short prefix.
+    live = f"""
+        JOIN {qn(page)} p ON p.id = {FTS_TABLE}.rowid
+        JOIN {qn(article)} a ON a.{qn(article_pk)} = {FTS_TABLE}.rowid
+    """
+    alive = """
+        p.live
+        AND a.published_at IS NOT NULL
+        AND (p.expire_at IS NULL OR p.expire_at > %s)
+    """
+    now_param = connection.ops.adapt_datetimefield_value(now)
+
+    def weights(free: bool) -> str:
+        table = BM25_FREE_WEIGHTS if free else BM25_WEIGHTS
+        return ", ".join(str(w) for w in table.values())
+
+    # The ranking keeps `limit` rows (only ids and sort keys go through the
+    # sort); the texts are read for the rows kept only. Fragments
+    # are cut in Python: FTS5's snippet() would run the MATCH again for each
+    # row, which costs seconds for a short prefix.
+    def branch(free: bool, condition: str) -> str:
+        return f"""
+            SELECT {FTS_TABLE}.rowid AS id,
+                   bm25({FTS_TABLE}, {weights(free)}) AS score,
+                   a.published_at AS published_at,
+                   {0 if free else 1} AS full_text
+            FROM {FTS_TABLE} {live} {{join}}
+            WHERE {FTS_TABLE} MATCH %s AND {alive} {condition}
+        """  # noqa: S608 - identifiers only; every value is a parameter
+
+    if scope.unrestricted:
+        ranking = branch(False, "").replace("{join}", "")
+        params: list[Any] = [match, now_param]
+    else:
+        # Articles the reader may not read match on their free columns only;
+        # the others on all of them. Every article is in one branch only.
+        join, full_text, full_params = _full_text_sql(connection, scope)
+        free_match = f"{{{' '.join(FREE_COLUMNS)}}} : ({match})"
+        ranking = f"""
+            {branch(True, f"AND {full_text} = 0").replace("{join}", join)}
+            UNION ALL
+            {branch(False, f"AND {full_text} = 1").replace("{join}", join)}
+        """
+        params = [free_match, now_param, *full_params, match, now_param, *full_params]
     sql = f"""
         WITH top AS (
-            SELECT {FTS_TABLE}.rowid AS id,
-                   bm25({FTS_TABLE}, {weights}) AS score,
-                   a.published_at AS published_at
-            FROM {FTS_TABLE}
-            JOIN {qn(page)} p ON p.id = {FTS_TABLE}.rowid
-            JOIN {qn(article)} a ON a.{qn(article_pk)} = {FTS_TABLE}.rowid
-            WHERE {FTS_TABLE} MATCH %s
-              AND p.live
-              AND a.published_at IS NOT NULL
-              AND (p.expire_at IS NULL OR p.expire_at > %s)
-            ORDER BY score, a.published_at DESC, {FTS_TABLE}.rowid DESC
+            SELECT id, score, published_at, full_text FROM ({ranking})
+            ORDER BY score, published_at DESC, id DESC
             LIMIT %s
         )
-        SELECT top.id, d.standfirst, d.body
+        SELECT top.id, top.full_text, d.standfirst,
+               CASE WHEN top.full_text = 1 THEN d.body ELSE d.lead END
         FROM top JOIN {qn(doc)} d ON d.article_id = top.id
         ORDER BY top.score, top.published_at DESC, top.id DESC
     """  # noqa: S608 - identifiers only; every value is a parameter
-    params: list[Any] = [match, connection.ops.adapt_datetimefield_value(now), limit]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*params, limit])
         rows = cursor.fetchall()
     terms = query_terms(q)
 
     def fragment(text: str) -> str:
         return highlight(text, terms) or excerpt(text)
 
-    return [_Ranked(int(r[0]), r[1] or "", r[2] or "") for r in rows], fragment
+    return [_Ranked(int(r[0]), bool(r[1]), r[2] or "", r[3] or "") for r in rows], fragment
 
 
 def _rank_postgresql(
-    connection: BaseDatabaseWrapper, q: str, limit: int, now: datetime
+    connection: BaseDatabaseWrapper, q: str, limit: int, now: datetime, scope: FullText
 ) -> tuple[list[_Ranked], Fragmenter]:
     qn = connection.ops.quote_name
     page, article, article_pk = _liveness_tables()
@@ -207,22 +366,50 @@ def _rank_postgresql(
     #    articles it walks the published_at index and stops early, for a
     #    rare one it reads the GIN index. Ranking every match instead cost
     #    1.0-1.4 s for a word in all of 200,000 articles (bench/RESULTS.md).
-    # 2. rank those candidates, keep `limit`;
-    # 3. ts_headline (costly) for the rows kept only.
+    #    An article the reader may not read matches on its free text only:
+    #    the query restricted to the weights the locked text never has.
+    # 2. rank those candidates (the same way), keep `limit`;
+    # 3. ts_headline (costly) for the rows kept only: of the whole body when
+    #    it was matched, else of the free part only.
     tsquery = "websearch_to_tsquery(%s::regconfig, %s)"
+    q_params: list[Any] = [TS_CONFIG, q]
+    full_params: list[Any] = []
+    if scope.unrestricted:
+        join, full_text = "", "1"
+        match, match_params = f"m.document @@ {tsquery}", q_params
+        rank = f"ts_rank_cd(d.document, {tsquery})"
+        rank_params = q_params
+    else:
+        join, full_text, full_params = _full_text_sql(connection, scope)
+        # Every lexeme of the query gets the weights of the free text (the
+        # query's text form quotes each lexeme, doubling inner quotes). The
+        # restricted query matches a subset of what the full one matches, so
+        # the GIN index is read for the full one, as for any reader.
+        free_tsquery = f"regexp_replace({tsquery}::text, %s, %s, 'g')::tsquery"
+        free_params = [*q_params, TSQUERY_LEXEME, FREE_WEIGHTS]
+        match = f"m.document @@ {tsquery} AND ({full_text} = 1 OR m.document @@ {free_tsquery})"
+        match_params = [*q_params, *full_params, *free_params]
+        rank = (
+            f"CASE WHEN c.full_text = 1 THEN ts_rank_cd(d.document, {tsquery}) "
+            f"ELSE ts_rank_cd(d.document, {free_tsquery}) END"
+        )
+        rank_params = [*q_params, *free_params]
     sql = f"""
-        SELECT top.article_id,
+        SELECT top.article_id, top.full_text,
                ts_headline(%s::regconfig, top.standfirst, {tsquery}, %s),
-               ts_headline(%s::regconfig, top.body, {tsquery}, %s)
+               ts_headline(%s::regconfig,
+                           CASE WHEN top.full_text = 1 THEN top.body ELSE top.lead END,
+                           {tsquery}, %s)
         FROM (
-            SELECT d.article_id, d.standfirst, d.body, c.published_at,
-                   ts_rank_cd(d.document, {tsquery}) AS score
+            SELECT d.article_id, d.standfirst, d.body, d.lead, c.published_at, c.full_text,
+                   {rank} AS score
             FROM (
-                SELECT m.article_id, a.published_at
+                SELECT m.article_id, a.published_at, {full_text} AS full_text
                 FROM {qn(doc)} m
                 JOIN {qn(page)} p ON p.id = m.article_id
                 JOIN {qn(article)} a ON a.{qn(article_pk)} = m.article_id
-                WHERE m.document @@ {tsquery}
+                {join}
+                WHERE {match}
                   AND p.live
                   AND a.published_at IS NOT NULL
                   AND (p.expire_at IS NULL OR p.expire_at > %s)
@@ -236,10 +423,11 @@ def _rank_postgresql(
         ORDER BY top.score DESC, top.published_at DESC, top.article_id DESC
     """  # noqa: S608 - identifiers only; every value is a parameter
     params: list[Any] = [
-        *(TS_CONFIG, TS_CONFIG, q, HEADLINE_OPTIONS),  # standfirst fragment
-        *(TS_CONFIG, TS_CONFIG, q, HEADLINE_OPTIONS),  # body fragment
-        *(TS_CONFIG, q),  # rank
-        *(TS_CONFIG, q),  # match
+        *(TS_CONFIG, *q_params, HEADLINE_OPTIONS),  # standfirst fragment
+        *(TS_CONFIG, *q_params, HEADLINE_OPTIONS),  # body (or lead) fragment
+        *rank_params,
+        *full_params,  # the candidates' full_text column
+        *match_params,
         now,
         RANK_CANDIDATES,
         limit,
@@ -248,31 +436,15 @@ def _rank_postgresql(
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     # ts_headline already cut and highlighted the fragments.
-    return [_Ranked(int(r[0]), r[1] or "", r[2] or "") for r in rows], _plain
+    return [_Ranked(int(r[0]), bool(r[1]), r[2] or "", r[3] or "") for r in rows], _plain
 
 
 # --- fragments -----------------------------------------------------------------
-def _section_ids_by_section(articles: list[ArticlePage]) -> dict[int, frozenset[int]]:
-    """Each section of ``articles`` with its ancestor sections (one query): what
-    an entitlement to a parent section covers."""
-    sections = {a.section.pk: a.section for a in articles if a.section is not None}
-    prefixes = {
-        s.pk: [s.path[:i] for i in range(s.steplen, len(s.path) + 1, s.steplen)]
-        for s in sections.values()
-    }
-    wanted = {p for paths in prefixes.values() for p in paths}
-    id_by_path = dict(SectionPage.objects.filter(path__in=wanted).values_list("path", "pk"))
-    return {
-        pk: frozenset(id_by_path[p] for p in paths if p in id_by_path)
-        for pk, paths in prefixes.items()
-    }
-
-
 def _may_read(
     reader: Reader, article: ArticlePage, section_ids: frozenset[int], now: datetime
 ) -> bool:
     """Whether the paywall lets ``reader`` read ``article`` without spending a
-    metered read: only then may a fragment of its body be shown."""
+    metered read: only then may a fragment of its whole body be shown."""
     access = ArticleAccess(
         article_id=article.pk,
         level=Level(article.effective_access_level),
@@ -284,9 +456,11 @@ def _may_read(
 
 def _snippet(ranked: _Ranked, show_body: bool, fragment: Fragmenter) -> SafeString:
     """The fragment with the most highlights (the standfirst on a tie); the
-    standfirst's beginning when only the title or the credits matched."""
+    standfirst's beginning when only the title or the credits matched. The
+    body's fragment comes from the whole body only when the reader may read
+    it, else from its free part."""
     candidates = [fragment(ranked.standfirst)] if ranked.standfirst else []
-    if show_body and ranked.body:
+    if ranked.body and (show_body or not ranked.full):
         candidates.append(fragment(ranked.body))
     if not candidates:
         return SafeString("")

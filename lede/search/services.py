@@ -3,14 +3,14 @@
 The index holds one :class:`SearchDocument` per live article (aliases are left
 out: they would show the same article twice). Signals call
 :func:`search_index_article` on publish and :func:`search_remove_article` on
-unpublish and delete; ``manage.py rebuild_search_index`` calls
-:func:`search_rebuild_index`.
+unpublish and delete, and reindex the articles of a renamed author, section or
+tag; ``manage.py rebuild_search_index`` calls :func:`search_rebuild_index`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,8 @@ from django.db import connections, router, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from lede.editorial.models import ArticleAuthor, ArticlePage
+from lede.editorial.models import ArticleAuthor, ArticlePage, ArticleTag, SectionPage
+from lede.paywall.serving import free_block_count
 
 from .models import FTS_TABLE, TS_CONFIG, SearchDocument
 from .text import body_text, clean_text
@@ -26,10 +27,10 @@ from .text import body_text, clean_text
 #: Articles read and written per transaction by the batch functions.
 DEFAULT_BATCH_SIZE = 500
 
-_TEXT_FIELDS = ["title", "standfirst", "body", "credits", "updated_at"]
-_ROW_FIELDS = ("pk", "title", "standfirst", "body", "agency_credit")
+_TEXT_FIELDS = ["title", "standfirst", "body", "lead", "credits", "section", "tags", "updated_at"]
+_ROW_FIELDS = ("pk", "title", "standfirst", "body", "agency_credit", "section__title")
 
-Row = tuple[int, str, str, Any, str]
+Row = tuple[int, str, str, Any, str, str | None]
 
 
 def _indexable_articles() -> QuerySet[ArticlePage]:
@@ -46,6 +47,26 @@ def _raw_blocks(body: Any) -> Iterable[Any]:
     return raw if isinstance(raw, Iterable) and not isinstance(raw, str | bytes) else ()
 
 
+def _body_parts(body: Any) -> tuple[str, str, str]:
+    """The plain text of a body: whole, its free part (what the paywall shows
+    every reader) and its locked rest."""
+    blocks = [b for b in _raw_blocks(body) if isinstance(b, Mapping)]
+    cut = free_block_count([b.get("type") or "" for b in blocks])
+    return body_text(blocks), body_text(blocks[:cut]), body_text(blocks[cut:])
+
+
+def _tag_names(article_ids: Collection[int]) -> dict[int, list[str]]:
+    names: dict[int, list[str]] = defaultdict(list)
+    links = (
+        ArticleTag.objects.filter(content_object_id__in=list(article_ids))
+        .order_by("content_object_id", "tag__name")
+        .values_list("content_object_id", "tag__name")
+    )
+    for page_id, name in links:
+        names[page_id].append(name)
+    return names
+
+
 def _author_names(article_ids: Collection[int]) -> dict[int, list[str]]:
     names: dict[int, list[str]] = defaultdict(list)
     links = (
@@ -58,21 +79,44 @@ def _author_names(article_ids: Collection[int]) -> dict[int, list[str]]:
     return names
 
 
-def _document(row: Row, authors: list[str]) -> SearchDocument:
-    pk, title, standfirst, body, agency_credit = row
+@dataclass
+class _Doc:
+    """A document to write, with the locked text (indexed, not stored)."""
+
+    row: SearchDocument
+    locked: str
+
+
+def _document(row: Row, authors: list[str], tags: list[str]) -> _Doc:
+    pk, title, standfirst, body, agency_credit, section = row
     credits = [*authors, agency_credit or ""]
-    return SearchDocument(
+    whole, lead, locked = _body_parts(body)
+    doc = SearchDocument(
         article_id=pk,
         title=clean_text(title or ""),
         standfirst=clean_text(standfirst or ""),
-        body=body_text(_raw_blocks(body)),
+        body=whole,
+        lead=lead,
         credits=clean_text(" ".join(c for c in credits if c)),
+        section=clean_text(section or ""),
+        tags=clean_text(" ".join(tags)),
         updated_at=timezone.now(),
     )
+    return _Doc(doc, locked)
 
 
-#: PostgreSQL weights of the indexed columns (A counts most in ts_rank_cd).
-_WEIGHTS = [("title", "A"), ("standfirst", "B"), ("credits", "B"), ("body", "C")]
+#: PostgreSQL weights of the indexed texts (A counts most in ts_rank_cd). The
+#: locked part of the body, and only it, has weight D: a query restricted to
+#: A, B and C matches what every reader may read (lede.search.selectors).
+_WEIGHTS = [
+    ("title", "A"),
+    ("standfirst", "B"),
+    ("credits", "B"),
+    ("section", "B"),
+    ("tags", "B"),
+    ("lead", "C"),
+    ("locked", "D"),
+]
 
 
 def _vendor() -> str:
@@ -83,28 +127,32 @@ def _is_postgresql() -> bool:
     return _vendor() == "postgresql"
 
 
-def _upsert_postgresql(docs: list[SearchDocument]) -> None:
+_COLUMNS = ["article_id", "title", "standfirst", "body", "lead", "credits", "section", "tags"]
+
+
+def _upsert_postgresql(docs: list[_Doc]) -> None:
     """Insert or update documents with their weighted vector in one statement
     (one row version and one GIN update per document)."""
     connection = connections[router.db_for_write(SearchDocument)]
     qn = connection.ops.quote_name
     table = qn(SearchDocument._meta.db_table)
-    columns = ["article_id", "title", "standfirst", "body", "credits", "updated_at"]
+    columns = [*_COLUMNS, "updated_at"]
     vector = " || ".join(
         f"setweight(to_tsvector(%s::regconfig, v.{column}), '{weight}')"
         for column, weight in _WEIGHTS
     )
-    row = "(%s::bigint, %s::text, %s::text, %s::text, %s::text, %s::timestamptz)"
+    row = f"(%s::bigint, {'%s::text, ' * (len(_COLUMNS) - 1)}%s::timestamptz, %s::text)"
     sql = f"""
         INSERT INTO {table} ({", ".join(columns)}, document)
-        SELECT v.*, {vector}
-        FROM (VALUES {", ".join([row] * len(docs))}) AS v ({", ".join(columns)})
+        SELECT {", ".join(f"v.{c}" for c in columns)}, {vector}
+        FROM (VALUES {", ".join([row] * len(docs))}) AS v ({", ".join(columns)}, locked)
         ON CONFLICT (article_id) DO UPDATE SET
             {", ".join(f"{c} = EXCLUDED.{c}" for c in [*columns[1:], "document"])}
     """  # noqa: S608 - identifiers only; every value is a parameter
     params: list[Any] = [TS_CONFIG] * len(_WEIGHTS)
     for d in docs:
-        params += [d.article_id, d.title, d.standfirst, d.body, d.credits, d.updated_at]
+        params += [getattr(d.row, c) for c in columns]
+        params.append(d.locked)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -137,20 +185,17 @@ def _create_gin_index() -> None:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
-def _unchanged(docs: list[SearchDocument]) -> set[int]:
+def _unchanged(docs: list[_Doc]) -> set[int]:
     """The ids of ``docs`` whose stored row already holds the same text (and,
     on PostgreSQL, a vector)."""
-    stored = SearchDocument.objects.filter(pk__in=[d.article_id for d in docs])
+    stored = SearchDocument.objects.filter(pk__in=[d.row.article_id for d in docs])
     if _is_postgresql():
         stored = stored.filter(document__isnull=False)
-    current = {
-        row[0]: row[1:]
-        for row in stored.values_list("article_id", "title", "standfirst", "body", "credits")
-    }
+    current = {row[0]: row[1:] for row in stored.values_list(*_COLUMNS)}
     return {
-        d.article_id
+        d.row.article_id
         for d in docs
-        if current.get(d.article_id) == (d.title, d.standfirst, d.body, d.credits)
+        if current.get(d.row.article_id) == tuple(getattr(d.row, c) for c in _COLUMNS[1:])
     }
 
 
@@ -159,11 +204,12 @@ def _write(rows: list[Row], *, force: bool = True) -> int:
     those whose text changed. Returns how many were written."""
     if not rows:
         return 0
-    authors = _author_names([row[0] for row in rows])
-    docs = [_document(row, authors.get(row[0], [])) for row in rows]
+    ids = [row[0] for row in rows]
+    authors, tags = _author_names(ids), _tag_names(ids)
+    docs = [_document(row, authors.get(row[0], []), tags.get(row[0], [])) for row in rows]
     if not force:
         same = _unchanged(docs)
-        docs = [d for d in docs if d.article_id not in same]
+        docs = [d for d in docs if d.row.article_id not in same]
         if not docs:
             return 0
     if _is_postgresql():
@@ -171,7 +217,7 @@ def _write(rows: list[Row], *, force: bool = True) -> int:
     else:
         # The FTS5 table follows through triggers.
         SearchDocument.objects.bulk_create(
-            docs,
+            [d.row for d in docs],
             update_conflicts=True,
             unique_fields=["article"],
             update_fields=_TEXT_FIELDS,
@@ -182,12 +228,20 @@ def _write(rows: list[Row], *, force: bool = True) -> int:
 @transaction.atomic
 def search_index_article(*, article: ArticlePage) -> bool:
     """Index the live version of ``article`` (title, standfirst, body text,
-    credits), or drop it from the index when it is not live. Returns whether
-    the article is now in the index."""
+    credits, section, tags), or drop it from the index when it is not live.
+    Returns whether the article is now in the index."""
     if not _is_indexable(article):
         search_remove_article(article_id=article.pk)
         return False
-    row: Row = (article.pk, article.title, article.standfirst, article.body, article.agency_credit)
+    section = article.section.title if article.section is not None else None
+    row: Row = (
+        article.pk,
+        article.title,
+        article.standfirst,
+        article.body,
+        article.agency_credit,
+        section,
+    )
     return _write([row]) == 1
 
 
@@ -227,6 +281,39 @@ def search_index_author_articles(*, author_id: int, batch_size: int = DEFAULT_BA
         search_index_articles(article_ids=ids[i : i + batch_size])
         for i in range(0, len(ids), batch_size)
     )
+
+
+def _index_in_batches(ids: list[int], batch_size: int) -> int:
+    return sum(
+        search_index_articles(article_ids=ids[i : i + batch_size])
+        for i in range(0, len(ids), batch_size)
+    )
+
+
+def search_index_section_articles(*, section_id: int, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+    """Reindex the documents of a section's articles that hold another section
+    title (after a rename). A no-op when the title did not change."""
+    title = SectionPage.objects.filter(pk=section_id).values_list("title", flat=True).first()
+    if title is None:
+        return 0
+    ids = list(
+        SearchDocument.objects.filter(article__section_id=section_id)
+        .exclude(section=clean_text(title))
+        .order_by("article_id")
+        .values_list("article_id", flat=True)
+    )
+    return _index_in_batches(ids, batch_size)
+
+
+def search_index_tag_articles(*, tag_id: int, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+    """Reindex the live articles carrying a tag (after a change of name)."""
+    ids = list(
+        ArticleTag.objects.filter(tag_id=tag_id)
+        .order_by("content_object_id")
+        .values_list("content_object_id", flat=True)
+        .distinct()
+    )
+    return _index_in_batches(ids, batch_size)
 
 
 @dataclass(frozen=True)

@@ -160,3 +160,64 @@ def test_entitled_reader_does_get_the_locked_part(paywalled: dict[str, Any]) -> 
     html = client.get(paywalled["articles"]["subscribers"].url).content.decode()
     with pytest.raises(AssertionError):
         _assert_nothing(html, "subscribers", "subscriber page")
+
+
+# --- search: a match is a leak too ------------------------------------------------
+#: Words only in the locked part of the fixture articles (the secret sentences,
+#: the subheading and the factbox after the first paragraph).
+LOCKED_WORDS = ["autorisés", "Intertitre", "Repères", "Phrase secrète"]
+#: A metered article stays locked to search even with free reads left: the
+#: meter opens one article to one read, a results page is not a read.
+SEARCH_CASES = [
+    ("anonymous", "registered"),
+    ("anonymous", "subscribers"),
+    ("anonymous", "metered"),
+    ("registered", "subscribers"),
+    ("registered", "metered"),
+]
+
+
+def _listed(client: Client, query: str, title: str) -> bool:
+    response = client.get("/recherche/", {"q": query})
+    assert response.status_code == 200
+    return f">{title}<" in response.content.decode()
+
+
+@pytest.mark.parametrize(("state", "level"), SEARCH_CASES)
+def test_search_does_not_match_the_locked_part(
+    paywalled: dict[str, Any], state: str, level: str
+) -> None:
+    client = Client()
+    if state == "registered":
+        client.force_login(User.objects.create_user("lecteur@example.com", "pw-lecteur-2026"))
+    title = paywalled["articles"][level].title
+    for query in LOCKED_WORDS:
+        assert not _listed(client, query, title), (state, level, query)
+    # What every reader may read still finds it (so the test above can fail).
+    assert _listed(client, "Premier paragraphe public", title)
+    assert _listed(client, "Chapô public", title)
+
+
+def test_entitled_readers_match_the_locked_part(paywalled: dict[str, Any]) -> None:
+    """A subscriber, and a reader on an organisation's network, find the
+    articles by their locked words."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lede.paywall.models import AccessGrant, Organisation
+
+    now = timezone.now()
+    user = User.objects.create_user("abonne@example.com", "pw-abonne-2026")
+    AccessGrant.objects.create(user=user, starts_at=now - timedelta(days=1))
+    subscriber = Client()
+    subscriber.force_login(user)
+    Organisation.objects.create(
+        name="Bibliothèque", ip_ranges="10.0.0.0/8", starts_at=now - timedelta(days=1)
+    )
+    on_network = Client(REMOTE_ADDR="10.20.30.40")
+    for client in (subscriber, on_network):
+        for level in LOCKED_LEVELS:
+            title = paywalled["articles"][level].title
+            for query in LOCKED_WORDS:
+                assert _listed(client, query, title), (level, query)

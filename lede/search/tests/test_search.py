@@ -151,41 +151,42 @@ def test_title_only_match_shows_the_standfirst(publication: dict[str, Any]) -> N
     assert "Les délégations se retrouvent" in hit.snippet
 
 
-def test_paid_body_is_not_shown_in_snippets(publication: dict[str, Any]) -> None:
-    article(
+def _investigation(publication: dict[str, Any]) -> ArticlePage:
+    """A subscriber article: a free first paragraph, then a locked one."""
+    return f.make_article(
         publication["eco"],
         "Enquête sur les marchés publics",
-        "Le rapport confidentiel cite une commission occulte.",
         standfirst="Nos révélations.",
         access_level="subscribers",
+        published_at=timezone.now() - timedelta(hours=1),
+        body=[
+            ("paragraph", "<p>Le rapport confidentiel est enfin publié.</p>"),
+            ("paragraph", "<p>Il cite une commission occulte.</p>"),
+        ],
     )
-    [hit] = search_articles("commission")
+
+
+def test_paid_body_is_not_shown_in_snippets(publication: dict[str, Any]) -> None:
+    _investigation(publication)
+    [hit] = search_articles("rapport")
     assert "commission" not in hit.snippet
-    assert "Nos révélations." in hit.snippet
+    assert "<mark>rapport</mark> confidentiel" in hit.snippet  # the free paragraph
     staff = Reader(is_authenticated=True, is_staff=True)
     [hit] = search_articles("commission", reader=staff)
     assert "<mark>commission</mark>" in hit.snippet
+    [hit] = search_articles("révélations", reader=staff)
+    assert "<mark>révélations</mark>" in hit.snippet
 
 
 def test_search_page_uses_the_readers_entitlements(
     client: Any, publication: dict[str, Any]
 ) -> None:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     from lede.accounts.models import User
     from lede.paywall.models import AccessGrant
 
-    article(
-        publication["eco"],
-        "Enquête sur les marchés publics",
-        "Le rapport confidentiel cite une commission occulte.",
-        standfirst="Nos révélations.",
-        access_level="subscribers",
-    )
+    investigation = _investigation(publication)
     html = client.get("/recherche/", {"q": "commission"}).content.decode()
-    assert "occulte" not in html
+    assert "occulte" not in html and investigation.title not in html
     user = User.objects.create_user("abonne@example.com", "pw-abonne-2026")
     AccessGrant.objects.create(user=user, starts_at=timezone.now() - timedelta(days=1))
     client.force_login(user)
