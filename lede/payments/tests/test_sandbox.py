@@ -78,7 +78,7 @@ def test_whole_journey_with_the_success_card(
     # The one road in: address → e-mailed code → back on the checkout.
     signup = client.post("/compte/signup/", {"email": "nouvelle@example.com", "next": checkout_url})
     assert signup.status_code == 302
-    code = re.search(r"^\s*([A-Z0-9-]{4,16})\s*$", mail.outbox[-1].body, re.MULTILINE)
+    code = re.search(r"^\s*([A-Z0-9-]{4,16})\s*$", str(mail.outbox[-1].body), re.MULTILINE)
     assert code
     confirmed = client.post(signup["Location"], {"code": code.group(1)})
     assert confirmed.status_code == 302

@@ -32,7 +32,7 @@ def normalised(response: Any, *secrets: str) -> tuple[int, str, str]:
 
 
 def mailed_code() -> str:
-    match = re.search(r"^\s*([A-Z0-9-]{4,16})\s*$", mail.outbox[-1].body, re.MULTILINE)
+    match = re.search(r"^\s*([A-Z0-9-]{4,16})\s*$", str(mail.outbox[-1].body), re.MULTILINE)
     assert match
     return match.group(1)
 
