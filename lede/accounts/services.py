@@ -181,3 +181,22 @@ def user_delete_account(*, user: AbstractBaseUser) -> DeletionOutcome:
             return "deleted"
     _anonymise(locked)
     return "anonymised"
+
+
+# --- Sign-up by e-mailed code -----------------------------------------------
+
+
+@transaction.atomic
+def user_create_by_code(*, email: str) -> Any:
+    """Create the account of a reader who has just typed the code e-mailed to
+    ``email``: the address is proven, so it is stored verified and primary.
+    No password (the reader may set one later from "Mon compte").
+
+    Raises ``IntegrityError`` when the address already has an account.
+    """
+    from allauth.account.models import EmailAddress
+
+    User: Any = get_user_model()
+    user = User._default_manager.create_user(email=email, password=None)
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    return user

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from allauth.account.forms import LoginForm
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,6 +17,7 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from lede.accounts.forms import AddressForm
 from lede.payments.views import start_payment
 
 from . import selectors, services
@@ -82,9 +84,10 @@ def offers(request: HttpRequest) -> HttpResponse:
 
 
 def _auth_forms(request: HttpRequest) -> dict[str, Any]:
-    from allauth.account.forms import LoginForm, SignupForm
-
-    return {"signup_form": SignupForm(), "login_form": LoginForm(request=request)}
+    # New and known readers take the same road (address → e-mailed code →
+    # back here), so the checkout never tells whether an address has an
+    # account; readers with a password may also log in with it.
+    return {"address_form": AddressForm(), "login_form": LoginForm(request=request)}
 
 
 @never_cache

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from .helpers import PASSWORD, first_url, html_part
+from .helpers import first_url, html_part
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +28,7 @@ TEMPLATES: dict[str, dict[str, Any]] = {
     "account/email/password_reset_code": {"code": "ABC123"},
     "account/email/login_code": {"code": "ABC123"},
     "account/email/unknown_account": {"signup_url": "http://testserver/compte/signup/"},
+    "account/email/signup_code": {"code": "AB12-CD34", "email": "amal@example.com"},
     "account/email/account_already_exists": {
         "password_reset_url": "http://testserver/compte/password/reset/",
     },
@@ -45,29 +46,33 @@ TEMPLATES: dict[str, dict[str, Any]] = {
 }
 
 
-def test_sign_up_verification_mail_is_french_with_text_and_html(
-    client: Any, mailoutbox: list[Any]
-) -> None:
-    client.post(
-        "/compte/signup/",
-        {"email": "amal@example.com", "password1": PASSWORD, "password2": PASSWORD},
-    )
+def test_sign_up_code_mail_is_french_with_text_and_html(client: Any, mailoutbox: list[Any]) -> None:
+    client.post("/compte/signup/", {"email": "amal@example.com"})
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == ["amal@example.com"]
-    assert message.subject == "Bienvenue ! Confirmez votre adresse e-mail"
+    assert message.subject == "Votre code pour créer votre compte"
     assert message.body.startswith("Bonjour,")
-    assert "Il reste à vérifier que cette adresse est bien la vôtre" in message.body
-    url = first_url(message.body)
-    assert "/compte/confirm-email/" in url
+    assert "Voici votre code pour créer votre compte" in message.body
+    assert "amal@example.com" in message.body
 
     html = html_part(message)
     assert '<html lang="fr"' in html
-    assert "Confirmer mon adresse" in html
-    assert f'href="{url}"' in html
+    assert "Voici votre code pour créer votre compte" in html
     for word in ENGLISH:
         assert word not in message.body and word not in html
 
+
+def test_added_address_verification_mail_and_link(
+    client: Any, reader: Any, mailoutbox: list[Any]
+) -> None:
+    client.force_login(reader)
+    client.post("/compte/email/", {"email": "amal@example.com", "action_add": ""})
+    message = mailoutbox[-1]
+    assert message.to == ["amal@example.com"]
+    url = first_url(message.body)
+    assert "/compte/confirm-email/" in url
+    assert f'href="{url}"' in html_part(message)
     # The link verifies the address (after a POST: no verification on GET).
     from allauth.account.models import EmailAddress
 

@@ -16,15 +16,20 @@ from .helpers import PASSWORD, first_url, last_mail, login
 pytestmark = pytest.mark.django_db
 
 
-def test_sign_up_then_log_out_and_log_in(client: Any, mailoutbox: list[Any]) -> None:
-    response = client.post(
-        "/compte/signup/",
-        {"email": "Nouvelle@Example.com", "password1": PASSWORD, "password2": PASSWORD},
-    )
+def _code_road(client: Any, email: str) -> Any:
+    sent = client.post("/compte/signup/", {"email": email})
+    assert sent.status_code == 302
+    code = re.search(r"^\s*([A-Z0-9-]{4,16})\s*$", last_mail().body, re.MULTILINE)
+    assert code, last_mail().body
+    return client.post(sent["Location"], {"code": code.group(1)})
+
+
+def test_sign_up_by_code_then_log_out_and_back_in(client: Any, mailoutbox: list[Any]) -> None:
+    response = _code_road(client, "Nouvelle@Example.com")
     assert response.status_code == 302
     user = User.objects.get(email="nouvelle@example.com")
     assert client.session["_auth_user_id"] == str(user.pk)
-    # Verification is asked, never blocking.
+    # The code proved the address: no separate verification e-mail.
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["nouvelle@example.com"]
 
@@ -33,34 +38,41 @@ def test_sign_up_then_log_out_and_log_in(client: Any, mailoutbox: list[Any]) -> 
     assert client.post("/compte/logout/").status_code == 302
     assert "_auth_user_id" not in client.session
 
-    response = login(client, "nouvelle@example.com")
+    # The same road signs the reader back in; no second account.
+    response = _code_road(client, "nouvelle@example.com")
     assert response.status_code == 302
     assert response["Location"] == settings.LOGIN_REDIRECT_URL
     assert client.session["_auth_user_id"] == str(user.pk)
+    assert User.objects.count() == 1
 
 
-def test_sign_up_rejects_a_weak_password_in_french(client: Any) -> None:
+def test_password_set_after_sign_up_rejects_a_weak_one_in_french(client: Any) -> None:
+    _code_road(client, "faible@example.com")
     response = client.post(
-        "/compte/signup/",
-        {"email": "faible@example.com", "password1": "12345678", "password2": "12345678"},
+        "/compte/password/set/", {"password1": "12345678", "password2": "12345678"}
     )
     assert response.status_code == 200
     assert "entièrement numérique" in response.content.decode()
-    assert not User.objects.filter(email="faible@example.com").exists()
+    assert not User.objects.get(email="faible@example.com").has_usable_password()
+    response = client.post("/compte/password/set/", {"password1": PASSWORD, "password2": PASSWORD})
+    assert response.status_code == 302
+    client.post("/compte/logout/")
+    assert login(client, "faible@example.com").status_code == 302
 
 
-def test_sign_up_with_a_taken_address_is_refused_in_french(client: Any, reader: Any) -> None:
-    # With optional verification a sign-up logs in at once, so a taken address
-    # cannot be hidden here (allauth documents this trade-off); the sign-up
-    # rate limit keeps it from being used to enumerate accounts in bulk.
-    response = client.post(
+def test_sign_up_with_a_taken_address_signs_its_owner_in(client: Any, reader: Any) -> None:
+    # Formerly "Un autre utilisateur utilise déjà cette adresse e-mail." (a
+    # 200 where a new address got a redirect): the address had an account.
+    sent = client.post(
         "/compte/signup/",
         {"email": reader.email, "password1": PASSWORD, "password2": PASSWORD},
     )
-    assert response.status_code == 200
-    assert "Un autre utilisateur utilise déjà cette adresse e-mail." in response.content.decode()
+    assert sent.status_code == 302
+    assert "Un autre utilisateur" not in client.get(sent["Location"]).content.decode()
+    response = _code_road(client, reader.email)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(reader.pk)
     assert User.objects.filter(email=reader.email).count() == 1
-    assert "_auth_user_id" not in client.session
 
 
 def test_wrong_password_is_refused_in_french(client: Any, reader: Any) -> None:

@@ -221,3 +221,45 @@ def test_entitled_readers_match_the_locked_part(paywalled: dict[str, Any]) -> No
             title = paywalled["articles"][level].title
             for query in LOCKED_WORDS:
                 assert _listed(client, query, title), (level, query)
+
+
+_CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def test_registered_wall_sign_up_road_tells_nothing_and_opens_the_article(
+    paywalled: dict[str, Any],
+) -> None:
+    """The wall's "Créer un compte" leads to the one road in (address → code):
+    a known and an unknown address get the same answers, no page on the road
+    shows the locked part, and the new reader then reads the article."""
+    from django.core import mail
+
+    article = paywalled["articles"]["registered"]
+    User.objects.create_user("connue@example.com", "pw-lecteur-2026")
+    answers = []
+    for email in ("connue@example.com", "nouvelle@example.com"):
+        client = Client()
+        wall = client.get(article.url).content.decode()
+        match = re.search(r'href="(/compte/signup/\?next=[^"]+)"', wall)
+        assert match, "the registered wall links to the sign-up road"
+        road = match.group(1).replace("&amp;", "&")
+        page = client.get(road)
+        assert page.status_code == 200 and 'name="email"' in page.content.decode()
+        sent = client.post(road, {"email": email})
+        code_page = client.get(sent["Location"])
+        for response in (page, code_page):
+            _assert_nothing(response.content.decode(), "registered", "sign-up road")
+        answers.append(
+            [
+                (r.status_code, r.get("Location", ""), _CSRF.sub("", r.content.decode()))
+                for r in (sent, code_page)
+            ]
+        )
+        answers[-1] = [(s, loc, body.replace(email, "ADDRESS")) for s, loc, body in answers[-1]]
+    assert answers[0] == answers[1]
+
+    code = re.search(r"^\s*([A-Z0-9-]{4,16})\s*$", str(mail.outbox[-1].body), re.MULTILINE)
+    assert code and mail.outbox[-1].to == ["nouvelle@example.com"]
+    done = client.post(sent["Location"], {"code": code.group(1)})
+    assert done.status_code == 302 and done["Location"] == article.url
+    assert client.get(article.url)["X-Lede-Variant"] == "full"

@@ -53,12 +53,13 @@ def test_unknown_or_expired_offer_is_a_french_404(
     assert client.get("/abonnement/commande/lancement/").status_code == 404
 
 
-def test_anonymous_checkout_offers_signup_and_login_inline(
+def test_anonymous_checkout_offers_the_code_road_and_login_inline(
     client: Client, catalogue: dict[str, Any]
 ) -> None:
     response = client.get("/abonnement/commande/lancement/?next=/a/")
     html = response.content.decode()
-    assert 'name="password1"' in html and 'name="login"' in html
+    assert 'action="/compte/signup/"' in html and 'name="email"' in html
+    assert 'name="password1"' not in html and 'name="login"' in html
     assert 'value="/abonnement/commande/lancement/?next=%2Fa%2F"' in html
     post = client.post("/abonnement/commande/lancement/", {"provider": "sandbox"})
     assert post.status_code == 302 and post["Location"].startswith("/compte/login/")
