@@ -217,6 +217,9 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+# A new reader may be reading an article when the code arrives: ten minutes,
+# not allauth's three, before a code (sign-in or sign-up) must be asked again.
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 600
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_UNIQUE_EMAIL = True
