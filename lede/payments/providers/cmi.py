@@ -92,7 +92,8 @@ ANSWER_FAILURE = "FAILURE"
 # a 0 read past the end. Tested against a table and vectors computed by PHP
 # (tests/test_cmi_hash.py); when written, it also agreed with PHP 8.2.36's
 # strnatcasecmp on 20,000 random pairs and with its natcasesort on 2,000 random
-# lists of names (letters of both cases, digits, "_", ".", spaces, non-ASCII).
+# lists of names (random pairs: letters of both cases, digits, "_", ".", "-",
+# spaces, "é"; lists: the same without spaces and "é").
 
 _PHP_TRIM = " \t\n\r\x00\x0b"
 _C_SPACE = frozenset(b" \t\n\x0b\x0c\r")
