@@ -54,7 +54,10 @@ VECTOR_HASH_TRIMMED = (
 
 
 def reference_hash(params: dict[str, str], store_key: str) -> str:
-    """A separate implementation, on purpose written another way."""
+    """A separate implementation, on purpose written another way. Its casefold
+    order agrees with PHP's natcasesort only for names without "_", digit runs
+    or names equal but for case; the PHP-computed vectors further down are the
+    authority on the order."""
     kept = [(k, v) for k, v in params.items() if k.casefold() not in ("hash", "encoding")]
     kept.sort(key=lambda kv: (kv[0].casefold(), kv[0]))
     text = ""
