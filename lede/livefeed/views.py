@@ -104,7 +104,9 @@ async def stream(request: HttpRequest) -> HttpResponseBase:
         blog_id = _parse_id(request.GET.get("blog"))
         last_id = _parse_id(request.GET.get("last_event_id"))
     except ValueError:
-        return HttpResponseBadRequest(_("Paramètre invalide."), content_type="text/plain")
+        return HttpResponseBadRequest(
+            _("Paramètre invalide."), content_type="text/plain; charset=utf-8"
+        )
     # The browser's own reconnection header wins over the id the page was rendered with.
     with contextlib.suppress(ValueError):
         header_id = _parse_id(request.headers.get("Last-Event-ID"))
@@ -113,7 +115,9 @@ async def stream(request: HttpRequest) -> HttpResponseBase:
     if blog_id is not None and not await sync_to_async(_blog_is_live)(blog_id):
         # Plain text: an EventSource shows nothing anyway, and no page is rendered
         # (nor a database query made) outside the request's thread.
-        return HttpResponseNotFound(_("Ce direct n'existe pas."), content_type="text/plain")
+        return HttpResponseNotFound(
+            _("Ce direct n'existe pas."), content_type="text/plain; charset=utf-8"
+        )
     reader = await sync_to_async(_reader)(request)
     response = StreamingHttpResponse(
         track_sse_connection(_event_stream(reader=reader, blog_id=blog_id, last_id=last_id)),

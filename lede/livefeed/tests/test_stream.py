@@ -353,10 +353,13 @@ def test_bad_parameters(asgi_app: Any, desk: dict[str, Any]) -> None:
         for query in ("blog=abc", "last_event_id=-1", "last_event_id=1e9"):
             client = await SSEClient(asgi_app, "/newsroom/flux/", query=query).connect()
             assert client.status == 400, query
-            await client.body()
+            # French text: the charset is said, or clients show "ParamÃ¨tre".
+            assert client.response_headers["content-type"] == "text/plain; charset=utf-8"
+            assert (await client.body()).decode("utf-8") == "Paramètre invalide."
         missing = await SSEClient(asgi_app, "/newsroom/flux/", query="blog=999999").connect()
         assert missing.status == 404
-        await missing.body()
+        assert missing.response_headers["content-type"] == "text/plain; charset=utf-8"
+        assert (await missing.body()).decode("utf-8") == "Ce direct n'existe pas."
         # A garbled header is ignored rather than refused.
         garbled = await SSEClient(
             asgi_app, "/newsroom/flux/", headers=[(b"last-event-id", b"n/a")]

@@ -5,23 +5,33 @@ server, then sends the browser back to ``okUrl`` / ``failUrl``.
 
 Only this module knows the CMI protocol.
 
-The "ver3" hash, as public integrations compute it: every parameter except
-``hash`` and ``encoding`` (compared case-insensitively), sorted by name
-case-insensitively; in each value ``\\`` becomes ``\\\\`` and then ``|``
-becomes ``\\|``; the values are joined with ``|``, followed by ``|`` and the
-escaped store key; SHA-512 of the UTF-8 bytes; base64 of the raw digest.
+The "ver3" hash, as CMI's merchant kits compute it: every parameter except
+``hash`` and ``encoding`` (compared case-insensitively), names sorted with
+PHP's ``natcasesort`` (case folded, digit runs compared by value, see
+:func:`php_strnatcasecmp`); in each value ``\\`` becomes ``\\\\`` and then
+``|`` becomes ``\\|``; the values are joined with ``|``, followed by ``|`` and
+the escaped store key; SHA-512 of the UTF-8 bytes; base64 of the raw digest.
+ver3 signs the values in name order, not the names themselves.
 
-CMI's own PHP sample trims each value before escaping it. Lede never sends a
-value with surrounding whitespace (so both readings agree on what we sign),
-and accepts a callback whose hash matches either reading — both need the
-store key, and values are stripped before use anyway.
+CMI's own PHP sample trims each value (PHP's ``trim``) before escaping it.
+Lede never sends a value with surrounding whitespace (so both readings agree
+on what we sign), and accepts a callback whose hash matches either reading —
+both need the store key. Because the trimming reading lets whitespace vary,
+a decline's event id is derived from the trimmed values: re-posts are one
+event.
 
-Answers to the callback: ``ACTION=POSTAUTH`` for an approved payment
+The shop's checkout form is signed the same way, so a signed post is only a
+callback when it also carries the gateway's own fields in the gateway's
+format (:func:`_require_gateway_fields`).
+
+Answers to the callback, as CMI's kit documents them (the gateway reads the
+body, so a refusal is answered with 200 too): ``ACTION=POSTAUTH`` for an approved payment
 (``ProcReturnCode=00``) that was applied (or already applied: a replay gets
-the same answer and changes nothing), ``APPROVED`` for a declined payment
-(nothing changes), ``FAILURE`` when the hash, the order, the amount or the
-currency does not match (with HTTP 400), or when the order was already paid
-by another attempt (so the gateway does not capture a second payment).
+the same answer and changes nothing), ``APPROVED`` to acknowledge a declined
+payment (nothing changes), ``FAILURE`` when the post is not a gateway reply
+for one of our attempts (hash, gateway fields, order, amount or currency), or
+when the order was already paid by another attempt (so the gateway does not
+capture a second payment).
 """
 
 from __future__ import annotations
@@ -31,8 +41,10 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from functools import cmp_to_key
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -67,6 +79,122 @@ ANSWER_APPROVED = "APPROVED"
 ANSWER_FAILURE = "FAILURE"
 
 
+# --- PHP's natcasesort ---------------------------------------------------------
+#
+# CMI's merchant kits (PHP) sort the parameter names with ``natcasesort``, i.e.
+# PHP's ``strnatcasecmp``: names folded to upper case byte by byte (ASCII only),
+# runs of digits compared by value, whitespace skipped. Written by hand because
+# no maintained Python library reproduces PHP's rules: ``natsort`` (PyPI) folds
+# with ``str.casefold`` (so "_" sorts before letters, not after as in PHP),
+# splits numbers differently and ignores PHP's "fractional" rule for runs that
+# start with a zero. This is a transcription of ext/standard/strnatcmp.c
+# (PHP 8.2), on the UTF-8 bytes, with the C string's NUL terminator modelled as
+# a 0 read past the end. Tested against a table and vectors computed by PHP
+# (tests/test_cmi_hash.py); when written, it also agreed with PHP 8.2.36's
+# strnatcasecmp on 20,000 random pairs and with its natcasesort on 2,000 random
+# lists of names (random pairs: letters of both cases, digits, "_", ".", "-",
+# spaces, "é"; lists: the same without spaces and "é").
+
+_PHP_TRIM = " \t\n\r\x00\x0b"
+_C_SPACE = frozenset(b" \t\n\x0b\x0c\r")
+
+
+def php_trim(value: str) -> str:
+    """PHP's ``trim()`` with its default characters (not Python's broader
+    ``str.strip()``, which also removes e.g. no-break spaces)."""
+    return value.strip(_PHP_TRIM)
+
+
+def _is_digit(byte: int) -> bool:
+    return 0x30 <= byte <= 0x39
+
+
+def _upper(byte: int) -> int:
+    return byte - 0x20 if 0x61 <= byte <= 0x7A else byte
+
+
+def _compare_digit_runs(
+    a: bytes, ai: int, b: bytes, bi: int, *, left_aligned: bool
+) -> tuple[int, int, int]:
+    """PHP's ``compare_left`` (runs starting with 0: first difference wins)
+    and ``compare_right`` (the longer run wins, then the first difference)."""
+    bias = 0
+    while True:
+        da = ai < len(a) and _is_digit(a[ai])
+        db = bi < len(b) and _is_digit(b[bi])
+        if not da and not db:
+            return bias, ai, bi
+        if not da:
+            return -1, ai, bi
+        if not db:
+            return 1, ai, bi
+        if a[ai] != b[bi]:
+            sign = -1 if a[ai] < b[bi] else 1
+            if left_aligned:
+                return sign, ai, bi
+            bias = bias or sign
+        ai += 1
+        bi += 1
+
+
+def php_strnatcasecmp(first: str, second: str) -> int:
+    """-1, 0 or 1, as PHP 8.2's ``strnatcasecmp(first, second)`` (its sign)."""
+    a, b = first.encode("utf-8"), second.encode("utf-8")
+    la, lb = len(a), len(b)
+    if la == 0 or lb == 0:
+        return (la > lb) - (la < lb)
+    ai = bi = 0
+    leading = True
+    while True:
+        ca = a[ai] if ai < la else 0
+        cb = b[bi] if bi < lb else 0
+        if leading:  # leading zeros of a number at the very start are skipped
+            while ca == 0x30 and ai + 1 < la and _is_digit(a[ai + 1]):
+                ai += 1
+                ca = a[ai]
+            while cb == 0x30 and bi + 1 < lb and _is_digit(b[bi + 1]):
+                bi += 1
+                cb = b[bi]
+            leading = False
+        while ca in _C_SPACE:
+            ai += 1
+            ca = a[ai] if ai < la else 0
+        while cb in _C_SPACE:
+            bi += 1
+            cb = b[bi] if bi < lb else 0
+        if _is_digit(ca) and _is_digit(cb):
+            result, ai, bi = _compare_digit_runs(
+                a, ai, b, bi, left_aligned=ca == 0x30 or cb == 0x30
+            )
+            if result:
+                return result
+            if ai == la and bi == lb:
+                return 0
+            if ai == la:
+                return -1
+            if bi == lb:
+                return 1
+            ca, cb = a[ai], b[bi]
+        ca, cb = _upper(ca), _upper(cb)
+        if ca != cb:
+            return -1 if ca < cb else 1
+        ai += 1
+        bi += 1
+        if ai >= la and bi >= lb:
+            return 0
+        if ai >= la:
+            return -1
+        if bi >= lb:
+            return 1
+
+
+def natcasesorted(names: Iterable[str]) -> list[str]:
+    """The names in the order of PHP's ``natcasesort``. PHP 8's sort is
+    stable, as is Python's: names equal under the comparison keep their order
+    (the order they were posted in)."""
+    return sorted(names, key=cmp_to_key(php_strnatcasecmp))
+
+
 # --- The ver3 hash --------------------------------------------------------------
 
 
@@ -76,13 +204,10 @@ def escape_value(value: str) -> str:
 
 
 def hash_plaintext(params: Mapping[str, str], store_key: str, *, trim: bool = False) -> str:
-    names = sorted(
-        (name for name in params if name.lower() not in EXCLUDED_FROM_HASH),
-        key=lambda name: (name.lower(), name),
-    )
+    names = natcasesorted(name for name in params if name.lower() not in EXCLUDED_FROM_HASH)
     values = [params[name] for name in names]
     if trim:
-        values = [v.strip() for v in values]
+        values = [php_trim(v) for v in values]
     return "|".join([*(escape_value(v) for v in values), escape_value(store_key)])
 
 
@@ -159,6 +284,48 @@ def _get(params: Mapping[str, str], name: str) -> str:
     return ""
 
 
+#: The 3-D Secure statuses after which the gateway asks for an authorisation.
+MD_STATUS_AUTHENTICATED = frozenset({"1", "2", "3", "4"})
+RESPONSE_VALUES = frozenset({"approved", "declined", "error"})
+_PROC_RETURN_CODE = re.compile(r"[0-9]{2}")
+_MD_STATUS = re.compile(r"[0-9]")
+
+
+def _require_gateway_fields(params: Mapping[str, str]) -> None:
+    """A callback (or a return) carries what only the gateway writes.
+
+    The shop's own checkout form is signed with the same store key and the
+    same ver3 hash, and ver3 signs the values in name order, not the names:
+    posted back as it is, or with fields renamed in place, it verifies. What
+    it cannot carry is the gateway's answer in the gateway's format: the 3-D
+    Secure status ``mdStatus`` (one digit, always sent in 3D_PAY_HOSTING),
+    and, once 3-D Secure passed, the authorisation result: ``ProcReturnCode``
+    (two digits) with a matching ``Response`` (Approved/Declined/Error), and
+    ``TransId`` for an approval. Without ``ProcReturnCode`` CMI's kit takes a
+    callback as a failed payment: that is only believed after a failed 3-D
+    Secure status. None of the shop's signed values has these formats at the
+    place in the name order where these names sort, so the shop's form
+    cannot be turned into one. ``clientid`` must be this store's.
+    """
+    if _get(params, "clientid").strip() != client_id():
+        raise _Rejected("clientid missing or not ours")
+    md_status = _get(params, "mdStatus").strip()
+    if not _MD_STATUS.fullmatch(md_status):
+        raise _Rejected("mdStatus missing or malformed: not a gateway reply")
+    code = _get(params, "ProcReturnCode").strip()
+    response = _get(params, "Response").strip().lower()
+    if not code and not response:
+        if md_status in MD_STATUS_AUTHENTICATED:
+            raise _Rejected("3-D Secure passed but no authorisation result")
+        return
+    if not _PROC_RETURN_CODE.fullmatch(code) or response not in RESPONSE_VALUES:
+        raise _Rejected("ProcReturnCode or Response missing or malformed")
+    if (code == APPROVED_CODE) != (response == "approved"):
+        raise _Rejected(f"ProcReturnCode {code!r} contradicts Response {response!r}")
+    if code == APPROVED_CODE and not _get(params, "TransId").strip():
+        raise _Rejected("approval without TransId")
+
+
 class CMIProvider(PaymentProvider):
     name = "cmi"
     label = _("Carte bancaire (CMI)")
@@ -214,6 +381,7 @@ class CMIProvider(PaymentProvider):
         params = _single_values(data)
         if not verify_hash(params, store_key(), _get(params, "HASH")):
             raise _Rejected("bad hash")
+        _require_gateway_fields(params)
         oid = _get(params, "oid").strip()
         raw_amount = _get(params, "amount")
         currency = _get(params, "currency").strip()
@@ -238,16 +406,25 @@ class CMIProvider(PaymentProvider):
 
     @staticmethod
     def _decline_event_id(oid: str, params: Mapping[str, str]) -> str:
-        digest = hashlib.sha256(
-            json.dumps(params, sort_keys=True, ensure_ascii=False).encode()
-        ).hexdigest()
+        """One id per decline the gateway sent, whatever the re-posts changed
+        without breaking the hash: the values as the trimming reading signs
+        them (surrounding whitespace gone), in signing order, and neither the
+        names (ver3 does not sign them: case or spelling may vary) nor the
+        unsigned ``HASH`` and ``encoding``."""
+        signed = hash_plaintext(params, "", trim=True)
+        digest = hashlib.sha256(signed.encode("utf-8")).hexdigest()
         return f"{oid}:declined:{digest[:24]}"
 
     def _record_decline(self, params: dict[str, str], attempt: PaymentAttempt) -> None:
         from lede.payments import services
 
         response = _get(params, "Response").strip()
-        message = _clean(_get(params, "ErrMsg") or response or _get(params, "ProcReturnCode"))
+        message = _clean(
+            _get(params, "ErrMsg")
+            or _get(params, "mdErrorMsg")
+            or response
+            or _get(params, "ProcReturnCode")
+        )
         services.payment_failed(
             provider=self.name,
             event_id=self._decline_event_id(attempt.oid, params),
@@ -266,7 +443,8 @@ class CMIProvider(PaymentProvider):
             params, attempt, _amount = self._verified(request.POST)
         except _Rejected as exc:
             logger.warning("CMI callback rejected: %s", exc)
-            return NotificationResult(ANSWER_FAILURE, status=400)
+            # CMI reads the body, not the status: FAILURE with 200.
+            return NotificationResult(ANSWER_FAILURE)
         code = _get(params, "ProcReturnCode").strip()
         if code != APPROVED_CODE:
             self._record_decline(params, attempt)

@@ -12,6 +12,7 @@ from django.test import Client
 
 from lede.payments import services
 from lede.payments.models import Order, PaymentAttempt, ProviderEvent
+from lede.payments.providers.cmi import hash_ver3, verify_hash
 from lede.paywall.models import AccessGrant
 from lede.subscriptions import services as subscriptions
 from lede.subscriptions.models import Invoice, LedgerEntry, Subscription
@@ -176,7 +177,8 @@ def test_forged_callbacks_are_rejected(
     client: Client, attempt: PaymentAttempt, reader: Any, tamper: Any
 ) -> None:
     response = client.post(NOTIFY, tamper(gateway_params(attempt)))
-    assert response.status_code == 400
+    # CMI reads the body, not the status (issue 12): FAILURE with 200.
+    assert response.status_code == 200
     assert response.content == b"FAILURE"
     assert counts(reader) == (0, 0, 0)
     assert not ProviderEvent.objects.exists()
@@ -204,7 +206,7 @@ def test_signed_but_wrong_callbacks(
     if overrides == {"amount": "60"}:
         assert response.content == b"ACTION=POSTAUTH"
         return
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert response.content == b"FAILURE"
     assert counts(reader) == (0, 0, 0)
 
@@ -213,7 +215,7 @@ def test_repeated_parameter_is_rejected(client: Client, attempt: PaymentAttempt)
     params = gateway_params(attempt)
     body = {**params, "amount": [params["amount"], "1.00"]}
     response = client.post(NOTIFY, body)
-    assert response.status_code == 400 and response.content == b"FAILURE"
+    assert response.status_code == 200 and response.content == b"FAILURE"
 
 
 def test_get_on_the_callback_is_405(client: Client, db: Any) -> None:
@@ -236,8 +238,6 @@ def test_unconfigured_gateway_is_404(
 def test_trimmed_reading_of_the_hash_is_accepted(
     client: Client, attempt: PaymentAttempt, reader: Any
 ) -> None:
-    from lede.payments.providers.cmi import hash_ver3
-
     params = gateway_params(attempt, ErrMsg="  \n")
     params["HASH"] = hash_ver3(
         {k: v for k, v in params.items() if k != "HASH"}, STORE_KEY, trim=True
@@ -335,3 +335,153 @@ def test_status_page_is_private(client: Client, order: Order, db: Any) -> None:
     other = make_reader("autre@example.com")
     client.force_login(other)
     assert client.get(f"/paiement/commande/{order.uuid}/").status_code == 404
+
+
+# --- the shop's own form is not a callback (issue 12, item 3) -----------------------
+
+
+def shop_form(reader_client: Client) -> dict[str, str]:
+    """The signed form the reader's browser receives, as it would post it."""
+    response = reader_client.post(
+        "/abonnement/commande/lancement/?next=/monde/un-article/",
+        {"provider": "cmi", "action": "pay"},
+    )
+    html = response.content.decode().split('id="gateway-form"', 1)[1].split("</form>", 1)[0]
+    return {
+        name: unescape(value)
+        for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html)
+    }
+
+
+def ledger_and_events() -> tuple[int, int]:
+    return LedgerEntry.objects.count(), ProviderEvent.objects.count()
+
+
+@pytest.mark.parametrize("url", [NOTIFY, RETURN_OK])
+def test_the_shops_own_signed_form_is_not_a_callback(
+    reader_client: Client, catalogue: dict[str, Any], reader: Any, url: str
+) -> None:
+    form = shop_form(reader_client)
+    assert verify_hash(form, STORE_KEY, form["HASH"])  # it is signed with the store key
+    before = ledger_and_events()
+    for padding in ("", " ", "  ", "\t", "\n"):
+        posted = {**form, "BillToName": padding + form["BillToName"] + padding}
+        response = Client().post(url, posted)
+        if url == NOTIFY:
+            assert response.status_code == 200
+            assert response.content == b"FAILURE"
+        else:
+            assert response.status_code == 400
+    assert ledger_and_events() == before
+    attempt = PaymentAttempt.objects.get(oid=form["oid"])
+    assert attempt.status == "created"
+
+
+def test_shop_form_with_fields_renamed_in_place_is_not_a_callback(
+    reader_client: Client, catalogue: dict[str, Any]
+) -> None:
+    """ver3 signs the values in name order, not the names: renaming fields
+    without changing their order keeps the hash. A post made that way from
+    the shop's own form carries the gateway's names with the wrong kind of
+    values, and is refused."""
+    form = shop_form(reader_client)
+    renamed = dict(form)
+    renamed["ProcReturnCode"] = renamed.pop("rnd")
+    renamed["Response"] = renamed.pop("shopurl")
+    renamed["TransId"] = renamed.pop("TranType")
+    renamed["mdStatus"] = renamed.pop("lang")
+    assert verify_hash(renamed, STORE_KEY, renamed["HASH"])
+    response = Client().post(NOTIFY, renamed)
+    assert (response.status_code, response.content) == (200, b"FAILURE")
+    assert ledger_and_events() == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "missing", ["ProcReturnCode", "Response", "TransId", "clientid", "mdStatus"]
+)
+def test_callback_without_a_gateway_field_is_refused(
+    client: Client, attempt: PaymentAttempt, reader: Any, missing: str
+) -> None:
+    params = gateway_params(attempt)
+    del params[missing]
+    params.pop("HASH")
+    params["HASH"] = reference_hash(params, STORE_KEY)
+    response = client.post(NOTIFY, params)
+    assert (response.status_code, response.content) == (200, b"FAILURE")
+    assert ledger_and_events() == (0, 0)
+    assert counts(reader) == (0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        pytest.param({"ProcReturnCode": "0"}, id="one-digit-code"),
+        pytest.param({"ProcReturnCode": "https://x"}, id="url-as-code"),
+        pytest.param({"Response": "ver3"}, id="unknown-response"),
+        pytest.param({"Response": "Declined"}, id="approved-code-with-declined-response"),
+        pytest.param({"TransId": ""}, id="approval-without-transid"),
+        pytest.param({"mdStatus": "fr"}, id="non-digit-mdstatus"),
+        pytest.param({"clientid": "600000001"}, id="another-merchant"),
+    ],
+)
+def test_callback_with_malformed_gateway_fields_is_refused(
+    client: Client, attempt: PaymentAttempt, reader: Any, overrides: dict[str, str]
+) -> None:
+    response = client.post(NOTIFY, gateway_params(attempt, **overrides))
+    assert (response.status_code, response.content) == (200, b"FAILURE")
+    assert ledger_and_events() == (0, 0)
+
+
+def test_three_d_secure_failure_without_authorisation_is_a_decline(
+    client: Client, attempt: PaymentAttempt, reader: Any
+) -> None:
+    """CMI's kit: no ProcReturnCode at all (3-D Secure failed, nothing was
+    authorised) is a failed payment, acknowledged with APPROVED."""
+    params = gateway_params(attempt, mdStatus="0", mdErrorMsg="Not authenticated")
+    for name in ("ProcReturnCode", "Response", "TransId", "AuthCode", "ErrMsg"):
+        del params[name]
+    params.pop("HASH")
+    params["HASH"] = reference_hash(params, STORE_KEY)
+    response = client.post(NOTIFY, params)
+    assert (response.status_code, response.content) == (200, b"APPROVED")
+    attempt.refresh_from_db()
+    assert attempt.status == "declined"
+    assert ledger_and_events() == (1, 1)
+    # ... but a 3-D Secure success must come with the authorisation result.
+    other = services.attempt_start(order=attempt.order, provider="cmi")
+    params = gateway_params(other, mdStatus="1")
+    for name in ("ProcReturnCode", "Response"):
+        del params[name]
+    params.pop("HASH")
+    params["HASH"] = reference_hash(params, STORE_KEY)
+    assert client.post(NOTIFY, params).content == b"FAILURE"
+    assert ledger_and_events() == (1, 1)
+
+
+def test_whitespace_variants_of_one_decline_are_one_event(
+    client: Client, attempt: PaymentAttempt, reader: Any
+) -> None:
+    """Signed with CMI's trimming reading, a decline still verifies when
+    spaces are added around its values: every re-post is the same event."""
+    params = gateway_params(attempt, **DECLINED)
+    params.pop("HASH")
+    params["HASH"] = hash_ver3(params, STORE_KEY, trim=True)
+    variants = [
+        params,
+        {**params, "ErrMsg": " Not sufficient funds "},
+        {**params, "TransId": "\t25079XYZ", "oid": attempt.oid + " "},
+        {**params, "BillToName": "\n" + params["BillToName"] + "\n"},
+        {**params, "HASH": " " + params["HASH"] + " ", "encoding": "ISO-8859-1"},
+        {k.lower() if k == "ErrMsg" else k: v for k, v in params.items()},
+    ]
+    for variant in variants:
+        response = client.post(NOTIFY, variant)
+        assert (response.status_code, response.content) == (200, b"APPROVED")
+    assert ProviderEvent.objects.filter(kind="decline").count() == 1
+    assert LedgerEntry.objects.filter(kind="failure").count() == 1
+    # The browser's return with the same decline is that same event too.
+    client.post("/paiement/retour/cmi/?issue=fail", {**params, "ErrMsg": "Not sufficient funds  "})
+    assert ledger_and_events() == (1, 1)
+    # Another decline of the same attempt (another transaction) is another event.
+    client.post(NOTIFY, gateway_params(attempt, **{**DECLINED, "TransId": "25079XYW"}))
+    assert ledger_and_events() == (2, 2)

@@ -299,3 +299,61 @@ def test_query_count_is_the_same_for_every_reader_kind(
     assert counts["anonymous"] <= 5, counts
     assert counts["subscriber"] <= counts["anonymous"] + 6, counts
     cache.clear()
+
+
+def _log_in(client: Client, user: User) -> None:
+    """Through the site's own log-in form, as a reader does."""
+    response = client.post("/compte/login/", {"login": user.email, "password": "pw-lecteur-2026"})
+    assert response.status_code == 302, response.content.decode()[:400]
+    assert client.session.get("_auth_user_id") == str(user.pk)
+
+
+def test_registered_meter_survives_deleted_cookies_and_a_new_log_in(
+    client: Client, paywalled: dict[str, Any]
+) -> None:
+    """Issue 12, item 8: deleting the anonymous meter's cookie resets it (a
+    documented limit), but a signed-in reader's meter lives in the database
+    by user id: clearing every cookie but the session, or logging out and in
+    again, in another browser, after the cache was flushed, gives nothing back."""
+    from django.conf import settings
+
+    user = _reader()
+    articles = paywalled["more_metered"]
+    _log_in(client, user)
+    for article in articles[:4]:
+        response, _html = _get(client, article)
+        assert response["X-Lede-Access"] == "metered"
+    # Every cookie but the session goes.
+    for name in list(client.cookies):
+        if name != settings.SESSION_COOKIE_NAME:
+            del client.cookies[name]
+    response, _html = _get(client, articles[0])
+    assert response["X-Lede-Access"] == "metered_reread"
+    # Log out, clear everything, log in again from a fresh browser, cache flushed.
+    client.post("/compte/logout/")
+    client.cookies.clear()
+    cache.clear()
+    other = Client()
+    _log_in(other, user)
+    response, _html = _get(other, articles[4])
+    assert response["X-Lede-Access"] == "metered"  # the fifth and last free read
+    response, _html = _get(other, paywalled["articles"]["metered"])
+    assert response["X-Lede-Access"] == "meter_exhausted"
+    response, _html = _get(other, articles[1])
+    assert response["X-Lede-Access"] == "metered_reread"
+    assert MeterRead.objects.filter(user=user).count() == 5
+
+
+def test_anonymous_meter_at_zero_and_the_registration_wall(
+    client: Client, paywalled: dict[str, Any], settings: Any
+) -> None:
+    """What deploy/README.md offers publishers against the resettable cookie:
+    no free anonymous article, and articles free with an account."""
+    settings.LEDE_METER_ANONYMOUS = 0
+    response, html = _get(client, paywalled["articles"]["metered"])
+    assert response["X-Lede-Access"] == "meter_exhausted"
+    assert secret("metered", 1) not in html
+    assert meter.COOKIE_NAME not in response.cookies
+    response, html = _get(client, paywalled["articles"]["registered"])
+    assert response["X-Lede-Access"] == "needs_account"
+    assert "Créer un compte" in html

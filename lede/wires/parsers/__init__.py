@@ -22,6 +22,7 @@ import json
 from pathlib import Path
 
 from . import feed, newsml1, newsml_g2, ninjs
+from .markup import item_text_fields_to_text
 from .types import ParseError, ParseResult, Photo, PubStatus, Subject, WireFormat, WireItem
 from .xmlsafe import local_name, namespace, parse_xml
 
@@ -78,6 +79,8 @@ def _parse(data: bytes) -> ParseResult:
             "Format de dépêche non reconnu : ni XML ni JSON "
             "(NewsML-G2, NewsML, ninjs, RSS ou Atom attendus)."
         )
+    for item in result.items:
+        item_text_fields_to_text(item)
     return result
 
 

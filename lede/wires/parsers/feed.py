@@ -13,7 +13,7 @@ from typing import Any
 
 import feedparser
 
-from .markup import html_string_to_html, strip_html, text_to_html
+from .markup import html_string_to_html, text_to_html
 from .text import clean_text, language_code, parse_int, unique
 from .types import ParseResult, Photo, WireItem
 from .xmlsafe import Element, local_name, namespace
@@ -39,14 +39,14 @@ def parse(data: bytes, result: ParseResult) -> None:
     feed = parsed.get("feed", {})
     feed_title = clean_text(feed.get("title", ""))
     feed_language = str(feed.get("language", "") or "")
-    feed_rights = strip_html(str(feed.get("rights", "") or ""))
+    feed_rights = clean_text(feed.get("rights", ""))
     for index, entry in enumerate(parsed.get("entries", []), start=1):
         guid = clean_text(entry.get("id", "")) or clean_text(entry.get("link", ""))
         if not guid:
             result.skip(f"entrée {index}", "entrée de flux sans identifiant (id ni lien)")
             continue
         item = WireItem(guid=guid, format="rss")
-        item.headline = strip_html(entry.get("title", ""))
+        item.headline = clean_text(entry.get("title", ""))
         content = entry.get("content") or []
         summary = str(entry.get("summary", "") or "")
         body_value, body_type, body_language = "", "", ""
@@ -63,7 +63,7 @@ def parse(data: bytes, result: ParseResult) -> None:
         else:
             item.body_html = text_to_html(body_value)
         if content and summary:
-            item.subheadline = strip_html(summary)
+            item.subheadline = clean_text(summary)
         author = entry.get("author_detail") or {}
         item.byline = clean_text(author.get("name", "")) or clean_text(entry.get("author", ""))
         item.language_tag = body_language or feed_language
@@ -76,7 +76,8 @@ def parse(data: bytes, result: ParseResult) -> None:
         item.keywords = unique(
             clean_text(tag.get("label") or tag.get("term") or "") for tag in entry.get("tags", [])
         )
-        item.copyright = strip_html(str(entry.get("rights", "") or "")) or feed_rights
+        item.copyright = clean_text(entry.get("rights", "")) or feed_rights
+        # Plain-text fields are made text once for every format, in parsers/__init__.py.
         item.provider = feed_title
         item.credit = feed_title
         item.photos = _photos(entry, guid)
@@ -90,7 +91,7 @@ def _datetime(value: Any) -> datetime | None:
 
 
 def _photos(entry: Any, guid: str) -> list[Photo]:
-    caption = strip_html(str(entry.get("media_description", "") or ""))
+    caption = clean_text(entry.get("media_description", ""))
     credits = entry.get("media_credit") or []
     credit = clean_text(credits[0].get("content", "")) if credits else ""
     photos: list[Photo] = []

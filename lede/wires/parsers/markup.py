@@ -16,7 +16,8 @@ import lxml.html
 import nh3
 from lxml import etree
 
-from .text import clean_text, repair_mojibake
+from .text import clean_text, repair_mojibake, unique
+from .types import Subject, WireItem
 from .xmlsafe import Element, is_element, local_name
 
 ALLOWED_TAGS = frozenset(
@@ -107,11 +108,73 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
+# Dropped with their content from a plain-text field: never text for a reader.
+_PLAIN_TEXT_DROPPED = frozenset(
+    {"script", "style", "template", "iframe", "object", "embed", "svg", "math", "noscript"}
+)
+
+
+def plain_text(value: object) -> str:
+    """A field the reader sees as text (headline, byline, caption, credit…).
+
+    Agencies put markup and entities in such fields whatever their format
+    says, and a template would print them literally ("<b>Rabat</b>").
+    Tags are dropped (scripts and styles with their content) by nh3, then
+    entities decoded once, then whitespace collapsed: the result is text,
+    which templates escape when they show it.
+    """
+    text = clean_text(value)
+    if "<" not in text and "&" not in text:
+        return text
+    cleaned = nh3.clean(
+        text, tags=set(), clean_content_tags=set(_PLAIN_TEXT_DROPPED), strip_comments=True
+    )
+    return clean_text(html.unescape(cleaned))
+
+
+def plain_multiline(value: object) -> str:
+    """:func:`plain_text` line by line (an editor's note), empty lines dropped."""
+    lines = (plain_text(line) for line in str(value or "").splitlines())
+    return "\n".join(line for line in lines if line)
+
+
 def strip_html(value: str) -> str:
     """Text of a small HTML value (a headline, a caption), entities decoded."""
-    if not value:
-        return ""
-    return clean_text(html.unescape(nh3.clean(value, tags=set())))
+    return plain_text(value) if value else ""
+
+
+def item_text_fields_to_text(item: WireItem) -> None:
+    """Every plain-text field of a parsed item through :func:`plain_text`,
+    once, whatever the format: the parsers leave these fields as the agency
+    wrote them (whitespace aside), and this is the one place they become text.
+    ``body_html`` is not touched: it went through :func:`sanitize_html`."""
+    for name in PLAIN_TEXT_FIELDS:
+        setattr(item, name, plain_text(getattr(item, name)))
+    # A standfirst may come as one line per paragraph (NewsML 1): kept.
+    item.subheadline = plain_multiline(item.subheadline)
+    item.ednote = plain_multiline(item.ednote)
+    item.keywords = unique(plain_text(keyword) for keyword in item.keywords)
+    subjects: list[Subject] = []
+    for subject in item.subjects:
+        cleaned = Subject(code=subject.code, name=plain_text(subject.name), kind=subject.kind)
+        if (cleaned.code or cleaned.name) and cleaned not in subjects:
+            subjects.append(cleaned)
+    item.subjects = subjects
+    for photo in item.photos:
+        photo.caption = plain_text(photo.caption)
+        photo.credit = plain_text(photo.credit)
+
+
+PLAIN_TEXT_FIELDS = (
+    "headline",
+    "byline",
+    "dateline",
+    "located",
+    "slugline",
+    "copyright",
+    "credit",
+    "provider",
+)
 
 
 def text_to_html(text: str) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from .markup import html_string_to_html, strip_html, text_to_html
+from .markup import html_string_to_html, text_to_html
 from .nitf import is_nitf, parse_nitf
 from .text import (
     clean_multiline,
@@ -178,7 +178,7 @@ def _build_item(guid: str, kind: str, fields: _Fields, result: ParseResult) -> W
     caption = _value(_first(_with_roles(descriptions, {"caption"})))
     creditline = _value(_first(_with_roles(descriptions, {"creditline", "credit"})))
     summary = _value(_first(_with_roles(descriptions, SUMMARY_ROLES)))
-    legacy_summary = fields.text("description_text") or strip_html(fields.text("description_html"))
+    legacy_summary = fields.text("description_text") or fields.text("description_html")
     item.subheadline = item.subheadline or summary or legacy_summary
     if kind in PICTURE_TYPES:
         caption = caption or summary or legacy_summary
@@ -349,10 +349,8 @@ def _raw_value(entry: JsonObject) -> str:
 
 
 def _value(entry: JsonObject | None) -> str:
-    """Text of a headline or description; HTML values are reduced to their text."""
+    """A headline or description as the agency wrote it, HTML or not: every
+    plain-text field becomes text once, for all formats, in parsers/__init__.py."""
     if entry is None:
         return ""
-    value = _raw_value(entry)
-    if "html" in _content_type(entry):
-        return strip_html(value)
-    return clean_text(value)
+    return clean_text(_raw_value(entry))

@@ -325,3 +325,44 @@ def test_every_sample_item_previews(editor: Client) -> None:
     for record in records:
         response = editor.get(reverse("wires:item", args=[record.pk]))
         assert response.status_code == 200, record.guid
+
+
+# Markup and entities an agency left in plain-text fields (issue 12, item 6).
+HOSTILE = '<script>alert("x")</script><b>Rabat</b> &amp; <img src=x onerror=alert(1)><i>Fès</i>'
+
+
+def assert_no_literal_markup(page: str) -> None:
+    for needle in ("<script>alert", "&lt;script", "&lt;b&gt;", "&lt;img", "&amp;amp;", "onerror"):
+        assert needle not in page, needle
+
+
+def test_hostile_plain_text_fields_render_as_text_on_the_desk_and_the_article(
+    editor: Client,
+) -> None:
+    section = f.make_section("Monde")
+    record = ingest(
+        guid="urn:lede:test:hostile",
+        headline=HOSTILE + " titre",
+        standfirst=HOSTILE + " chapô",
+        holder="AFP <b>x</b>",
+        copyright_notice="&copy; <i>AFP</i> 2026",
+        extra={"by": HOSTILE + " signature", "slugline": HOSTILE, "located": "<b>Rabat</b>"},
+    )
+    assert record.headline == "Rabat & Fès titre"
+    assert record.standfirst == "Rabat & Fès chapô"
+    assert (record.byline, record.slugline) == ("Rabat & Fès signature", "Rabat & Fès")
+    desk = editor.get(reverse("wires:desk")).content.decode()
+    assert "Rabat &amp; Fès titre" in desk
+    assert_no_literal_markup(desk)
+    preview = editor.get(reverse("wires:item", args=[record.pk])).content.decode()
+    assert "Rabat &amp; Fès titre" in preview and "Rabat &amp; Fès signature" in preview
+    assert_no_literal_markup(preview)
+
+    editor.post(reverse("wires:create_article", args=[record.pk]), {"section": section.pk})
+    article = ArticlePage.objects.get()
+    assert article.title == "Rabat & Fès titre"
+    assert article.copyright_line == "© AFP 2026"
+    article.save_revision().publish()
+    page = Client().get(article.url).content.decode()
+    assert "Rabat &amp; Fès titre" in page and "Rabat &amp; Fès chapô" in page
+    assert_no_literal_markup(page)
