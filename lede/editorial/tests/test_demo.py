@@ -69,9 +69,12 @@ def _counts() -> dict[str, int]:
     }
 
 
-def test_refuses_without_debug() -> None:
+def test_refuses_outside_the_demo_profile() -> None:
     before = _counts()
-    with override_settings(DEBUG=False), pytest.raises(CommandError, match="DEBUG"):
+    with (
+        override_settings(LEDE_DEMO=False, DEBUG=True),
+        pytest.raises(CommandError, match="LEDE_DEMO"),
+    ):
         call_command("load_demo", stdout=io.StringIO())
     assert _counts() == before
 
@@ -195,7 +198,7 @@ def test_second_run_changes_nothing(demo: str) -> None:
     before = _counts()
     home_before = HomePage.objects.values("lead_story_id", "latest_revision_id").get()
     out = io.StringIO()
-    with override_settings(DEBUG=True):
+    with override_settings(DEBUG=False, LEDE_DEMO=True):
         call_command("load_demo", stdout=out)
     assert _counts() == before
     assert HomePage.objects.values("lead_story_id", "latest_revision_id").get() == home_before
