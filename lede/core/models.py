@@ -33,6 +33,18 @@ class PublicationSettings(BaseSiteSetting):
     logo = models.ForeignKey(
         "images.LedeImage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    share_image = models.ForeignKey(
+        "images.LedeImage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("image de partage par défaut"),
+        help_text=_(
+            "Montrée par les réseaux sociaux pour un article sans image principale "
+            "(format 1200 × 630 conseillé)."
+        ),
+    )
     copyright_notice = models.CharField(
         _("mention de copyright"),
         max_length=255,
@@ -59,6 +71,7 @@ class PublicationSettings(BaseSiteSetting):
                 FieldPanel("tagline"),
                 FieldPanel("publisher"),
                 FieldPanel("logo"),
+                FieldPanel("share_image"),
             ],
             heading=_("Identité"),
         ),

@@ -33,6 +33,7 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from lede.accounts.models import User
 from lede.core.models import PublicationSettings
+from lede.core.site import site_host_port
 from lede.editorial.models import (
     ArticleAuthor,
     ArticlePage,
@@ -57,6 +58,7 @@ PUBLICATION = {
     "copyright_notice": "© Copyright Éditions Lede. Tous droits réservés.",
 }
 LOGO_TITLE = "Le Quotidien — logo"
+SHARE_IMAGE_TITLE = "Le Quotidien — image de partage"
 
 
 class DemoError(Exception):
@@ -107,7 +109,8 @@ def load_demo(
         site = _default_site(home)
         images = _ensure_images(created, photo_size)
         logo = _ensure_logo(created)
-        _ensure_publication(site, logo, created)
+        share_image = _ensure_share_image(created)
+        _ensure_publication(site, logo, share_image, created)
         sections = _ensure_sections(home, created)
         authors = _ensure_authors(created)
         tags = _ensure_tags()
@@ -142,19 +145,28 @@ def load_demo(
 
 # --- settings ----------------------------------------------------------------
 def _default_site(home: HomePage) -> Site:
+    """The default Wagtail Site, on the site's one address (LEDE_BASE_URL,
+    set from PORT by `make demo`) so that the admin's own links agree with
+    the pages'."""
+    hostname, port = site_host_port()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
         site = Site.objects.create(
-            hostname="localhost",
-            port=80,
+            hostname=hostname,
+            port=port,
             root_page=home,
             is_default_site=True,
             site_name=PUBLICATION["name"],
         )
+    elif (site.hostname, site.port) != (hostname, port):
+        site.hostname, site.port = hostname, port
+        site.save(update_fields=["hostname", "port"])
     return site
 
 
-def _ensure_publication(site: Site, logo: LedeImage, created: Counter[str]) -> None:
+def _ensure_publication(
+    site: Site, logo: LedeImage, share_image: LedeImage, created: Counter[str]
+) -> None:
     pub = PublicationSettings.for_site(site)
     changed = False
     for field, value in PUBLICATION.items():
@@ -163,6 +175,9 @@ def _ensure_publication(site: Site, logo: LedeImage, created: Counter[str]) -> N
             changed = True
     if pub.logo_id is None:
         pub.logo = logo
+        changed = True
+    if pub.share_image_id is None:
+        pub.share_image = share_image
         changed = True
     if changed:
         pub.save()
@@ -222,6 +237,18 @@ def _ensure_logo(created: Counter[str]) -> LedeImage:
         title=LOGO_TITLE,
         filename="demo-logo.png",
         data=lambda: pictures.logo_png(PUBLICATION["name"]),
+        created=created,
+    )
+
+
+def _ensure_share_image(created: Counter[str]) -> LedeImage:
+    """The default share image (og:image of articles without a lead image)."""
+    return _ensure_image(
+        title=SHARE_IMAGE_TITLE,
+        filename="demo-partage.png",
+        caption=f"Illustration : carte de partage du {PUBLICATION['name'].removeprefix('Le ')}",
+        credit=PUBLICATION["name"],
+        data=lambda: pictures.share_card_png(PUBLICATION["name"], PUBLICATION["tagline"]),
         created=created,
     )
 
