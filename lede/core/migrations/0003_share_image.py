@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0002_initial'),
-        ('images', '0002_choose_permission'),
+        ('images', '0001_initial'),
     ]
 
     operations = [
