@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connection
 from django.core.exceptions import SuspiciousFileOperation
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
