@@ -102,7 +102,7 @@ class HomePage(SiteAddressPageMixin, Page):
         FieldPanel("secondary_count"),
     ]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["editorial.SectionPage"]
+    subpage_types = ["editorial.SectionPage", "core.LegalPage"]
     max_count = 1
 
     class Meta:
