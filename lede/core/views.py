@@ -8,7 +8,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 from django.views.static import serve
 
 from lede.core import queue
@@ -116,7 +116,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 MEDIA_MAX_AGE = 24 * 3600
 
 
-@require_GET
+@require_safe
 def media(request: HttpRequest, path: str) -> HttpResponseBase:
     """Serve a file under MEDIA_ROOT (demo profile only, see config/urls.py).
 

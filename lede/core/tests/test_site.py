@@ -78,6 +78,7 @@ def test_media_are_served_in_the_demo_without_debug(client: Client, settings: An
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"bonjour"  # type: ignore[attr-defined]
     assert "max-age=86400" in response["Cache-Control"]
+    assert client.head("/media/essai/fichier.txt").status_code == 200
     assert client.get("/media/../config/settings/base.py").status_code == 404
     assert client.get("/media/essai/absent.txt").status_code == 404
 

@@ -20,14 +20,11 @@ BILLING: dict[str, Any] = {
     "address": "Immeuble Al Manar, 3e étage\n18, rue Oued Ziz, Agdal\n10090 Rabat — Maroc",
     "ice": "002145873000061",
     "tax_id": "40281937",
-    "trade_register": "RC Rabat 148213",
+    "trade_register": "Rabat 148213",
     "patente": "25718406",
     "email": "abonnements@lequotidien.example",
-    "phone": "+212 5 37 00 41 20",
-    "receipt_footer": (
-        "Médias du Bouregreg SARL au capital de 1 200 000 DH — TVA acquittée sur les débits. "
-        "Reçu établi électroniquement, valable sans signature."
-    ),
+    "phone": "+212\u00a05\u00a037\u00a000\u00a041\u00a020",
+    "receipt_footer": "Médias du Bouregreg SARL, au capital de 1\u202f200\u202f000 DH.",
 }
 
 _IDENTITY = (
