@@ -22,7 +22,7 @@ venv: $(STAMP)
 LEDE_BASE_URL ?= http://127.0.0.1:$(PORT)
 # Static files the demo serves hashed and compressed (config/settings/dev.py):
 # collected again only when a source file or the installed packages changed.
-STATIC_SOURCES := $(shell find static lede -path '*/static/*' -type f 2>/dev/null)
+STATIC_SOURCES := $(shell find static lede/*/static -type f 2>/dev/null)
 
 var/static/staticfiles.json: $(STAMP) $(STATIC_SOURCES)
 	@mkdir -p var
