@@ -290,6 +290,7 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No avatars fetched from gravatar.com: the admin works offline and leaks no
 # staff e-mail hashes to a third party.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAILADMIN_USER_LOGIN_FORM = "lede.accounts.forms.AdminLoginForm"
 WAGTAILFRONTENDCACHE: dict[str, dict[str, str]] = {}
 if env_str("VARNISH_URL"):
     WAGTAILFRONTENDCACHE["varnish"] = {

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 
 class DeleteAccountForm(forms.Form):
@@ -41,3 +42,12 @@ class DeleteAccountForm(forms.Form):
                 _("Ce mot de passe n'est pas le bon."), code="wrong_password"
             )
         return password
+
+
+class AdminLoginForm(WagtailLoginForm):
+    """Wagtail's log-in form with a French label on the password field (its
+    own has none, so Django shows the field's English name, "Password")."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].label = _("Mot de passe")

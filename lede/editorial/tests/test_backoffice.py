@@ -53,3 +53,9 @@ def test_the_admin_shows_no_gravatar(editor_client: Client, settings: Any) -> No
     for url in ("/admin/", "/admin/account/"):
         html = editor_client.get(url).content.decode().lower()
         assert "gravatar" not in html, url
+
+
+def test_the_admin_log_in_page_is_french(client: Client) -> None:
+    html = client.get("/admin/login/").content.decode()
+    assert "Mot de passe" in html
+    assert ">Password" not in html
