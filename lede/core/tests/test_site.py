@@ -106,6 +106,8 @@ def test_other_pages_canonical_uses_the_configured_address(
     assert _canonical(html) == base_url + publication["eco"].url
     html = client.get("/").content.decode()
     assert _canonical(html) == base_url + "/"
+    html = client.get("/newsroom/").content.decode()
+    assert _canonical(html) == base_url + "/newsroom/"
 
 
 def test_article_without_lead_image_has_the_default_share_image(
