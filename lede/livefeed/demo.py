@@ -64,11 +64,11 @@ DISPATCHES: list[dict[str, Any]] = [
         "key": "conseil-gouvernement",
         "hours": 4,
         "section": "maroc/politique",
-        "headline": "Le conseil de gouvernement adopte le projet de loi sur l'eau potable",
+        "headline": "Le conseil de gouvernement adopte un décret sur le transport scolaire rural",
         "body": (
-            "<p>Le texte, qui réorganise la distribution d'eau dans les petites communes, "
-            "sera transmis au Parlement la semaine prochaine. Le porte-parole du "
-            "gouvernement évoque « une réforme attendue depuis dix ans ».</p>"
+            "<p>Le texte confie aux régions l'organisation du ramassage scolaire dans les "
+            "communes rurales et fixe un plafond de trajet d'une heure. Le porte-parole du "
+            "gouvernement évoque « une mesure attendue par les familles des douars ».</p>"
         ),
     },
     {
@@ -84,38 +84,38 @@ DISPATCHES: list[dict[str, Any]] = [
         ),
     },
     {
-        "key": "wydad-entraineur",
+        "key": "botola-entraineur",
         "hours": 7,
         "section": "sport",
-        "headline": "Football : un club casablancais change d'entraîneur avant le derby",
+        "headline": "Football : un club de l'Oriental change d'entraîneur après trois défaites",
         "body": (
             "<p>Le club a annoncé dans la soirée la nomination de son entraîneur adjoint à "
-            "la tête de l'équipe première, à dix jours du derby. Son prédécesseur quitte le "
-            "club « d'un commun accord ».</p>"
+            "la tête de l'équipe première, avant la réception du leader samedi. Son "
+            "prédécesseur quitte le club « d'un commun accord ».</p>"
         ),
         "photo": "stade-nuit",
     },
     {
-        "key": "inflation-hcp",
+        "key": "logements-neufs",
         "hours": 9,
         "section": "economie",
         "credit": AGENCY_DDM,
-        "headline": "L'inflation ralentit à 1,8 % sur un an",
+        "headline": "Immobilier : les ventes de logements neufs progressent de 6 % sur un an",
         "body": (
-            "<p>La hausse des prix à la consommation s'est établie à 1,8 % le mois dernier, "
-            "contre 2,3 % le mois précédent, selon les chiffres officiels publiés mardi. "
-            "Les prix alimentaires ont reculé de 0,6 % sur un mois.</p>"
+            "<p>Les promoteurs ont vendu davantage de logements de moyen standing au "
+            "troisième trimestre, selon leur fédération, qui cite l'aide directe à l'achat "
+            "et la baisse de certains prix dans les grandes villes.</p>"
         ),
     },
     {
-        "key": "festival-essaouira",
+        "key": "conservatoire-meknes",
         "hours": 11,
         "section": "culture",
-        "headline": "Le festival d'Essaouira dévoile sa programmation",
+        "headline": "Meknès : le conservatoire ouvre une classe de oud pour adultes",
         "body": (
-            "<p>Trente-deux concerts gratuits sont prévus sur quatre scènes, dont une "
-            "nouvelle place en bord de mer. Les organisateurs attendent un public plus "
-            "nombreux que l'an dernier.</p>"
+            "<p>Les cours auront lieu le soir, deux fois par semaine, pour vingt élèves "
+            "débutants. Les inscriptions sont ouvertes jusqu'à la fin du mois, sur "
+            "audition.</p>"
         ),
     },
     {
