@@ -164,6 +164,10 @@ def article_json_ld(article: ArticlePage, request: HttpRequest | None) -> dict[s
     if pub.logo is not None:
         logo = pub.logo.get_rendition("height-60")
         publisher["logo"] = {"@type": "ImageObject", "url": site_url(logo.url)}
+    else:
+        # As before the site address existed: the static logo's conventional
+        # place (a publication without a logo image should add one).
+        publisher["logo"] = {"@type": "ImageObject", "url": site_url("/static/lede/logo.png")}
     data["publisher"] = publisher
     if article.authors:
         data["author"] = [
