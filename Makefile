@@ -17,12 +17,24 @@ $(STAMP): requirements/dev.lock
 
 venv: $(STAMP)
 
-demo: $(STAMP)
+# The demo's one public address (canonical, feeds, e-mails): from PORT
+# unless LEDE_BASE_URL is given.
+LEDE_BASE_URL ?= http://127.0.0.1:$(PORT)
+# Static files the demo serves hashed and compressed (config/settings/dev.py):
+# collected again only when a source file or the installed packages changed.
+STATIC_SOURCES := $(shell find static lede/*/static -type f 2>/dev/null)
+
+var/static/staticfiles.json: $(STAMP) $(STATIC_SOURCES)
+	@mkdir -p var
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py collectstatic --no-input -v0
+	@touch $@
+
+demo: $(STAMP) var/static/staticfiles.json
 	@mkdir -p var
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py migrate --no-input -v0
-	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py load_demo
+	LEDE_BASE_URL=$(LEDE_BASE_URL) DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py load_demo
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py rebuild_search_index
-	@PORT=$(PORT) DJANGO_SETTINGS_MODULE=config.settings.dev bin/run-demo
+	@PORT=$(PORT) LEDE_BASE_URL=$(LEDE_BASE_URL) DJANGO_SETTINGS_MODULE=config.settings.dev bin/run-demo
 
 test: $(STAMP)
 	@mkdir -p var

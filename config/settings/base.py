@@ -274,7 +274,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Wagtail --------------------------------------------------------------
 WAGTAIL_SITE_NAME = env_str("LEDE_PUBLICATION_NAME", "Le Quotidien")
-WAGTAILADMIN_BASE_URL = env_str("LEDE_BASE_URL", "http://127.0.0.1:8000")
+# The site's one public address (scheme, host, port; no trailing slash): every
+# absolute URL — canonical, og:url, JSON-LD, sitemaps, feeds, e-mails — is
+# built from it by lede.core.urls.site_url(); `make demo` sets it from PORT.
+LEDE_BASE_URL = env_str("LEDE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+WAGTAILADMIN_BASE_URL = LEDE_BASE_URL
 WAGTAILIMAGES_IMAGE_MODEL = "images.LedeImage"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = env_int("LEDE_MAX_IMAGE_UPLOAD", 10 * 1024 * 1024)
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
@@ -286,6 +290,10 @@ WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No avatars fetched from gravatar.com: the admin works offline and leaks no
+# staff e-mail hashes to a third party.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAILADMIN_USER_LOGIN_FORM = "lede.accounts.forms.AdminLoginForm"
 WAGTAILFRONTENDCACHE: dict[str, dict[str, str]] = {}
 if env_str("VARNISH_URL"):
     WAGTAILFRONTENDCACHE["varnish"] = {
@@ -309,7 +317,10 @@ LEDE_SSE_HEARTBEAT = env_int("LEDE_SSE_HEARTBEAT", 15)
 LEDE_SSE_MAX_AGE = env_int("LEDE_SSE_MAX_AGE", 3600)
 # Payments (lede.payments): a provider is offered only when configured.
 LEDE_PAYMENT_PROVIDERS = env_list("LEDE_PAYMENT_PROVIDERS", ["cmi", "stripe", "sandbox", "manual"])
-LEDE_SANDBOX_ENABLED = env_bool("LEDE_SANDBOX_ENABLED", False)  # also on whenever DEBUG is
+# The sandbox ("Mode test") provider: on in the demo (dev.py) and tests only.
+LEDE_SANDBOX_ENABLED = env_bool("LEDE_SANDBOX_ENABLED", False)
+# The demo profile (dev.py): demo loader allowed, media served by the app.
+LEDE_DEMO = False
 LEDE_SANDBOX_SECRET = env_str("LEDE_SANDBOX_SECRET", "")
 CMI_CLIENT_ID = env_str("CMI_CLIENT_ID", "")
 CMI_STORE_KEY = env_str("CMI_STORE_KEY", "")

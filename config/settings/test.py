@@ -8,6 +8,9 @@ from .base import VAR_DIR
 DEBUG = False
 LEDE_DEMO = True
 LEDE_SANDBOX_ENABLED = True
+# The site's one address (lede/core/site.py) is the test client's host.
+LEDE_BASE_URL = "http://testserver"
+WAGTAILADMIN_BASE_URL = LEDE_BASE_URL
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = VAR_DIR / "test-media"

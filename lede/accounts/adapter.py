@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 
 from lede.core.network import client_ip
+from lede.core.site import rebase, site_url
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -31,7 +32,6 @@ class AccountAdapter(DefaultAccountAdapter):
         # Subjects are rendered without the request (so without context
         # processors): give every template the publication explicitly.
         from allauth.core import context as allauth_context
-        from allauth.utils import build_absolute_uri
 
         from lede.core.selectors import publication_settings
 
@@ -40,9 +40,16 @@ class AccountAdapter(DefaultAccountAdapter):
         ctx = {
             "publication": publication,
             "site_name": publication.name,
-            "site_url": build_absolute_uri(request, "/") if request is not None else "",
+            "site_url": site_url("/"),
         }
-        ctx.update(context)
+        # allauth builds its links (activate_url, password_reset_url,
+        # signup_url…) from the request's host: every link in an e-mail goes
+        # to the site's one address instead (lede/core/site.py).
+        for key, value in context.items():
+            if key.endswith("_url") and isinstance(value, str) and value:
+                ctx[key] = rebase(value)
+            else:
+                ctx[key] = value
         super().send_mail(template_prefix, email, ctx)
 
     def get_http_user_agent(self, request: HttpRequest) -> str:

@@ -6,6 +6,7 @@ from allauth.account.forms import ConfirmLoginCodeForm, RequestLoginCodeForm
 from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 
 class DeleteAccountForm(forms.Form):
@@ -116,3 +117,12 @@ class AddressCodeForm(ConfirmLoginCodeForm):
                 _("Ce code n'est pas le bon. Vérifiez-le dans l'e-mail reçu."),
                 code="incorrect_code",
             ) from exc
+
+
+class AdminLoginForm(WagtailLoginForm):
+    """Wagtail's log-in form with a French label on the password field (its
+    own has none, so Django shows the field's English name, "Password")."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].label = _("Mot de passe")

@@ -15,6 +15,10 @@ class CoreConfig(AppConfig):
 
         connection_created.connect(_install_pool_check, dispatch_uid="lede-pool-check")
 
+        from . import signals
+
+        signals.connect()
+
 
 def _install_pool_check(sender: Any, connection: Any, **kwargs: Any) -> None:
     """The web nodes' pool checks every idle connection when one is broken

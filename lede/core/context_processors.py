@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .selectors import publication_settings
+from .selectors import legal_links, publication_settings
 
 
 def publication(request: HttpRequest) -> dict[str, Any]:
@@ -15,4 +15,6 @@ def publication(request: HttpRequest) -> dict[str, Any]:
     return {
         "publication": SimpleLazyObject(lambda: publication_settings(request)),
         "nav_sections": SimpleLazyObject(lambda: list(navigation_sections())),
+        # Mentions légales, CGV, confidentialité, contact: [.title, .url, .kind]
+        "legal_pages": SimpleLazyObject(legal_links),
     }

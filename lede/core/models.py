@@ -9,6 +9,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .site import SiteAddressPageMixin
 
 DEFAULT_REPRODUCTION_POLICY = (
     "Toute reproduction ou représentation totale ou partielle de ce site par quelque "
@@ -32,6 +37,18 @@ class PublicationSettings(BaseSiteSetting):
     )
     logo = models.ForeignKey(
         "images.LedeImage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    share_image = models.ForeignKey(
+        "images.LedeImage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("image de partage par défaut"),
+        help_text=_(
+            "Montrée par les réseaux sociaux pour un article sans image principale "
+            "(format 1200 × 630 conseillé)."
+        ),
     )
     copyright_notice = models.CharField(
         _("mention de copyright"),
@@ -59,6 +76,7 @@ class PublicationSettings(BaseSiteSetting):
                 FieldPanel("tagline"),
                 FieldPanel("publisher"),
                 FieldPanel("logo"),
+                FieldPanel("share_image"),
             ],
             heading=_("Identité"),
         ),
@@ -84,3 +102,47 @@ class PublicationSettings(BaseSiteSetting):
             return zoneinfo.ZoneInfo(self.time_zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             return zoneinfo.ZoneInfo("Africa/Casablanca")
+
+
+class LegalPage(SiteAddressPageMixin, Page):
+    """An editable page of the site's own: Mentions légales, Conditions
+    générales de vente, Politique de confidentialité, Contact… Linked from
+    every page's footer (``legal_pages`` in the template context) and, by its
+    kind, from the checkout."""
+
+    class Kind(models.TextChoices):
+        LEGAL_NOTICE = "legal_notice", _("Mentions légales")
+        TERMS_OF_SALE = "terms_of_sale", _("Conditions générales de vente")
+        PRIVACY = "privacy", _("Politique de confidentialité")
+        CONTACT = "contact", _("Contact")
+        OTHER = "other", _("Autre")
+
+    kind = models.CharField(
+        _("type de page"),
+        max_length=16,
+        choices=Kind.choices,
+        default=Kind.OTHER,
+        help_text=_("Le bas de page et la commande trouvent la page par son type."),
+    )
+    intro = models.TextField(_("chapeau"), blank=True, max_length=600)
+    body = RichTextField(
+        _("texte"),
+        features=["h2", "h3", "bold", "italic", "link", "ol", "ul"],
+    )
+    in_footer = models.BooleanField(_("lien en bas de page"), default=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("kind"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        FieldPanel("in_footer"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+    parent_page_types = ["editorial.HomePage"]
+    subpage_types: list[str] = []
+    template = "core/legal_page.html"
+
+    class Meta:
+        verbose_name = _("page d'information")
+        verbose_name_plural = _("pages d'information")

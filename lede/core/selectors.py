@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.core.cache import cache
 from django.http import HttpRequest
 from wagtail.models import Site
 
-from .models import PublicationSettings
+from .models import LegalPage, PublicationSettings
 
 
 def publication_settings(request: HttpRequest | None = None) -> PublicationSettings:
@@ -14,3 +17,43 @@ def publication_settings(request: HttpRequest | None = None) -> PublicationSetti
     if site is None:
         return PublicationSettings()
     return PublicationSettings.for_site(site)
+
+
+@dataclass(frozen=True)
+class LegalLink:
+    """A footer link to one of the site's information pages."""
+
+    title: str
+    url: str
+    kind: str
+
+
+#: The footer's information links, cached (every page shows them); dropped
+#: by forget_legal_links() when such a page is published, unpublished, moved
+#: or deleted (lede/core/signals.py).
+LEGAL_LINKS_KEY = "core:legal-links"
+
+
+def legal_links() -> list[LegalLink]:
+    """The live information pages shown in the footer, in the page tree's
+    order (one query on a cache miss)."""
+    cached = cache.get(LEGAL_LINKS_KEY)
+    if cached is not None:
+        return [LegalLink(*item) for item in cached]
+    pages = (
+        LegalPage.objects.live()
+        .filter(in_footer=True)
+        .order_by("path")
+        .only("title", "url_path", "kind", "path", "depth")
+    )
+    links = []
+    for page in pages:
+        url = page.get_url()
+        if url:
+            links.append(LegalLink(title=page.title, url=url, kind=page.kind))
+    cache.set(LEGAL_LINKS_KEY, [(link.title, link.url, link.kind) for link in links], timeout=None)
+    return links
+
+
+def forget_legal_links() -> None:
+    cache.delete(LEGAL_LINKS_KEY)

@@ -1,19 +1,23 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
+from django.views.static import serve
 
 from lede.core import queue
+from lede.core.site import base_url
 
 
 @require_GET
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    base = request.build_absolute_uri("/").rstrip("/")
+    base = base_url()
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
@@ -105,3 +109,23 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors: the database may be what failed.
     template = loader.get_template("500.html")
     return HttpResponse(template.render({}), status=500)
+
+
+#: Media in the demo: uploads keep their name and renditions carry a hash of
+#: their filter, so a day of caching is safe; a replaced file gets a new name.
+MEDIA_MAX_AGE = 24 * 3600
+
+
+@require_safe
+def media(request: HttpRequest, path: str) -> HttpResponseBase:
+    """Serve a file under MEDIA_ROOT (demo profile only, see config/urls.py).
+
+    Django's ``static.serve`` does the path checks (no escape from the
+    folder), If-Modified-Since and the content type; this adds the caching.
+    """
+    try:
+        response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
+    except SuspiciousFileOperation as exc:  # "../" out of the folder: not found
+        raise Http404(path) from exc
+    response["Cache-Control"] = f"public, max-age={MEDIA_MAX_AGE}"
+    return response

@@ -19,6 +19,8 @@ from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from lede.core.site import base_url, site_url
+
 R = TypeVar("R", bound=HttpResponseBase)
 
 
@@ -73,7 +75,7 @@ def purge_listings(page: Any) -> None:
     # Home and sections: the ancestors of the article (one query).
     _add_sections(batch, page.get_ancestors().specific().filter(depth__gt=1))
     if site is not None:
-        batch.add_urls(_listing_urls(site.root_url, with_news=True))
+        batch.add_urls(_listing_urls(base_url(), with_news=True))
     transaction.on_commit(batch.purge)
 
 
@@ -97,5 +99,5 @@ def purge_move(page: Any, *, parent_before: Any, url_path_before: str) -> None:
     site = page.get_site()
     root_path = site.root_page.url_path if site is not None else ""
     if site is not None and url_path_before.startswith(root_path):
-        batch.add_url(site.root_url + "/" + url_path_before[len(root_path) :])
+        batch.add_url(site_url("/" + url_path_before[len(root_path) :]))
     transaction.on_commit(batch.purge)

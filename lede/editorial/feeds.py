@@ -12,6 +12,7 @@ from django.utils.feedgenerator import Rss201rev2Feed
 
 from lede.core.sanitize import strip_tags
 from lede.core.selectors import publication_settings
+from lede.core.site import site_url
 
 from . import selectors
 from .models import ArticlePage, SectionPage
@@ -42,8 +43,13 @@ class _BaseFeed(Feed):  # type: ignore[type-arg]
     def item_description(self, item: ArticlePage) -> str:
         return strip_tags(item.standfirst)
 
+    # Every link on the site's one address (lede/core/site.py), never on the
+    # host the feed happened to be requested with.
+    def feed_url(self) -> str:
+        return site_url(self.request.path if self.request is not None else "/rss/")
+
     def item_link(self, item: ArticlePage) -> str:
-        return item.get_url(self.request) or "/"
+        return item.get_full_url(self.request) or site_url("/")
 
     def item_guid(self, item: ArticlePage) -> str:
         return item.get_full_url(self.request) or str(item.pk)
@@ -67,7 +73,7 @@ class SiteFeed(_BaseFeed):
         return publication_settings(self.request).name
 
     def link(self) -> str:
-        return "/"
+        return site_url("/")
 
     def description(self) -> str:
         return publication_settings(self.request).tagline or publication_settings(self.request).name
@@ -85,7 +91,7 @@ class SectionFeed(_BaseFeed):
         return f"{obj.title} — {publication_settings(self.request).name}"
 
     def link(self, obj: SectionPage) -> str:
-        return obj.get_url(self.request) or "/"
+        return obj.get_full_url(self.request) or site_url("/")
 
     def description(self, obj: SectionPage) -> str:
         return obj.description or obj.title

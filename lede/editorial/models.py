@@ -20,6 +20,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from lede.core.site import SiteAddressPageMixin
+
 from .blocks import ArticleBodyBlock
 
 if TYPE_CHECKING:
@@ -77,7 +79,7 @@ class ArticleTag(TaggedItemBase):
     )
 
 
-class HomePage(Page):
+class HomePage(SiteAddressPageMixin, Page):
     """À la une: lead story, secondary stories, latest per section, live slot."""
 
     lead_story = models.ForeignKey(
@@ -100,7 +102,7 @@ class HomePage(Page):
         FieldPanel("secondary_count"),
     ]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["editorial.SectionPage"]
+    subpage_types = ["editorial.SectionPage", "core.LegalPage"]
     max_count = 1
 
     class Meta:
@@ -146,7 +148,7 @@ class HomeFeatured(Orderable):
 TOP_SECTION_DEPTH = 3  # root (1) › home (2) › top-level sections (3)
 
 
-class SectionPage(RoutablePageMixin, Page):
+class SectionPage(SiteAddressPageMixin, RoutablePageMixin, Page):
     description = models.TextField(_("description"), blank=True, max_length=600)
     default_access_level = models.CharField(
         _("accès par défaut"),
@@ -236,7 +238,7 @@ class ArticlePageForm(WagtailAdminPageForm):
             self.initial["significant_update"] = False
 
 
-class ArticlePage(Page):
+class ArticlePage(SiteAddressPageMixin, Page):
     standfirst = models.TextField(_("chapô"), max_length=1200, blank=True)
     lead_image = models.ForeignKey(
         "images.LedeImage",
@@ -412,6 +414,8 @@ class ArticlePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["json_ld"] = selectors.article_json_ld(self, request)
+        # og:image is JSON-LD's image (lead image or the default share image).
+        context["share_image"] = (context["json_ld"].get("image") or [""])[0]
         return context
 
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

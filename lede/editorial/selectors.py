@@ -9,7 +9,9 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from lede.core.models import PublicationSettings
 from lede.core.selectors import publication_settings
+from lede.core.site import site_url
 
 from .models import TOP_SECTION_DEPTH, ArticleAuthor, ArticlePage, Author, HomePage, SectionPage
 
@@ -118,11 +120,28 @@ def home_blocks(home: HomePage) -> dict[str, Any]:
     return {"lead": lead, "secondary": secondary, "per_section": per_section}
 
 
+#: The rendition readers' link previews (og:image) and JSON-LD use.
+SHARE_RENDITION = "fill-1200x630|format-jpeg"
+
+
+def article_share_image(article: ArticlePage, pub: PublicationSettings) -> str:
+    """Absolute URL of the picture shown when the article is shared: its lead
+    image, else the publication's default share image, else its logo ("" when
+    the publication has none of them)."""
+    if article.lead_image is not None:
+        return site_url(article.lead_image.get_rendition(SHARE_RENDITION).url)
+    if pub.share_image is not None:
+        return site_url(pub.share_image.get_rendition(SHARE_RENDITION).url)
+    if pub.logo is not None:
+        return site_url(pub.logo.get_rendition("max-1200x630|format-png").url)
+    return ""
+
+
 def article_json_ld(article: ArticlePage, request: HttpRequest | None) -> dict[str, Any]:
-    """schema.org NewsArticle for an article page."""
+    """schema.org NewsArticle for an article page (every URL on the site's
+    one address, lede/core/site.py)."""
     pub = publication_settings(request)
-    site_root = request.build_absolute_uri("/") if request is not None else "/"
-    url = article.get_full_url(request) or site_root
+    url = article.get_full_url(request) or site_url("/")
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -138,28 +157,24 @@ def article_json_ld(article: ArticlePage, request: HttpRequest | None) -> dict[s
         data["dateModified"] = (article.updated_at or article.display_date).isoformat()
     if article.section is not None:
         data["articleSection"] = article.section.title
-    if article.lead_image is not None:
-        rendition = article.lead_image.get_rendition("fill-1200x675")
-        data["image"] = [request.build_absolute_uri(rendition.url) if request else rendition.url]
+    image = article_share_image(article, pub)
+    if image:
+        data["image"] = [image]
     publisher: dict[str, Any] = {"@type": "NewsMediaOrganization", "name": pub.name}
     if pub.logo is not None:
         logo = pub.logo.get_rendition("height-60")
-        publisher["logo"] = {
-            "@type": "ImageObject",
-            "url": request.build_absolute_uri(logo.url) if request else logo.url,
-        }
+        publisher["logo"] = {"@type": "ImageObject", "url": site_url(logo.url)}
     else:
-        publisher["logo"] = {
-            "@type": "ImageObject",
-            "url": request.build_absolute_uri("/static/lede/logo.png") if request else "",
-        }
+        # As before the site address existed: the static logo's conventional
+        # place (a publication without a logo image should add one).
+        publisher["logo"] = {"@type": "ImageObject", "url": site_url("/static/lede/logo.png")}
     data["publisher"] = publisher
     if article.authors:
         data["author"] = [
             {
                 "@type": "Person",
                 "name": a.name,
-                "url": request.build_absolute_uri(a.get_absolute_url()) if request else "",
+                "url": site_url(a.get_absolute_url()),
             }
             for a in article.authors
         ]

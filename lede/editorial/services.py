@@ -7,6 +7,8 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from lede.core.site import site_host_port
+
 from .models import ArticlePage, HomePage
 
 
@@ -50,9 +52,10 @@ def site_ensure_home(*, site_name: str = "Le Quotidien") -> HomePage:
     root.add_child(instance=home)
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
+        hostname, port = site_host_port()
         Site.objects.create(
-            hostname="localhost",
-            port=80,
+            hostname=hostname,
+            port=port,
             root_page=home,
             is_default_site=True,
             site_name=site_name,

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from wagtail.models import (
@@ -43,11 +45,23 @@ PAGE_PERMS = {
         "bulk_delete_page",
     ],
 }
-IMAGE_PERMS = {
-    CONTRIBUTOR: ["add_image", "choose_image"],
-    EDITOR: ["add_image", "change_image", "choose_image", "delete_image"],
-    ADMINISTRATOR: ["add_image", "change_image", "choose_image", "delete_image"],
+#: Collection permissions (Wagtail's images and documents), by action.
+#: Wagtail checks images against wagtailimages.Image's permissions even for a
+#: custom image model (its permission policy's auth_model): "add_image", not
+#: "add_ledeimage".
+COLLECTION_MODELS = [("wagtailimages", "image"), ("wagtaildocs", "document")]
+COLLECTION_PERMS = {
+    CONTRIBUTOR: ["add", "choose"],
+    EDITOR: ["add", "change", "choose", "delete"],
+    ADMINISTRATOR: ["add", "change", "choose", "delete"],
 }
+#: The wire desk (lede.wires): editors read, publish and upload wires.
+WIRE_DESK = [
+    ("wires", "view_wireitemrecord"),
+    ("wires", "change_wireitemrecord"),
+    ("wires", "add_wireitemrecord"),
+    ("wires", "view_ingestlogentry"),
+]
 MODEL_PERMS = {
     CONTRIBUTOR: [("wagtailadmin", "access_admin")],
     EDITOR: [
@@ -55,6 +69,7 @@ MODEL_PERMS = {
         ("editorial", "add_author"),
         ("editorial", "change_author"),
         ("editorial", "view_author"),
+        *WIRE_DESK,
     ],
     ADMINISTRATOR: [
         ("wagtailadmin", "access_admin"),
@@ -68,6 +83,10 @@ MODEL_PERMS = {
         ("accounts", "view_user"),
         ("accounts", "change_user"),
         ("accounts", "add_user"),
+        *WIRE_DESK,
+        ("wires", "view_wiresource"),
+        ("wires", "add_wiresource"),
+        ("wires", "change_wiresource"),
     ],
 }
 
@@ -98,12 +117,13 @@ def ensure_newsroom_groups() -> dict[str, Group]:
                         group=group, page=root_page, permission=perm
                     )
         if root_collection is not None:
-            for codename in IMAGE_PERMS[name]:
-                perm = _perm("images", codename)
-                if perm is not None:
-                    GroupCollectionPermission.objects.get_or_create(
-                        group=group, collection=root_collection, permission=perm
-                    )
+            for app_label, model_name in COLLECTION_MODELS:
+                for action in COLLECTION_PERMS[name]:
+                    perm = _perm(app_label, f"{action}_{model_name}")
+                    if perm is not None:
+                        GroupCollectionPermission.objects.get_or_create(
+                            group=group, collection=root_collection, permission=perm
+                        )
     _ensure_workflow(groups[EDITOR], root_page)
     return groups
 
@@ -122,4 +142,9 @@ def _ensure_workflow(editors: Group, root_page: Page | None) -> None:
 def on_post_migrate(sender: Any, **kwargs: Any) -> None:
     if getattr(sender, "label", "") != "editorial":
         return
+    # The groups use other apps' permissions (documents, wires) whose own
+    # post_migrate may come later on a fresh database: create them all first.
+    using = kwargs.get("using", "default")
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
     ensure_newsroom_groups()

@@ -5,24 +5,38 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib.sitemaps import Sitemap as DjangoSitemap
 from django.db.models import QuerySet
 from wagtail.contrib.sitemaps import Sitemap as WagtailSitemap
+
+from lede.core.site import base_url
 
 from .models import ArticlePage, HomePage
 
 ARTICLES_PER_FILE = 5000
 
 
-class PagesSitemap(WagtailSitemap):
+class _SiteAddress:
+    """Locations on the site's one address (lede/core/site.py), not on the
+    host the sitemap was requested with."""
+
+    def get_protocol(self, protocol: str | None = None) -> str:
+        return urlsplit(base_url()).scheme or "https"
+
+    def get_domain(self, site: Any = None) -> str:
+        return urlsplit(base_url()).netloc
+
+
+class PagesSitemap(_SiteAddress, WagtailSitemap):
     """Home and section pages (everything but articles), through Wagtail."""
 
     def items(self) -> Any:
         return super().items().not_type(ArticlePage)
 
 
-class ArticlesSitemap(DjangoSitemap[ArticlePage]):
+class ArticlesSitemap(_SiteAddress, DjangoSitemap[ArticlePage]):
     limit = ARTICLES_PER_FILE
 
     def __init__(self) -> None:

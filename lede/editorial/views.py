@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from taggit.models import Tag
 
+from lede.core.site import rebase
+
 from . import selectors
 from .edge import allow_shared_caching
 from .listing_cache import serve_listing
@@ -61,10 +63,22 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
 
 def sitemap_index(request: HttpRequest) -> HttpResponse:
     from django.contrib.sitemaps import views as sitemap_views
+    from django.contrib.sitemaps.views import SitemapIndexItem
 
     from .sitemaps import sitemaps
 
-    response = serve_listing(request, lambda req: sitemap_views.index(req, sitemaps(req)))
+    def render_index(req: HttpRequest) -> Any:
+        response = sitemap_views.index(req, sitemaps(req))
+        # Django builds the files' addresses from the request's host: move
+        # them onto the site's one address.
+        data = response.context_data or {}
+        data["sitemaps"] = [
+            SitemapIndexItem(rebase(item.location), item.last_mod) for item in data["sitemaps"]
+        ]
+        response.context_data = data
+        return response
+
+    response = serve_listing(request, render_index)
     return allow_shared_caching(request, response)
 
 

@@ -21,6 +21,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 
 from lede.core.sanitize import clean_rich_text_source
+from lede.core.site import SiteAddressPageMixin
 from lede.editorial.blocks import (
     InlineImageBlock,
     QuoteBlock,
@@ -166,7 +167,7 @@ class Dispatch(models.Model):
         return raw.upper()
 
 
-class LiveBlogPage(Page):
+class LiveBlogPage(SiteAddressPageMixin, Page):
     """A running story: key points on top, timestamped entries, live updates."""
 
     class Status(models.TextChoices):

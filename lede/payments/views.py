@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lede.core.observability.metrics import record_checkout, record_payment_notification
+from lede.core.site import site_url
 
 from . import services
 from .models import Order, PaymentAttempt
@@ -235,9 +236,7 @@ def stripe_portal(request: HttpRequest) -> HttpResponse:
     if subscription is None or not isinstance(provider, StripeProvider):
         return error_page(request, gettext("Aucun moyen de paiement Stripe enregistré."), 404)
     try:
-        url = provider.portal_url(
-            subscription, request.build_absolute_uri(reverse("subscriptions:account"))
-        )
+        url = provider.portal_url(subscription, site_url(reverse("subscriptions:account")))
     except ProviderError as exc:
         return error_page(request, exc.message, status=503)
     return _see_other(url)

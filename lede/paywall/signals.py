@@ -11,7 +11,7 @@ from django.dispatch import receiver
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from lede.core.models import PublicationSettings
+from lede.core.models import LegalPage, PublicationSettings
 
 from . import services
 from .models import AccessGrant, Organisation, OrganisationSeat
@@ -96,11 +96,12 @@ def _page_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
 @receiver(page_published)
 @receiver(page_unpublished)
 def _chrome_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
-    """A section or the home page changed: every cached article variant shows
-    the sections menu, so start a new generation."""
+    """A section, the home page or a footer information page changed: every
+    cached article variant shows the sections menu and the footer links, so
+    start a new generation."""
     from lede.editorial.models import HomePage, SectionPage
 
-    if isinstance(instance, SectionPage | HomePage):
+    if isinstance(instance, SectionPage | HomePage | LegalPage):
         bump_chrome_generation()
 
 

@@ -13,6 +13,7 @@ class SubscriptionsConfig(AppConfig):
             register_retention_check,
         )
 
+        from . import checks  # noqa: F401 - registers the deployment check
         from .export import export_payments, export_subscriptions, stop_renewals
         from .selectors import user_has_invoices
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from .checks import PLACEHOLDER_LEGAL_NAME
+from .invoices import billing_settings
 from .models import Offer, Plan
 
 MONTHLY = {
@@ -74,3 +76,22 @@ def ensure_demo_offers() -> dict[str, int]:
 
         transaction.on_commit(forget_launch_offer)
     return created
+
+
+@transaction.atomic
+def ensure_demo_billing(values: dict[str, str]) -> bool:
+    """Fill the seller's identity on receipts where it is empty (or still the
+    model's placeholder raison sociale); an operator's values are kept.
+    Return whether anything changed."""
+    billing = billing_settings()
+    if billing.pk is None:
+        return False
+    changed = False
+    for field, value in values.items():
+        current = str(getattr(billing, field) or "").strip()
+        if not current or (field == "legal_name" and current == PLACEHOLDER_LEGAL_NAME):
+            setattr(billing, field, value)
+            changed = True
+    if changed:
+        billing.save()
+    return changed

@@ -10,20 +10,21 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
+
+from lede.core import site
 
 logger = logging.getLogger(__name__)
 
 
 def base_url() -> str:
-    return str(getattr(settings, "WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")).rstrip("/")
+    return site.base_url()
 
 
 def absolute(path: str) -> str:
-    return base_url() + path
+    return site.site_url(path)
 
 
 def _context() -> dict[str, Any]:

@@ -110,7 +110,8 @@ def invoice_issue(*, order: Order) -> Invoice:
     ]
     user: Any = order.user
     buyer = {
-        "name": getattr(user, "display_name", "") or user.get_full_name() or user.email,
+        # No name known: the e-mail alone identifies the buyer (printed once).
+        "name": getattr(user, "display_name", "") or user.get_full_name() or "",
         "email": user.email,
     }
     if order.kind == "group" and order.details.get("organisation_name"):

@@ -84,4 +84,4 @@ def subscribe(
 
 
 def sandbox_enabled() -> bool:
-    return bool(settings.DEBUG or getattr(settings, "LEDE_SANDBOX_ENABLED", False))
+    return bool(getattr(settings, "LEDE_SANDBOX_ENABLED", False))

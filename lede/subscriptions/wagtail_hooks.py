@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
 from wagtail import hooks
+from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .checks import billing_identity_missing
 from .models import Coupon, Offer, Plan
 
 
@@ -72,3 +76,33 @@ def _after_edit(request: Any, instance: Any) -> None:
 @hooks.register("after_delete_snippet")
 def _after_delete(request: Any, instances: Any) -> None:
     _catalogue_changed(request, instances)
+
+
+class BillingIdentityPanel(Component):
+    """Dashboard warning while the seller's identity on receipts is incomplete."""
+
+    name = "billing_identity"
+    order = 50
+    template_name = "subscriptions/admin/billing_identity_panel.html"
+
+    def __init__(self, missing: list[str]) -> None:
+        self.missing = missing
+
+    def get_context_data(self, parent_context: Any = None) -> dict[str, Any]:
+        return {"missing": self.missing, "settings_url": self.settings_url()}
+
+    @staticmethod
+    def settings_url() -> str:
+        try:
+            return reverse("wagtailsettings:edit", args=["subscriptions", "billingsettings"])
+        except NoReverseMatch:
+            return ""
+
+
+@hooks.register("construct_homepage_panels")
+def add_billing_identity_panel(request: HttpRequest, panels: list[Any]) -> None:
+    if not request.user.has_perm("subscriptions.change_billingsettings"):
+        return
+    missing = billing_identity_missing()
+    if missing:
+        panels.append(BillingIdentityPanel(missing))

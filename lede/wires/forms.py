@@ -49,7 +49,7 @@ class DeskFilterForm(forms.Form):
         label=_("Reçue"),
         required=False,
         choices=[
-            ("", _("Quand vous voulez")),
+            ("", _("Toutes dates")),
             ("1h", _("Dernière heure")),
             ("6h", _("6 dernières heures")),
             ("24h", _("24 dernières heures")),

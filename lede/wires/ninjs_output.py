@@ -12,10 +12,11 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urljoin
+from urllib.parse import quote
 
-from django.conf import settings
 from django.core.files.storage import default_storage
+
+from lede.core.site import site_url
 
 from .models import WireItemRecord
 
@@ -67,8 +68,7 @@ def _photo_href(photo: dict[str, Any]) -> str:
         return as_uri(href)
     stored = str(photo.get("stored") or "")
     if stored:
-        base = str(getattr(settings, "WAGTAILADMIN_BASE_URL", "") or "")
-        url = urljoin(base.rstrip("/") + "/", default_storage.url(stored).lstrip("/"))
+        url = site_url(default_storage.url(stored))
         if _SCHEME.match(url):
             return as_uri(url)
     return ""

@@ -16,7 +16,7 @@ def staff_mfa_relaxed() -> bool:
     """
     if getattr(settings, "LEDE_STAFF_REQUIRE_MFA", False):
         return False
-    return bool(settings.DEBUG or getattr(settings, "LEDE_DEMO", False))
+    return bool(getattr(settings, "LEDE_DEMO", False))
 
 
 @register.simple_tag

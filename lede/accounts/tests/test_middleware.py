@@ -143,11 +143,11 @@ def test_staff_log_in_with_totp_reaches_the_admin(staff: Any, with_middleware: A
 def test_demo_log_in_page_says_2fa_is_relaxed(client: Any, settings: Any) -> None:
     note = "Site de démonstration : la double authentification"
     settings.LEDE_STAFF_REQUIRE_MFA = False
-    settings.DEBUG = True
+    settings.LEDE_DEMO = True
     assert note in client.get("/compte/login/").content.decode()
     settings.LEDE_STAFF_REQUIRE_MFA = True
     assert note not in client.get("/compte/login/").content.decode()
     settings.LEDE_STAFF_REQUIRE_MFA = False
-    settings.DEBUG = False
+    settings.DEBUG = True  # DEBUG alone never relaxes anything
     settings.LEDE_DEMO = False
     assert note not in client.get("/compte/login/").content.decode()

@@ -911,10 +911,7 @@ ARTICLES: list[dict[str, Any]] = [
                 "au Maroc, approche 65 % selon l'association professionnelle, qui vise "
                 "75 % d'ici quatre ans."
             ),
-            img(
-                "terminal-conteneurs",
-                "Les véhicules exportés partent majoritairement par les terminaux du nord du pays.",
-            ),
+            img("terminal-conteneurs"),
             q(
                 "« La prochaine bataille, c'est la batterie. Sans elle, la valeur ajoutée "
                 "nous échappera. »",
@@ -1240,7 +1237,7 @@ ARTICLES: list[dict[str, Any]] = [
                 "coureurs traversent une quinzaine de douars, où des habitants tiennent "
                 "les points de ravitaillement."
             ),
-            img("trail-atlas", "Au premier ravitaillement, après 900 mètres de montée."),
+            img("trail-atlas"),
             p(
                 "Les organisateurs estiment que la course génère environ quatre millions "
                 "de dirhams de retombées dans la vallée : hébergement, guides, muletiers, "
@@ -1435,7 +1432,7 @@ ARTICLES: list[dict[str, Any]] = [
                 "La section la plus émouvante rassemble les photos d'un studio de quartier "
                 "de Salé, retrouvées dans une cave et numérisées l'an dernier."
             ),
-            img("expo-photo", "Les tirages du studio de Salé, exposés pour la première fois."),
+            img("expo-photo"),
             box(
                 "Infos pratiques",
                 "Jusqu'à la fin du mois prochain",

@@ -32,7 +32,8 @@ from wagtail.models import Page, PageLogEntry, ReferenceIndex, Revision, Site
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from lede.accounts.models import User
-from lede.core.models import PublicationSettings
+from lede.core.models import LegalPage, PublicationSettings
+from lede.core.site import site_host_port
 from lede.editorial.models import (
     ArticleAuthor,
     ArticlePage,
@@ -46,17 +47,20 @@ from lede.images.models import LedeImage
 
 from . import pictures
 from .articles import ARTICLES, HOME_FEATURED, HOME_LEAD
-from .images import IMAGES
+from .images import FORMER_PHOTO_CREDITS, ILLUSTRATION_CREDIT, IMAGES
+from .legal import BILLING, LEGAL_PAGES, PUBLISHER
 from .people import AUTHORS, DEMO_PASSWORD, USERS
 from .sections import PALETTES, SECTIONS
 
 PUBLICATION = {
     "name": "Le Quotidien",
     "tagline": "L'actualité du Maroc et du monde, vérifiée et expliquée",
-    "publisher": "Éditions Lede",
-    "copyright_notice": "© Copyright Éditions Lede. Tous droits réservés.",
+    # The publisher's legal name appears once on a page: in this line.
+    "publisher": PUBLISHER,
+    "copyright_notice": f"© Copyright {PUBLISHER}. Tous droits réservés.",
 }
 LOGO_TITLE = "Le Quotidien — logo"
+SHARE_IMAGE_TITLE = "Le Quotidien — image de partage"
 
 
 class DemoError(Exception):
@@ -107,7 +111,8 @@ def load_demo(
         site = _default_site(home)
         images = _ensure_images(created, photo_size)
         logo = _ensure_logo(created)
-        _ensure_publication(site, logo, created)
+        share_image = _ensure_share_image(created)
+        _ensure_publication(site, logo, share_image, created)
         sections = _ensure_sections(home, created)
         authors = _ensure_authors(created)
         tags = _ensure_tags()
@@ -117,9 +122,23 @@ def load_demo(
             new_pages.append(home)
         _ensure_users(created)
         _ensure_paywall_demo(created, now)
-        from lede.subscriptions.demo import ensure_demo_offers
+        from lede.subscriptions.demo import ensure_demo_billing, ensure_demo_offers
 
         ensure_demo_offers()
+        if ensure_demo_billing(BILLING):
+            created["billing_settings"] += 1
+        new_pages += _ensure_legal_pages(home, created)
+        # The Newsroom and the wire desk (higher layers, loaded the same way
+        # as the offers above).
+        from lede.livefeed.demo import ensure_demo_dispatches
+        from lede.wires.demo import ensure_demo_wires
+
+        made = ensure_demo_dispatches(sections=sections, images=images, now=now)
+        if made:
+            created["dispatches"] += made
+        wires = [o for o in ensure_demo_wires() if o.guid and o.outcome == "imported"]
+        if wires:
+            created["wires"] += len(wires)
         # Reference index ("usage" in the admin) built once instead of one task per save.
         for page in new_pages:
             ReferenceIndex.create_or_update_for_object(page.specific)
@@ -142,19 +161,28 @@ def load_demo(
 
 # --- settings ----------------------------------------------------------------
 def _default_site(home: HomePage) -> Site:
+    """The default Wagtail Site, on the site's one address (LEDE_BASE_URL,
+    set from PORT by `make demo`) so that the admin's own links agree with
+    the pages'."""
+    hostname, port = site_host_port()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
         site = Site.objects.create(
-            hostname="localhost",
-            port=80,
+            hostname=hostname,
+            port=port,
             root_page=home,
             is_default_site=True,
             site_name=PUBLICATION["name"],
         )
+    elif (site.hostname, site.port) != (hostname, port):
+        site.hostname, site.port = hostname, port
+        site.save(update_fields=["hostname", "port"])
     return site
 
 
-def _ensure_publication(site: Site, logo: LedeImage, created: Counter[str]) -> None:
+def _ensure_publication(
+    site: Site, logo: LedeImage, share_image: LedeImage, created: Counter[str]
+) -> None:
     pub = PublicationSettings.for_site(site)
     changed = False
     for field, value in PUBLICATION.items():
@@ -163,6 +191,9 @@ def _ensure_publication(site: Site, logo: LedeImage, created: Counter[str]) -> N
             changed = True
     if pub.logo_id is None:
         pub.logo = logo
+        changed = True
+    if pub.share_image_id is None:
+        pub.share_image = share_image
         changed = True
     if changed:
         pub.save()
@@ -182,6 +213,12 @@ def _ensure_image(
 ) -> LedeImage:
     existing = LedeImage.objects.filter(title=title).order_by("pk").first()
     if existing is not None:
+        if existing.credit in FORMER_PHOTO_CREDITS or (
+            existing.credit == PUBLICATION["name"] and title.startswith("Portrait — ")
+        ):
+            # An earlier demo captioned its drawings as photographs.
+            existing.caption, existing.credit = caption, credit
+            existing.save(update_fields=["caption", "credit"])
         return existing
     content: bytes = data()
     image = LedeImage(title=title, caption=caption, credit=credit)
@@ -226,6 +263,18 @@ def _ensure_logo(created: Counter[str]) -> LedeImage:
     )
 
 
+def _ensure_share_image(created: Counter[str]) -> LedeImage:
+    """The default share image (og:image of articles without a lead image)."""
+    return _ensure_image(
+        title=SHARE_IMAGE_TITLE,
+        filename="demo-partage.png",
+        caption=f"Illustration : carte de partage du {PUBLICATION['name'].removeprefix('Le ')}",
+        credit=PUBLICATION["name"],
+        data=lambda: pictures.share_card_png(PUBLICATION["name"], PUBLICATION["tagline"]),
+        created=created,
+    )
+
+
 # --- sections ----------------------------------------------------------------
 def _ensure_sections(home: HomePage, created: Counter[str]) -> dict[str, SectionPage]:
     sections: dict[str, SectionPage] = {}
@@ -257,8 +306,8 @@ def _ensure_authors(created: Counter[str]) -> dict[str, Author]:
         if author is None:
             photo = _ensure_image(
                 title=f"Portrait — {spec['name']}",
-                caption=f"{spec['name']}, {spec['role'][:1].lower()}{spec['role'][1:]}.",
-                credit=PUBLICATION["name"],
+                caption=f"Illustration : monogramme de {spec['name']}.",
+                credit=ILLUSTRATION_CREDIT,
                 filename=f"demo-portrait-{spec['slug']}.jpg",
                 data=lambda spec=spec: pictures.portrait_jpeg(spec["name"], spec["color"]),
                 created=created,
@@ -444,6 +493,29 @@ def _ensure_home(home: HomePage, articles: dict[str, ArticlePage]) -> bool:
     ]
     home.save_revision().publish()
     return True
+
+
+# --- information pages ------------------------------------------------------------
+def _ensure_legal_pages(home: HomePage, created: Counter[str]) -> list[Page]:
+    """Mentions légales, CGV, confidentialité, contact: children of the home
+    page, linked from every page's footer."""
+    made: list[Page] = []
+    for spec in LEGAL_PAGES:
+        if LegalPage.objects.child_of(home).filter(slug=spec["slug"]).exists():
+            continue
+        page = LegalPage(
+            title=spec["title"],
+            slug=spec["slug"],
+            kind=spec["kind"],
+            intro=spec["intro"],
+            body=spec["body"],
+            show_in_menus=False,
+        )
+        home.add_child(instance=page)
+        page.save_revision().publish()
+        made.append(page)
+        created["legal_pages"] += 1
+    return made
 
 
 # --- users -----------------------------------------------------------------------

@@ -198,6 +198,18 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
+#: Debian's DejaVu fonts have the accented letters Pillow's built-in font lacks.
+SYSTEM_FONTS = "/usr/share/fonts/truetype/dejavu"
+
+
+def _text_font(size: int, filename: str) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """A font for French text: DejaVu when installed, else Pillow's own."""
+    try:
+        return ImageFont.truetype(f"{SYSTEM_FONTS}/{filename}", size)
+    except OSError:
+        return _font(size)
+
+
 def initials(name: str) -> str:
     parts = [p for p in name.replace("-", " ").split() if p[:1].isupper()]
     return "".join(p[0] for p in parts[:1] + parts[-1:]) if parts else "?"
@@ -227,6 +239,30 @@ def logo_png(name: str, size: tuple[int, int] = (960, 200)) -> bytes:
     d = ImageDraw.Draw(img)
     d.rectangle([0, h - 18, w, h - 8], fill=(180, 30, 30, 255))
     d.text((w / 2, h * 0.45), name, fill=(20, 20, 20, 255), font=_font(int(h * 0.55)), anchor="mm")
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", optimize=True)
+    return buf.getvalue()
+
+
+def share_card_png(name: str, tagline: str = "", size: tuple[int, int] = (1200, 630)) -> bytes:
+    """The default share card: the publication's name in white on its colour,
+    a red rule and the tagline (what a link preview shows for an article
+    without a picture)."""
+    w, h = size
+    ink = _rgb("#14213d")
+    img = _gradient(size, _mix(ink, (255, 255, 255), 0.08), _mix(ink, (0, 0, 0), 0.3))
+    d = ImageDraw.Draw(img)
+    d.rectangle([w * 0.1, h * 0.6, w * 0.9, h * 0.6 + 8], fill=(200, 40, 40))
+    title_font = _text_font(int(h * 0.19), "DejaVuSerif-Bold.ttf")
+    d.text((w / 2, h * 0.42), name, fill=(255, 255, 255), font=title_font, anchor="mm")
+    if tagline:
+        d.text(
+            (w / 2, h * 0.74),
+            tagline,
+            fill=(225, 229, 238),
+            font=_text_font(int(h * 0.045), "DejaVuSans.ttf"),
+            anchor="mm",
+        )
     buf = io.BytesIO()
     img.save(buf, format="PNG", optimize=True)
     return buf.getvalue()

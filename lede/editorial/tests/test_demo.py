@@ -69,9 +69,12 @@ def _counts() -> dict[str, int]:
     }
 
 
-def test_refuses_without_debug() -> None:
+def test_refuses_outside_the_demo_profile() -> None:
     before = _counts()
-    with override_settings(DEBUG=False), pytest.raises(CommandError, match="DEBUG"):
+    with (
+        override_settings(LEDE_DEMO=False, DEBUG=True),
+        pytest.raises(CommandError, match="LEDE_DEMO"),
+    ):
         call_command("load_demo", stdout=io.StringIO())
     assert _counts() == before
 
@@ -126,16 +129,81 @@ def test_scheduled_article_is_not_live_yet(demo: str) -> None:
 def test_publication_settings_and_images(demo: str) -> None:
     pub = PublicationSettings.for_site(Site.objects.get(is_default_site=True))
     assert pub.name == "Le Quotidien"
-    assert pub.publisher == "Éditions Lede"
-    assert pub.copyright_notice == "© Copyright Éditions Lede. Tous droits réservés."
+    assert pub.publisher == "Médias du Bouregreg"
+    assert pub.copyright_notice == "© Copyright Médias du Bouregreg. Tous droits réservés."
     assert pub.tagline
     assert pub.logo is not None
-    photos = LedeImage.objects.exclude(pk=pub.logo.pk).exclude(title__startswith="Portrait")
+    assert pub.share_image is not None
+    assert (pub.share_image.width, pub.share_image.height) == (1200, 630)
+    photos = LedeImage.objects.exclude(pk__in=[pub.logo.pk, pub.share_image.pk]).exclude(
+        title__startswith="Portrait"
+    )
     assert photos.count() >= 20
     for image in photos:
         assert (image.width, image.height) == TEST_PHOTO_SIZE
-        assert image.caption and " / " in image.credit
     assert photos.filter(focal_point_x__isnull=False).exists()
+
+
+def test_pictures_are_captioned_as_illustrations(demo: str, client: Client) -> None:
+    """The demo's pictures are drawings: no caption may describe a photograph,
+    no credit may name a photographer."""
+    for image in LedeImage.objects.exclude(title__endswith="— logo"):
+        assert image.caption.startswith("Illustration : "), image.title
+        assert image.credit.startswith("Illustration") or image.credit == "Le Quotidien", (
+            image.title
+        )
+    article = ArticlePage.objects.live().filter(lead_image__isnull=False).first()
+    assert article is not None
+    html = client.get(article.url).content.decode()
+    assert "Illustration : " in html and "ILLUSTRATION / LE QUOTIDIEN" in html
+
+
+def test_publisher_name_appears_once_on_an_article(demo: str, client: Client) -> None:
+    article = ArticlePage.objects.live().filter(copyright_line="").first()
+    assert article is not None
+    html = client.get(article.url).content.decode()
+    assert html.count("Médias du Bouregreg") == 1
+    assert "Éditions Lede" not in html
+
+
+def test_newsroom_has_two_days_of_dispatches(demo: str, client: Client) -> None:
+    from lede.livefeed.models import Dispatch
+
+    dispatches = Dispatch.objects.filter(status=Dispatch.Status.PUBLISHED)
+    assert dispatches.count() >= 15
+    now = timezone.now()
+    times = sorted(d.published_at for d in dispatches)
+    assert times[0] >= now - timedelta(hours=48) and times[-1] <= now
+    assert times[-1] - times[0] >= timedelta(hours=36)
+    assert dispatches.exclude(credit="").exists() and dispatches.filter(credit="").exists()
+    latest = dispatches.order_by("-published_at").first()
+    assert latest is not None
+    assert escape(latest.headline) in client.get("/").content.decode()
+    assert escape(latest.headline) in client.get("/newsroom/").content.decode()
+
+
+def test_legal_pages_and_billing_identity(demo: str, client: Client) -> None:
+    from django.core.checks import run_checks
+
+    from lede.core.models import LegalPage
+
+    pages = {p.kind: p for p in LegalPage.objects.live()}
+    assert set(pages) == {"legal_notice", "terms_of_sale", "privacy", "contact"}
+    assert "09-08" in pages["privacy"].body and "CNDP" in pages["privacy"].body
+    home = client.get("/").content.decode()
+    for page in pages.values():
+        assert client.get(page.url).status_code == 200
+        assert f'href="{page.url}"' in home, page.title
+    assert not [m for m in run_checks(include_deployment_checks=True) if m.id == "lede.W101"]
+
+
+def test_wire_desk_has_french_samples(demo: str) -> None:
+    from lede.wires.models import WireItemRecord
+
+    records = WireItemRecord.objects.all()
+    assert records.filter(format="ninjs").count() >= 3
+    assert records.filter(format="newsml-g2").count() >= 3
+    assert set(records.values_list("language", flat=True)) == {"fr"}
 
 
 def test_home_page_lead_and_featured(demo: str, client: Client) -> None:
@@ -195,7 +263,7 @@ def test_second_run_changes_nothing(demo: str) -> None:
     before = _counts()
     home_before = HomePage.objects.values("lead_story_id", "latest_revision_id").get()
     out = io.StringIO()
-    with override_settings(DEBUG=True):
+    with override_settings(DEBUG=False, LEDE_DEMO=True):
         call_command("load_demo", stdout=out)
     assert _counts() == before
     assert HomePage.objects.values("lead_story_id", "latest_revision_id").get() == home_before

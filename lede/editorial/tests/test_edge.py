@@ -65,11 +65,12 @@ def test_publishing_and_unpublishing_purge_the_listings(
     settings.WAGTAILFRONTENDCACHE = {
         "edge": {"BACKEND": f"{__name__}.RecordingBackend", "LOCATION": "http://edge"}
     }
+    settings.LEDE_BASE_URL = "https://www.example.ma"
     section = publication["lead"].get_parent().specific
     RecordingBackend.purged.clear()
     with django_capture_on_commit_callbacks(execute=True):
         article = f.make_article(section, "Un article tout neuf")
-    root = "http://localhost"
+    root = settings.LEDE_BASE_URL  # the site's one address (lede/core/site.py)
     purged = set(RecordingBackend.purged)
     expected = {
         root + "/",
@@ -107,6 +108,7 @@ def test_moving_an_article_purges_both_sections_and_its_old_address(
     settings.WAGTAILFRONTENDCACHE = {
         "edge": {"BACKEND": f"{__name__}.RecordingBackend", "LOCATION": "http://edge"}
     }
+    settings.LEDE_BASE_URL = "https://www.example.ma"
     article = publication["lead"]
     before = article.get_parent().specific
     after = f.make_section("Société")
@@ -115,7 +117,7 @@ def test_moving_an_article_purges_both_sections_and_its_old_address(
     with django_capture_on_commit_callbacks(execute=True):
         article.move(after, pos="last-child")
     article.refresh_from_db()
-    root = "http://localhost"
+    root = settings.LEDE_BASE_URL  # the site's one address (lede/core/site.py)
     assert article.url != old_url
     expected = {
         root + old_url,  # the old address

@@ -2,7 +2,7 @@
 
 ``LEDE_PAYMENT_PROVIDERS`` lists them in the order readers see them; each is
 offered only when configured (CMI: client id and store key; Stripe: secret
-key; sandbox: DEBUG on or ``LEDE_SANDBOX_ENABLED``).
+key; sandbox: ``LEDE_SANDBOX_ENABLED``).
 """
 
 from __future__ import annotations

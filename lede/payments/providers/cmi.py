@@ -52,6 +52,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from lede.core.site import site_url
 from lede.subscriptions.money import CURRENCY_NUMERIC, format_decimal, parse_decimal
 
 from .base import (
@@ -345,7 +346,7 @@ class CMIProvider(PaymentProvider):
             raise ProviderError(str(_("Cette devise n'est pas acceptée par la carte bancaire.")))
         user = order.user
         name = _clean(getattr(user, "display_name", "") or user.get_full_name() or user.email)
-        return_url = request.build_absolute_uri(reverse("payments:return", args=[self.name]))
+        return_url = site_url(reverse("payments:return", args=[self.name]))
         fields = {
             "clientid": client_id(),
             "storetype": STORE_TYPE,
@@ -355,8 +356,8 @@ class CMIProvider(PaymentProvider):
             "oid": attempt.oid,
             "okUrl": return_url + "?issue=ok",
             "failUrl": return_url + "?issue=fail",
-            "callbackUrl": request.build_absolute_uri(reverse("payments:notify", args=[self.name])),
-            "shopurl": request.build_absolute_uri(order_shop_url(order)),
+            "callbackUrl": site_url(reverse("payments:notify", args=[self.name])),
+            "shopurl": site_url(order_shop_url(order)),
             "lang": _lang(),
             "rnd": secrets.token_hex(10),
             "hashAlgorithm": "ver3",

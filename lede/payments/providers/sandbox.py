@@ -12,7 +12,8 @@ Test cards, as payment docs have them: ``4242 4242 4242 4242`` succeeds,
 ``4000 0000 0000 0002`` is declined, ``4000 0000 0000 0119`` fails with a
 processing error; any future expiry date and any 3-digit code.
 
-Available only when DEBUG is on or ``LEDE_SANDBOX_ENABLED`` is set.
+Available only when ``LEDE_SANDBOX_ENABLED`` is set (the demo and test settings),
+never because of ``DEBUG``.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ TEST_CARDS = {
 
 
 def enabled() -> bool:
-    return bool(settings.DEBUG or getattr(settings, "LEDE_SANDBOX_ENABLED", False))
+    return bool(getattr(settings, "LEDE_SANDBOX_ENABLED", False))
 
 
 def _secret() -> bytes:

@@ -31,6 +31,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from lede.core.site import site_url
+
 from .base import (
     CheckoutAction,
     NotificationResult,
@@ -137,7 +139,7 @@ class StripeProvider(PaymentProvider):
         from lede.subscriptions.selectors import provider_customer_id
 
         mode = self.checkout_mode(order)
-        back = request.build_absolute_uri(reverse("payments:return", args=[self.name]))
+        back = site_url(reverse("payments:return", args=[self.name]))
         metadata = {"oid": attempt.oid, "order": str(order.uuid)}
         price_data: dict[str, Any] = {
             "currency": order.currency.lower(),

@@ -184,7 +184,7 @@ def test_sandbox_is_off_unless_enabled(
     reader_client: Client, catalogue: dict[str, Any], settings: Any
 ) -> None:
     settings.LEDE_SANDBOX_ENABLED = False
-    settings.DEBUG = False
+    settings.DEBUG = True  # DEBUG never turns the sandbox on
     response = reader_client.post(
         "/abonnement/commande/lancement/", {"provider": "sandbox", "action": "pay"}
     )

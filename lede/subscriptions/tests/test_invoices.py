@@ -86,3 +86,14 @@ def test_vat_rate_is_configurable(catalogue: dict[str, Any], settings: Any) -> N
     settings.LEDE_VAT_RATE = "0"
     (order,) = _paid_orders(catalogue, 1)
     assert order.invoice.tax_minor == 0 and order.invoice.total_excl_tax_minor == 6000
+
+
+def test_receipt_prints_the_email_once_when_no_name_is_known(catalogue: dict[str, Any]) -> None:
+    (order,) = _paid_orders(catalogue, 1)
+    invoice = order.invoice
+    assert invoice.buyer["email"] == "r0@example.com"
+    html = receipt_html(invoice)
+    assert html.count("r0@example.com") == 1
+    # Receipts frozen before the fix (name = e-mail) print it once as well.
+    invoice.buyer = {"name": "r0@example.com", "email": "r0@example.com"}
+    assert receipt_html(invoice).count("r0@example.com") == 1
