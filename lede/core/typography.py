@@ -48,7 +48,9 @@ VOID_ELEMENTS = frozenset(
 )
 
 # Tokens left exactly as written: addresses and e-mail addresses.
-_PROTECTED = re.compile(r"(?:https?://|ftp://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+_PROTECTED = re.compile(
+    r"(?:https?://|ftp://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE
+)
 
 _LETTER = r"[^\W\d_]"
 _SPACES = f"[ \t{NBSP}]"  # breakable or full no-break spaces, never the narrow one
@@ -97,7 +99,9 @@ def french_text(text: str) -> str:
 
 
 def _escape_text(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
 
 
 class _Typographer(HTMLParser):

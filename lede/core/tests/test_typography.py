@@ -70,8 +70,11 @@ HTML_CASES = [
     # markers and comments stay exactly as written
     ("<!--lede:meter--><p>Oui !</p>", f"<!--lede:meter--><p>Oui{N}!</p>"),
     # nested inline markup
-    ("<p><em>Salut</em> ! <strong>ça va</strong> ?</p>", f"<p><em>Salut</em>{N}! <strong>ça va</strong>{N}?</p>"),
-    ("<br>Fin : <img src=\"a.png\" alt=\"x : y\">", f"<br>Fin{N}: <img src=\"a.png\" alt=\"x : y\">"),
+    (
+        "<p><em>Salut</em> ! <strong>ça va</strong> ?</p>",
+        f"<p><em>Salut</em>{N}! <strong>ça va</strong>{N}?</p>",
+    ),
+    ('<br>Fin : <img src="a.png" alt="x : y">', f'<br>Fin{N}: <img src="a.png" alt="x : y">'),
     # escaping is preserved: no markup can be created from text
     ("&lt;b&gt; : x", f"&lt;b&gt;{N}: x"),
 ]

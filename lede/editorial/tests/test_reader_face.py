@@ -133,7 +133,8 @@ def test_french_typography_is_in_the_rendered_article(
         body=[
             (
                 "paragraph",
-                '<p>Voir <a href="https://exemple.ma/?a=1&amp;b=2">l\'étude</a> : 10 000 lecteurs.</p>',
+                '<p>Voir <a href="https://exemple.ma/?a=1&amp;b=2">l\'étude</a> : '
+                "10 000 lecteurs.</p>",
             )
         ],
     )
