@@ -103,7 +103,7 @@ def test_dispatch_appears_without_reload(
     )
     page.goto(asgi_server + "/newsroom/")
     assert page.locator("h1").inner_text() == "Newsroom"
-    assert page.get_by_text("Le meilleur de l'actualité au fil des événements").is_visible()
+    assert page.get_by_text("Le meilleur de l’actualité au fil des événements").is_visible()
     page.evaluate("window.__sameDocument = true")
     _stream_open(page)
 

@@ -51,7 +51,7 @@ def test_newsroom_lists_latest_first_with_everything(
     assert response.status_code == 200
     html = response.content.decode()
     assert "<h1>Newsroom</h1>" in html
-    assert "Le meilleur de l'actualité au fil des événements" in html
+    assert "Le meilleur de l’actualité au fil des événements" in html
     assert html.index("Le dirham stable") < html.index("Les négociations reprennent")
     item = html[html.index(f'id="depeche-{older.pk}"') :]
     item = item[: item.index("</article>")]
