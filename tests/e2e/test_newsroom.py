@@ -119,7 +119,7 @@ def test_dispatch_appears_without_reload(
     button.wait_for(state="visible", timeout=15_000)
     # Nothing moved under the reader's eyes before they asked.
     first = page.locator(".newsroom__list article").first
-    assert "Déjà là avant l'ouverture" in first.inner_text()
+    assert "Déjà là avant l’ouverture" in first.inner_text()
     assert page.get_by_role("status").inner_text() == "1 nouvelle dépêche"
 
     button.focus()
