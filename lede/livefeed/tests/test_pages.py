@@ -115,7 +115,7 @@ def test_locked_dispatch_shows_only_its_headline(
         headline="Pour les inscrits", body="Texte inscrits.", access_level="registered"
     )
     html = client.get("/newsroom/").content.decode()
-    assert "Budget : les chiffres" in html and "Réservé aux abonnés" in html
+    assert "Budget\u202f: les chiffres" in html and "Réservé aux abonnés" in html
     assert SECRET not in html and "La place au matin" not in html
     assert "Réservé aux lecteurs inscrits" in html and "Texte inscrits." not in html
 
