@@ -93,6 +93,9 @@ ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
+# Label, field, error, then help (lede/core/templates/lede/forms/field.html).
+FORM_RENDERER = "lede.core.forms.LedeFormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

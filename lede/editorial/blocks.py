@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
@@ -12,6 +12,7 @@ from wagtail.images.blocks import ImageChooserBlock
 from wagtail.rich_text import RichText
 
 from lede.core.sanitize import clean_embed_html, clean_html, clean_rich_text_source
+from lede.core.typography import typeset
 
 PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul", "superscript", "subscript"]
 
@@ -27,7 +28,9 @@ class SanitisedRichTextBlock(blocks.RichTextBlock):
         return RichText(clean_rich_text_source(value))
 
     def render_basic(self, value: Any, context: dict[str, Any] | None = None) -> SafeString:
-        return clean_html(str(super().render_basic(value, context)))
+        # French typography on the text nodes, once per render (cached variants
+        # and listings keep the result).
+        return mark_safe(typeset(str(clean_html(str(super().render_basic(value, context))))))
 
 
 class SafeEmbedBlock(EmbedBlock):

@@ -384,7 +384,7 @@ class ArticlePage(SiteAddressPageMixin, Page):
         if "article_authors" in prefetched:
             return [aa.author for aa in self.article_authors.all()]
         # One query for all the authors, not one per author.
-        return [aa.author for aa in self.article_authors.select_related("author")]
+        return [aa.author for aa in self.article_authors.select_related("author", "author__photo")]
 
     @property
     def effective_access_level(self) -> str:
@@ -416,6 +416,9 @@ class ArticlePage(SiteAddressPageMixin, Page):
         context["json_ld"] = selectors.article_json_ld(self, request)
         # og:image is JSON-LD's image (lead image or the default share image).
         context["share_image"] = (context["json_ld"].get("image") or [""])[0]
+        # Baked into the cached variants (one render per revision and chrome
+        # generation): see the invalidation note in lede.paywall.signals.
+        context["related"] = selectors.related_articles(self)
         return context
 
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -13,7 +13,15 @@ from lede.core.models import PublicationSettings
 from lede.core.selectors import publication_settings
 from lede.core.site import site_url
 
-from .models import TOP_SECTION_DEPTH, ArticleAuthor, ArticlePage, Author, HomePage, SectionPage
+from .models import (
+    TOP_SECTION_DEPTH,
+    ArticleAuthor,
+    ArticlePage,
+    ArticleTag,
+    Author,
+    HomePage,
+    SectionPage,
+)
 
 LIST_FIELDS = (
     "id",
@@ -181,3 +189,38 @@ def article_json_ld(article: ArticlePage, request: HttpRequest | None) -> dict[s
     else:
         data["author"] = {"@type": "Organization", "name": article.agency_credit or pub.name}
     return data
+
+
+def related_articles(article: ArticlePage, limit: int = 4) -> list[ArticlePage]:
+    """Stories to read next: those sharing the most tags with ``article`` first
+    (newest first among equals), then the newest of its section; never the
+    article itself. Four queries whatever the limit: the tags' articles, the
+    section's latest, then the teasers and their authors. Each reads an index
+    (tag, section and publication date) and stops after a few rows."""
+    chosen: list[int] = []
+    tag_ids = list(
+        ArticleTag.objects.filter(content_object_id=article.pk).values_list("tag_id", flat=True)
+    )
+    if tag_ids:
+        shared = (
+            live_articles()
+            .filter(tagged_items__tag_id__in=tag_ids)
+            .exclude(pk=article.pk)
+            .values("pk")
+            .annotate(n=Count("tagged_items"))
+            .order_by("-n", "-published_at", "-pk")
+        )
+        chosen = [row["pk"] for row in shared[:limit]]
+    if len(chosen) < limit and article.section_id is not None:
+        section = (
+            live_articles()
+            .filter(section_id=article.section_id)
+            .exclude(pk__in=[article.pk, *chosen])
+            .order_by("-published_at", "-id")
+            .values_list("pk", flat=True)
+        )
+        chosen += list(section[: limit - len(chosen)])
+    if not chosen:
+        return []
+    by_id = {a.pk: a for a in for_listing(live_articles().filter(pk__in=chosen))}
+    return [by_id[pk] for pk in chosen if pk in by_id]

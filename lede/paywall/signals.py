@@ -99,9 +99,15 @@ def _chrome_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     """A section, the home page or a footer information page changed: every
     cached article variant shows the sections menu and the footer links, so
     start a new generation."""
-    from lede.editorial.models import HomePage, SectionPage
+    from lede.editorial.models import ArticlePage, HomePage, SectionPage
 
     if isinstance(instance, SectionPage | HomePage | LegalPage):
+        bump_chrome_generation()
+    elif isinstance(instance, ArticlePage) and kwargs.get("signal") is page_unpublished:
+        # Article variants carry "À lire aussi" links baked in: an article
+        # that goes offline must not stay linked from the others. Publishing
+        # a new article does not bump: older variants pick it up when their
+        # cache entry expires (LEDE_VARIANT_CACHE_SECONDS) or they change.
         bump_chrome_generation()
 
 

@@ -97,3 +97,16 @@ def format_rate(rate: Decimal) -> str:
     """``Decimal("20")`` → ``"20 %"``, ``Decimal("5.5")`` → ``"5,5 %"``."""
     text = format(rate.normalize(), "f").replace(".", ",")
     return f"{text}{NBSP}%"
+
+
+def annual_saving(*, month_minor: int, year_minor: int) -> tuple[int, int] | None:
+    """What a yearly price saves against twelve monthly payments, as
+    ``(amount in minor units, whole percent)``, or ``None`` when it saves
+    nothing. The percentage is rounded DOWN: the page never promises more
+    than the reader saves (``annual_saving(month_minor=7000,
+    year_minor=60000)`` → ``(24000, 28)``, 28.57 % really)."""
+    twelve = int(month_minor) * 12
+    saved = twelve - int(year_minor)
+    if month_minor <= 0 or year_minor <= 0 or saved <= 0:
+        return None
+    return saved, saved * 100 // twelve

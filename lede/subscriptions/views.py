@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lede.accounts.forms import AddressForm
 from lede.payments.views import start_payment
 
-from . import selectors, services
+from . import money, selectors, services
 from .forms import (
     ChangePlanForm,
     CheckoutForm,
@@ -71,6 +71,7 @@ def offers(request: HttpRequest) -> HttpResponse:
             "offer": offer,
             "url": _with_next(reverse("subscriptions:checkout", args=[offer.slug]), next_url),
             "then": offer.plan.price_display if offer.has_intro else "",
+            **_yearly_figures(offer, items),
         }
         for offer in items
     ]
@@ -81,6 +82,30 @@ def offers(request: HttpRequest) -> HttpResponse:
     )
     response["Cache-Control"] = "private, no-cache"
     return response
+
+
+def _yearly_figures(offer: Any, offers: Any) -> dict[str, str]:
+    """For a yearly offer: its price per month and what it saves against the
+    cheapest monthly plan on sale in the same currency, computed from the
+    integer prices (money.annual_saving), never in the template."""
+    plan = offer.plan
+    if plan.period != "year":
+        return {}
+    monthly = [
+        o.plan.price_minor
+        for o in offers
+        if o.plan.period == "month" and o.plan.currency == plan.currency
+    ]
+    year_minor = offer.price_for_period(0)
+    # Rounded up: the page never shows a monthly cost lower than the real one.
+    figures = {"per_month": money.format_amount(-(-year_minor // 12), plan.currency)}
+    saving = (
+        money.annual_saving(month_minor=min(monthly), year_minor=year_minor) if monthly else None
+    )
+    if saving is not None:
+        figures["saving"] = money.format_amount(saving[0], plan.currency)
+        figures["saving_percent"] = str(saving[1])
+    return figures
 
 
 def _auth_forms(request: HttpRequest) -> dict[str, Any]:

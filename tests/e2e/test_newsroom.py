@@ -103,7 +103,7 @@ def test_dispatch_appears_without_reload(
     )
     page.goto(asgi_server + "/newsroom/")
     assert page.locator("h1").inner_text() == "Newsroom"
-    assert page.get_by_text("Le meilleur de l'actualité au fil des événements").is_visible()
+    assert page.get_by_text("Le meilleur de l’actualité au fil des événements").is_visible()
     page.evaluate("window.__sameDocument = true")
     _stream_open(page)
 
@@ -119,7 +119,7 @@ def test_dispatch_appears_without_reload(
     button.wait_for(state="visible", timeout=15_000)
     # Nothing moved under the reader's eyes before they asked.
     first = page.locator(".newsroom__list article").first
-    assert "Déjà là avant l'ouverture" in first.inner_text()
+    assert "Déjà là avant l’ouverture" in first.inner_text()
     assert page.get_by_role("status").inner_text() == "1 nouvelle dépêche"
 
     button.focus()

@@ -42,7 +42,7 @@ def test_home_section_article(live_server: Any, page: Any, publication: dict[str
     assert figure.locator(".credit").inner_text() == "SARA ALAOUI / AFP"
     assert figure.locator("img").get_attribute("alt") == "Le port au lever du jour"
     assert article.locator("h2.subheading").inner_text() == "Un calendrier serré"
-    assert "Rien n'est acquis." in article.locator(".quote blockquote").inner_text()
+    assert "Rien n’est acquis." in article.locator(".quote blockquote").inner_text()
     assert "Un diplomate" in article.locator(".quote figcaption").inner_text()
     footer = page.locator("footer.site-footer").inner_text()
     assert "Tous droits réservés." in footer
@@ -80,4 +80,32 @@ def test_narrow_screen_has_no_horizontal_scroll(
         page.goto(live_server.url + path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 320, (path, width)
+    context.close()
+
+
+def test_long_headlines_and_unbroken_words_fit_a_320_px_screen(
+    live_server: Any, browser: Any, publication: dict[str, Any]
+) -> None:
+    from lede.core.testing import factories as f
+
+    long_title = (
+        "Anticonstitutionnellement" * 4
+        + " : une très longue manchette qui ne tient jamais sur une seule ligne, même en grand"
+    )
+    article = f.make_article(
+        publication["eco"],
+        long_title,
+        standfirst="https://exemple.ma/" + "x" * 120,
+        body=[("paragraph", "<p>" + "Mot" * 80 + "</p>")],
+    )
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    for path in (article.url, publication["eco"].url, "/"):
+        page.goto(live_server.url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        header = page.evaluate(
+            "document.querySelector('.site-header').getBoundingClientRect().width"
+        )
+        assert width <= 320, (path, width)
+        assert header == 320, (path, header)
     context.close()

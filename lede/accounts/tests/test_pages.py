@@ -29,7 +29,7 @@ def check_page(response: Any, status: int = 200) -> str:
     assert page.h1 == 1, html
     assert not page.unlabelled(), page.unlabelled()
     assert 'class="site-header"' in html and 'class="site-footer"' in html
-    assert "account.css" in html
+    assert "lede/site.css" in html  # one stylesheet for every reader page
     assert '<meta name="robots" content="noindex, nofollow">' in html
     for word in ENGLISH:
         assert word not in html, word

@@ -4,11 +4,13 @@ from datetime import datetime
 from typing import Any
 
 from django import template
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from lede.core.dates import format_news_datetime
 from lede.core.sanitize import clean_html
 from lede.core.site import site_url as _site_url
+from lede.core.typography import typeset
 
 register = template.Library()
 
@@ -32,8 +34,6 @@ def json_ld(value: Any) -> SafeString:
     """Serialise a dict for a <script type="application/ld+json"> element."""
     import json
 
-    from django.utils.safestring import mark_safe
-
     raw = json.dumps(value, ensure_ascii=False, default=str)
     escaped = raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return mark_safe(escaped)
@@ -54,3 +54,16 @@ def canonical_url(request: Any) -> str:
     if page.isdigit() and int(page) > 1:
         path += f"?page={int(page)}"
     return _site_url(path)
+
+
+@register.filter(is_safe=True)
+def typo(value: Any) -> SafeString:
+    """French typography on text or trusted HTML (see lede.core.typography).
+
+    Plain strings are escaped first, so ``{{ page.title|typo }}`` is as safe as
+    ``{{ page.title }}``, in element content and in double-quoted attributes.
+    Only applied when the active language is French.
+    """
+    if value is None or value == "":
+        return mark_safe("")
+    return mark_safe(typeset(str(conditional_escape(value))))

@@ -27,7 +27,7 @@ def test_article_anatomy(client: Client, publication: dict[str, Any]) -> None:
     assert "SARA ALAOUI / AFP" in html
     assert "Le port au lever du jour" in html
     assert '<h2 class="subheading">Un calendrier serré</h2>' in html
-    assert "Rien n&#x27;est acquis." in html
+    assert "Rien n’est acquis." in html  # typographic apostrophe (issue 13)
     assert "Mis à jour" not in html
     assert html.count(lead.standfirst) == 1 or html.count("Les délégations se retrouvent") >= 1
 

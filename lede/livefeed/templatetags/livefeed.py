@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import template
 
+from lede.livefeed.events import last_event_id as _last_event_id
 from lede.livefeed.models import Dispatch
 from lede.livefeed.selectors import latest_dispatches as _latest
 
@@ -12,3 +13,9 @@ register = template.Library()
 def latest_dispatches(limit: int = 5) -> list[Dispatch]:
     """``{% latest_dispatches 5 as dispatches %}``: the home page's live slot."""
     return list(_latest(int(limit)))
+
+
+@register.simple_tag
+def live_last_event_id() -> int:
+    """The feed's last event id, so a live list resumes the stream from there."""
+    return _last_event_id()

@@ -51,7 +51,7 @@ def test_newsroom_lists_latest_first_with_everything(
     assert response.status_code == 200
     html = response.content.decode()
     assert "<h1>Newsroom</h1>" in html
-    assert "Le meilleur de l'actualité au fil des événements" in html
+    assert "Le meilleur de l’actualité au fil des événements" in html
     assert html.index("Le dirham stable") < html.index("Les négociations reprennent")
     item = html[html.index(f'id="depeche-{older.pk}"') :]
     item = item[: item.index("</article>")]
@@ -115,7 +115,7 @@ def test_locked_dispatch_shows_only_its_headline(
         headline="Pour les inscrits", body="Texte inscrits.", access_level="registered"
     )
     html = client.get("/newsroom/").content.decode()
-    assert "Budget : les chiffres" in html and "Réservé aux abonnés" in html
+    assert "Budget\u202f: les chiffres" in html and "Réservé aux abonnés" in html
     assert SECRET not in html and "La place au matin" not in html
     assert "Réservé aux lecteurs inscrits" in html and "Texte inscrits." not in html
 

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lede.subscriptions.money import (
+    annual_saving,
     format_amount,
     format_decimal,
     format_price,
@@ -78,3 +79,20 @@ def test_tax_split_adds_up(total: int, rate: Decimal) -> None:
     base, tax = split_tax(total, rate)
     assert base + tax == total
     assert base >= 0 and tax >= 0
+
+
+@pytest.mark.parametrize(
+    ("month", "year", "expected"),
+    [
+        (7000, 60000, (24000, 28)),  # 840 DH against 600 DH: 28.57 %, shown as 28 %
+        (5000, 60000, None),  # no saving: nothing to show
+        (5000, 70000, None),  # dearer than twelve months
+        (1, 11, (1, 8)),  # 1/12 = 8.33 %, rounded down
+        (0, 60000, None),
+        (7000, 0, None),
+    ],
+)
+def test_annual_saving_from_integer_prices(
+    month: int, year: int, expected: tuple[int, int] | None
+) -> None:
+    assert annual_saving(month_minor=month, year_minor=year) == expected

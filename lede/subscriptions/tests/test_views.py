@@ -210,3 +210,20 @@ def test_launch_offer_for_the_paywall(catalogue: dict[str, Any], settings: Any) 
 def test_pages_never_500_on_odd_input(client: Client, catalogue: dict[str, Any], path: str) -> None:
     for query in ["?next=" + "a" * 2000, "?next=%00", "?next=javascript:alert(1)"]:
         assert client.get(path + query).status_code == 200
+
+
+def test_offers_page_is_a_pricing_page(client: Client, catalogue: dict[str, Any]) -> None:
+    html = client.get("/offres/").content.decode()
+    text = price_text(html)
+    yearly = text[text.index('data-offer="annuel"') :]
+    yearly = yearly[: yearly.index("</li>\n")]
+    # price first, the period after it and smaller
+    assert (
+        '<span class="pricing__amount">600 DH</span> <span class="pricing__period">/ an</span>'
+        in (yearly)
+    )
+    # the saving comes from the integer prices: 12 x 70 DH - 600 DH = 240 DH, 28 %
+    assert "240 DH d" in yearly and "(28 %)" in yearly
+    assert "soit 50 DH par mois" in yearly
+    assert "À la une" not in html
+    assert 'class="included"' in html

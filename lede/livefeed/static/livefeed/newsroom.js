@@ -187,6 +187,73 @@
     });
   }
 
+  // The home page's Newsroom box: the same stream, shown as a short list of
+  // headlines. New dispatches go on top at once (the list is short and beside
+  // the reading column, so nothing the reader is reading moves); corrections
+  // replace the headline; withdrawals remove the item.
+  function initList(root) {
+    var list = root.querySelector(".home-live__list");
+    var max = parseInt(root.dataset.max || "6", 10);
+    var newsroom = root.dataset.newsroomUrl || "/newsroom/";
+
+    function find(id) {
+      return list.querySelector('[data-dispatch="' + String(id) + '"]');
+    }
+
+    function item(data) {
+      var source = fragment(data.html);
+      var time = source.querySelector("time");
+      var headline = source.querySelector(".dispatch__headline");
+      var badge = source.querySelector(".dispatch__locked .badge");
+      var li = document.createElement("li");
+      li.className = "home-live__item";
+      li.dataset.dispatch = String(data.dispatch);
+      if (time) {
+        li.appendChild(time.cloneNode(true));
+      }
+      var link = document.createElement("a");
+      link.href = newsroom + "#depeche-" + String(data.dispatch);
+      link.textContent = headline ? headline.textContent.trim() : "";
+      li.appendChild(link);
+      if (badge) {
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(badge.cloneNode(true));
+      }
+      return li;
+    }
+
+    var source = new EventSource(streamUrl(root));
+    follow(root, source);
+    source.addEventListener("dispatch", function (event) {
+      var data = JSON.parse(event.data);
+      var fresh = item(data);
+      var existing = find(data.dispatch);
+      if (existing) {
+        existing.replaceWith(fresh);
+        return;
+      }
+      if (data.kind === "updated") {
+        return; // a correction to an older dispatch that is not in the box
+      }
+      fresh.classList.add("home-live__item--new");
+      list.insertBefore(fresh, list.firstChild);
+      var empty = root.querySelector(".home-live__empty");
+      if (empty) {
+        empty.remove();
+      }
+      while (list.children.length > max) {
+        list.lastElementChild.remove();
+      }
+    });
+    source.addEventListener("withdrawn", function (event) {
+      var existing = find(JSON.parse(event.data).dispatch);
+      if (existing) {
+        existing.remove();
+      }
+    });
+  }
+
   document.querySelectorAll("[data-live-feed]").forEach(initFeed);
+  document.querySelectorAll("[data-live-list]").forEach(initList);
   document.querySelectorAll("[data-live-blog]").forEach(initBlog);
 })();
