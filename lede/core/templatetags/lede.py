@@ -67,3 +67,13 @@ def typo(value: Any) -> SafeString:
     if value is None or value == "":
         return mark_safe("")
     return mark_safe(typeset(str(conditional_escape(value))))
+
+
+@register.filter
+def legal_url(links: Any, kind: str) -> str:
+    """The address of the information page of one kind among ``legal_pages``
+    (e.g. ``"terms_of_sale"``), or "" when the publication has none."""
+    for link in links or ():
+        if getattr(link, "kind", None) == kind:
+            return str(link.url)
+    return ""

@@ -65,6 +65,26 @@ def test_anonymous_checkout_offers_the_code_road_and_login_inline(
     assert post.status_code == 302 and post["Location"].startswith("/compte/login/")
 
 
+def test_checkout_links_the_terms_of_sale_page(
+    reader_client: Client, catalogue: dict[str, Any]
+) -> None:
+    from lede.core.models import LegalPage
+    from lede.core.testing import factories as f
+
+    url = "/abonnement/commande/lancement/"
+    assert "conditions-generales" not in reader_client.get(url).content.decode()
+    terms = LegalPage(
+        title="Conditions générales de vente",
+        slug="cgv-du-quotidien",
+        kind=LegalPage.Kind.TERMS_OF_SALE,
+        body="<p>Article 1 : objet du contrat.</p>",
+    )
+    f.home_page().add_child(instance=terms)
+    terms.save_revision().publish()  # as an editor does: the footer links follow
+    html = reader_client.get(url).content.decode()
+    assert f'<a href="{terms.url}">conditions générales de vente</a>' in html
+
+
 def test_checkout_form_errors(reader_client: Client, catalogue: dict[str, Any]) -> None:
     url = "/abonnement/commande/lancement/"
     bad_provider = reader_client.post(url, {"provider": "paypal", "action": "pay"})
