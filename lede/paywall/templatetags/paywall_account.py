@@ -1,0 +1,27 @@
+"""``{% account_nav %}``: the header's account links and status on pages
+rendered for one reader (account pages, checkout, search…), from the same
+selectors and the same per-kind rendering as the article and listing roads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from lede.paywall.selectors import ANONYMOUS_STATE, account_state_for_request
+from lede.paywall.serving import account_nav_html
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def account_nav(context: Any) -> SafeString:
+    request = context.get("request")
+    if request is None:
+        state = ANONYMOUS_STATE
+    else:
+        state = account_state_for_request(request, timezone.now())
+    # A template rendering (escaped where the template says): safe as it is.
+    return mark_safe(account_nav_html(state))
