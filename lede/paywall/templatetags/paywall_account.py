@@ -10,18 +10,24 @@ from django import template
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from lede.paywall.selectors import ANONYMOUS_STATE, account_state_for_request
+from lede.paywall.selectors import ANONYMOUS_STATE, AccountState, account_state_for_request
 from lede.paywall.serving import account_nav_html
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def account_nav(context: Any) -> SafeString:
+def account_state(context: Any) -> AccountState:
+    """``{% account_state as state %}``: the reader's kind, for pages that say
+    it in their own words ("Mon compte")."""
     request = context.get("request")
     if request is None:
-        state = ANONYMOUS_STATE
-    else:
-        state = account_state_for_request(request, timezone.now())
+        return ANONYMOUS_STATE
+    return account_state_for_request(request, timezone.now())
+
+
+@register.simple_tag(takes_context=True)
+def account_nav(context: Any) -> SafeString:
+    state = account_state(context)
     # A template rendering (escaped where the template says): safe as it is.
     return mark_safe(account_nav_html(state))
