@@ -197,8 +197,9 @@ def reader_accesses(
         if sub is not None:
             source = "gift" if sub.is_gift else "offer"
             label = sub.plan.name
-            if sub.offer is not None and not sub.is_gift:
-                label = f"{sub.plan.name} — {sub.offer.headline}"
+            headline = sub.offer.headline if sub.offer is not None and not sub.is_gift else ""
+            if headline and headline.casefold() not in label.casefold():
+                label = f"{label} — {headline}"
             renews_at = sub.current_period_end if sub.renews and active else None
         elif grant.kind == AccessGrant.Kind.SUBSCRIPTION:
             source, label, renews_at = "offer", grant.note or gettext("Abonnement"), None
