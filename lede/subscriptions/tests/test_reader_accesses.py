@@ -36,7 +36,7 @@ def test_complimentary_reader_sees_their_access(client: Client) -> None:
     assert "Accès offert par la rédaction" in html and "Accès jusqu" in html
     assert "Découvrir les offres" not in html
     home = _page(client, user, reverse("account_home"))
-    assert "Découvrir les offres" not in home and "Vous êtes abonné" in home
+    assert "Découvrir les offres" not in home and "Vous êtes abonné." in home
 
 
 def test_group_reader_by_domain_sees_the_licence(client: Client) -> None:
