@@ -34,9 +34,11 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from lede.core.db_router import reader_traffic
+from lede.paywall.selectors import account_state_for_request
 from lede.paywall.serving import ACCOUNT_MARKER, account_nav_html, chrome_generation
 
 from .pagination import listing_generation
@@ -169,7 +171,6 @@ def serve_listing(
                 return render(request)  # nothing to share: answer as usual
     content_type, body, headers = cached
     if ACCOUNT_MARKER in body:  # HTML pages; sitemaps and feeds have none
-        user = getattr(request, "user", None)
-        signed_in = bool(user is not None and user.is_authenticated)
-        body = body.replace(ACCOUNT_MARKER, account_nav_html(request, signed_in), 1)
+        state = account_state_for_request(request, timezone.now())
+        body = body.replace(ACCOUNT_MARKER, account_nav_html(state), 1)
     return HttpResponse(body, content_type=content_type, headers=headers)

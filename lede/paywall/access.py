@@ -123,6 +123,9 @@ class Entitlement:
     starts_at: datetime
     ends_at: datetime | None = None
     section_ids: frozenset[int] | None = None
+    #: For a group entitlement, the organisation holding the licence (what the
+    #: header names); not part of the decision.
+    organisation_id: int | None = None
 
     def __post_init__(self) -> None:
         # Accept the plain string stored in the database ("group", ...), reject unknown ones.

@@ -169,7 +169,9 @@ class ArticleFastPathMiddleware:
                 user_id=profile["user_id"] if profile is not None else None,
                 now=now,
                 html_for=html_for,
-                account_nav=lambda: serving.account_nav_html(request, profile is not None),
+                account_nav=lambda: serving.account_nav_html(
+                    selectors.account_state(reader, orgs, now)
+                ),
             )
         if response is None:
             return None

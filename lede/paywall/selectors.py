@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +17,8 @@ from lede.core.network import client_ip
 from . import access
 from .models import AccessGrant, MeterRead, Organisation, OrganisationSeat
 
-ORG_CACHE_KEY = "paywall:organisations:v1"
+# v2: entries carry the organisation's name (the header shows it).
+ORG_CACHE_KEY = "paywall:organisations:v2"
 
 
 def _section_ids(sections: Any) -> frozenset[int] | None:
@@ -37,6 +40,7 @@ def active_organisations(
             cached.append(
                 {
                     "id": org.pk,
+                    "name": org.name,
                     "starts_at": org.starts_at,
                     "ends_at": org.ends_at,
                     "networks": org.networks(),
@@ -64,6 +68,7 @@ def _group_entitlement(org: dict[str, Any]) -> access.Entitlement:
         starts_at=org["starts_at"],
         ends_at=org["ends_at"],
         section_ids=org["sections"],
+        organisation_id=org["id"],
     )
 
 
@@ -72,7 +77,8 @@ READER_GENERATION_KEY = "paywall:reader-generation"
 
 
 def reader_profile_key(user_id: int) -> str:
-    return f"paywall:reader:{user_id}"
+    # v2: group entitlements carry their organisation's id.
+    return f"paywall:reader:v2:{user_id}"
 
 
 def ip_entitlements(request: HttpRequest, orgs: list[dict[str, Any]]) -> list[access.Entitlement]:
@@ -158,13 +164,99 @@ def reader_from_profile(
     return access.Reader(is_authenticated=True, entitlements=(*ip_grants, *profile["entitlements"]))
 
 
-def reader_for_request(request: HttpRequest, now: datetime) -> access.Reader:
+def reader_and_organisations(
+    request: HttpRequest, now: datetime
+) -> tuple[access.Reader, list[dict[str, Any]]]:
+    """The reader as the decision sees them, and the active organisations
+    (for ``account_state``)."""
     user = getattr(request, "user", None)
     orgs = active_organisations(now)
     ip_grants = ip_entitlements(request, orgs)
     if user is None or not user.is_authenticated:
-        return reader_from_profile(None, ip_grants)
-    return reader_from_profile(reader_profile(user, now, orgs), ip_grants)
+        return reader_from_profile(None, ip_grants), orgs
+    return reader_from_profile(reader_profile(user, now, orgs), ip_grants), orgs
+
+
+def reader_for_request(request: HttpRequest, now: datetime) -> access.Reader:
+    return reader_and_organisations(request, now)[0]
+
+
+class AccessKind(StrEnum):
+    """What the site's header says of the reader (``AccountState``)."""
+
+    NONE = "none"
+    STAFF = "staff"
+    PERSONAL = "personal"
+    GROUP = "group"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountState:
+    """What the header shows of the reader: the same for every reader of one
+    kind, never anything of the reader's own (their name or address), so that
+    one rendering per kind can be shared (and later cached per kind at the
+    edge). ``variant`` names the kind: ``anonymous``, ``registered``,
+    ``subscriber``, ``staff``, ``group:<organisation id>`` (signed in) or
+    ``anonymous-group:<organisation id>`` (recognised by the network only).
+    """
+
+    signed_in: bool
+    access: AccessKind = AccessKind.NONE
+    organisation_id: int | None = None
+    #: Shared by all the organisation's readers: not personal.
+    organisation_name: str = ""
+
+    @property
+    def has_access(self) -> bool:
+        return self.access is not AccessKind.NONE
+
+    @property
+    def variant(self) -> str:
+        if self.access is AccessKind.GROUP:
+            prefix = "group" if self.signed_in else "anonymous-group"
+            return f"{prefix}:{self.organisation_id}"
+        if self.access is AccessKind.PERSONAL:
+            return "subscriber"
+        if self.access is AccessKind.STAFF:
+            return "staff"
+        return "registered" if self.signed_in else "anonymous"
+
+
+ANONYMOUS_STATE = AccountState(signed_in=False)
+
+
+def account_state(reader: access.Reader, orgs: list[dict[str, Any]], now: datetime) -> AccountState:
+    """The header's account state, from the reader the paywall decision sees
+    (``reader_from_profile``) and the active organisations it was built from.
+
+    A personal access (subscription, gift, complimentary) wins over a group
+    licence: it is the reader's own, follows them on every network and has a
+    page of its own ("Mon abonnement"), whereas a licence recognised by the
+    network comes and goes with the reader's location. Among several group
+    licences the lowest organisation id wins, so the state is stable."""
+    if reader.is_staff:
+        return AccountState(signed_in=True, access=AccessKind.STAFF)
+    active = [e for e in reader.entitlements if e.is_active(now)]
+    if any(e.kind is not access.EntitlementKind.GROUP for e in active):
+        return AccountState(signed_in=reader.is_authenticated, access=AccessKind.PERSONAL)
+    org_ids = sorted({e.organisation_id for e in active if e.organisation_id is not None})
+    if org_ids:
+        names = {o["id"]: o.get("name", "") for o in orgs}
+        return AccountState(
+            signed_in=reader.is_authenticated,
+            access=AccessKind.GROUP,
+            organisation_id=org_ids[0],
+            organisation_name=str(names.get(org_ids[0], "")),
+        )
+    return AccountState(signed_in=reader.is_authenticated)
+
+
+def account_state_for_request(request: HttpRequest, now: datetime) -> AccountState:
+    """The header's account state for a page rendered outside the article
+    roads (listings, account pages): the same cached profile and organisation
+    list as ``reader_for_request``."""
+    reader, orgs = reader_and_organisations(request, now)
+    return account_state(reader, orgs, now)
 
 
 def _has_seat(org: dict[str, Any], user: Any) -> bool:

@@ -39,6 +39,10 @@ if TYPE_CHECKING:
 
 ACCOUNT_MARKER = "<!--lede:account-nav-->"
 METER_MARKER = "<!--lede:meter-->"
+# Around the paywall box's sign-in line, which only a reader who is not
+# signed in gets.
+PAYWALL_LOGIN_START = "<!--lede:paywall-login-->"
+PAYWALL_LOGIN_END = "<!--/lede:paywall-login-->"
 CHROME_KEY = "paywall:chrome-generation"
 SNAPSHOT_GENERATION_KEY = "paywall:snapshot-generation"
 VARIANT_VERSION = "2"
@@ -317,32 +321,32 @@ def variant_cache_enabled() -> bool:
     return bool(getattr(settings, "LEDE_VARIANT_CACHE_ENABLED", True))
 
 
-class NavUser:
-    """What the account links template needs to know of the reader."""
-
-    def __init__(self, signed_in: bool) -> None:
-        self.is_authenticated = signed_in
-        self.is_anonymous = not signed_in
+@lru_cache(maxsize=256)
+def _account_nav(language: str, state: selectors.AccountState) -> str:
+    return render_to_string("core/_account_nav.html", {"account": state})
 
 
-@lru_cache(maxsize=8)
-def _anonymous_nav(language: str) -> str:
-    return render_to_string("core/_account_nav.html", {"user": NavUser(False)})
+def account_nav_html(state: selectors.AccountState) -> str:
+    """The header's account links and status for one kind of reader
+    (``selectors.account_state``), rendered once per process, language and
+    kind (without the request's context processors: they would read settings
+    and menus for three links). Nothing in them is personal — an
+    organisation's name is shared by all its readers — so a rendering per
+    kind can be shared: "Se déconnecter" leads to the confirmation page, whose
+    form carries the CSRF token, so an article costs no CSRF work."""
+    return _account_nav(get_language() or "", state)
 
 
-@lru_cache(maxsize=8)
-def _signed_in_nav(language: str) -> str:
-    return render_to_string("core/_account_nav.html", {"user": NavUser(True)})
-
-
-def account_nav_html(request: HttpRequest, signed_in: bool) -> str:
-    """The header's account links, rendered once per process and language
-    (without the request's context processors: they would read settings and
-    menus for three links). Nothing in them is personal: "Se déconnecter"
-    leads to the confirmation page, whose form carries the CSRF token, so an
-    article costs no CSRF work."""
-    language = get_language() or ""
-    return _signed_in_nav(language) if signed_in else _anonymous_nav(language)
+def paywall_login_for(html: str, *, signed_in: bool) -> str:
+    """The locked variant with the paywall box's "already a subscriber? sign
+    in" line for a reader who is not signed in, without it for one who is
+    (the variant is shared by both); the markers go either way."""
+    start = html.find(PAYWALL_LOGIN_START)
+    end = html.find(PAYWALL_LOGIN_END, start)
+    if start < 0 or end < 0:
+        return html
+    inner = "" if signed_in else html[start + len(PAYWALL_LOGIN_START) : end]
+    return html[:start] + inner + html[end + len(PAYWALL_LOGIN_END) :]
 
 
 def respond(
@@ -386,6 +390,8 @@ def respond(
 
     html = html.replace(ACCOUNT_MARKER, account_nav(), 1)
     html = html.replace(METER_MARKER, meter_line(decision), 1)
+    if variant == "locked":
+        html = paywall_login_for(html, signed_in=reader.is_authenticated)
     response = HttpResponse(html)
     response["X-Lede-Variant"] = variant
     response["X-Lede-Access"] = decision.reason.value
@@ -403,7 +409,7 @@ def respond(
 def serve_article(page: ArticlePage, request: HttpRequest) -> HttpResponse:
     """The road through Wagtail's routing (and the only one for staff)."""
     now = timezone.now()
-    reader = selectors.reader_for_request(request, now)
+    reader, orgs = selectors.reader_and_organisations(request, now)
     generation = snapshot_generation()
     snap = page_snapshot(page, generation)
     use_cache = variant_cache_enabled() and not reader.is_staff
@@ -423,7 +429,7 @@ def serve_article(page: ArticlePage, request: HttpRequest) -> HttpResponse:
         return html
 
     def account_nav() -> str:
-        nav = account_nav_html(request, reader.is_authenticated)
+        nav = account_nav_html(selectors.account_state(reader, orgs, now))
         if reader.is_staff:
             from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
 

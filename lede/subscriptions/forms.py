@@ -79,6 +79,9 @@ class GiftForm(TokenMixin, ProviderChoiceMixin):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    # What is offered first, how to pay last.
+    field_order = ["months", "recipient_email", "recipient_name", "message", "provider"]
+
     def __init__(self, *args: Any, prices: dict[int, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if prices:
@@ -112,6 +115,8 @@ class GroupForm(TokenMixin, ProviderChoiceMixin):
         error_messages={"invalid_choice": _("Cette formule n'est plus disponible.")},
     )
 
+    field_order = ["plan", "seats", "organisation_name", "email_domains", "provider"]
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["plan"]
@@ -124,6 +129,8 @@ class ChangePlanForm(forms.Form):
         queryset=Plan.objects.none(),
         error_messages={"invalid_choice": _("Cette formule n'est plus disponible.")},
     )
+
+    field_order = ["plan", "seats", "organisation_name", "email_domains", "provider"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -9,6 +10,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
+
+from lede.paywall import access
+from lede.paywall.models import AccessGrant, Organisation
 
 from .models import GiftCode, Invoice, Offer, Plan, Subscription
 from .money import NBSP
@@ -128,3 +133,116 @@ def user_has_invoices(user: Any) -> bool:
 def price_text(text: str) -> str:
     """For tests and plain-text contexts: no-break spaces as plain spaces."""
     return text.replace(NBSP, " ").replace("\u202f", " ")
+
+
+# --- Every access a reader has ("Mon abonnement") ------------------------------
+
+
+@dataclass(frozen=True)
+class ReaderAccess:
+    """One access of a reader, as "Mon abonnement" lists it."""
+
+    #: ``offer`` (a paid subscription), ``gift``, ``complimentary`` or ``organisation``.
+    source: str
+    label: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    #: When it renews (a paid subscription that is not cancelled), else None.
+    renews_at: datetime | None
+    active: bool
+    #: Section names it is limited to; empty: every section.
+    sections: tuple[str, ...] = ()
+    #: How a group licence recognises the reader: ``email`` or ``network``.
+    via: str = ""
+
+
+#: How many ended accesses "Mon abonnement" still shows.
+ENDED_SHOWN = 5
+
+
+def reader_accesses(
+    *, user: Any, reader: access.Reader, now: datetime | None = None
+) -> list[ReaderAccess]:
+    """Every access ``user`` has or had: their personal grants (paid
+    subscriptions, gifts, complimentary access, with their end or renewal
+    date) and the group licences that cover them now — ``reader`` is the
+    reader the paywall decision sees (``lede.paywall.selectors
+    .reader_for_request``), so the list says exactly what the decision uses.
+    Active first (soonest end last), then the most recently ended."""
+    now = now or timezone.now()
+    result: list[ReaderAccess] = []
+    grants = list(
+        AccessGrant.objects.filter(user_id=user.pk)
+        .prefetch_related("sections")
+        .order_by("-ends_at", "-pk")
+    )
+    sub_ids = [
+        int(g.source.split(":", 1)[1])
+        for g in grants
+        if g.source.startswith("subscription:") and g.source.split(":", 1)[1].isdigit()
+    ]
+    subs = {
+        s.pk: s
+        for s in Subscription.objects.filter(pk__in=sub_ids, user_id=user.pk).select_related(
+            "plan", "offer"
+        )
+    }
+    for grant in grants:
+        active = grant.starts_at <= now and (grant.ends_at is None or now < grant.ends_at)
+        sections = tuple(s.title for s in grant.sections.all())
+        sub = None
+        if grant.source.startswith("subscription:"):
+            key = grant.source.split(":", 1)[1]
+            sub = subs.get(int(key)) if key.isdigit() else None
+        if sub is not None:
+            source = "gift" if sub.is_gift else "offer"
+            label = sub.plan.name
+            headline = sub.offer.headline if sub.offer is not None and not sub.is_gift else ""
+            if headline and headline.casefold() not in label.casefold():
+                label = f"{label} — {headline}"
+            renews_at = sub.current_period_end if sub.renews and active else None
+        elif grant.kind == AccessGrant.Kind.SUBSCRIPTION:
+            source, label, renews_at = "offer", grant.note or gettext("Abonnement"), None
+        else:
+            source, label, renews_at = "complimentary", gettext("Accès offert"), None
+        result.append(
+            ReaderAccess(
+                source=source,
+                label=label,
+                starts_at=grant.starts_at,
+                ends_at=grant.ends_at,
+                renews_at=renews_at,
+                active=active,
+                sections=sections,
+            )
+        )
+    groups = {
+        e.organisation_id: e
+        for e in reader.entitlements
+        if e.kind is access.EntitlementKind.GROUP
+        and e.organisation_id is not None
+        and e.is_active(now)
+    }
+    if groups:
+        domain = str(getattr(user, "email", "") or "").rsplit("@", 1)[-1].lower()
+        orgs = Organisation.objects.filter(pk__in=groups).prefetch_related("sections")
+        for org in orgs.order_by("name"):
+            result.append(
+                ReaderAccess(
+                    source="organisation",
+                    label=org.name,
+                    starts_at=org.starts_at,
+                    ends_at=org.ends_at,
+                    renews_at=None,
+                    active=True,
+                    sections=tuple(s.title for s in org.sections.all()),
+                    via="email" if domain and domain in org.domains() else "network",
+                )
+            )
+    active_ones = sorted(
+        (a for a in result if a.active),
+        key=lambda a: (a.ends_at is None, a.ends_at or now),
+        reverse=True,
+    )
+    ended = [a for a in result if not a.active][:ENDED_SHOWN]
+    return active_ones + ended

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lede.accounts.forms import AddressForm
 from lede.payments.views import start_payment
+from lede.paywall import selectors as paywall_selectors
 
 from . import money, selectors, services
 from .forms import (
@@ -192,7 +194,10 @@ def account(request: HttpRequest) -> HttpResponse:
             "date": subscription.current_period_end,
         }
     plans = list(selectors.active_plans())
+    accesses = _accesses(request)
     context = {
+        "accesses": accesses,
+        "has_access": any(a.active for a in accesses),
         "subscription": subscription,
         "renewal": renewal,
         "gift_subscriptions": selectors.reader_gift_subscriptions(request.user),
@@ -209,6 +214,12 @@ def account(request: HttpRequest) -> HttpResponse:
         ),
     }
     return render(request, "subscriptions/account.html", context)
+
+
+def _accesses(request: HttpRequest) -> list[selectors.ReaderAccess]:
+    now = timezone.now()
+    reader = paywall_selectors.reader_for_request(request, now)
+    return selectors.reader_accesses(user=request.user, reader=reader, now=now)
 
 
 def _reader_live_subscription(request: HttpRequest) -> Subscription:
@@ -338,13 +349,23 @@ def _gift_prices() -> dict[int, str]:
     return prices
 
 
-@login_required
+def _account_first(request: HttpRequest) -> HttpResponse | None:
+    """Gift and group pages show what they offer to everyone; the account is
+    asked for at the action: a POST from a reader who is not signed in goes
+    to the log-in page (which offers to create an account), back here after."""
+    if request.method == "POST" and not request.user.is_authenticated:
+        return redirect(_with_next(reverse("account_login"), request.get_full_path()))
+    return None
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def gift_buy(request: HttpRequest) -> HttpResponse:
     prices = _gift_prices()
     if not prices:
         return _not_found(request, gettext("Les abonnements cadeaux ne sont pas disponibles."))
+    if (login := _account_first(request)) is not None:
+        return login
     form = GiftForm(request.POST or None, prices=prices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -378,10 +399,11 @@ def gift_done(request: HttpRequest, uuid: str) -> HttpResponse:
     return render(request, "subscriptions/gift_done.html", {"gift": gift, "order": order})
 
 
-@login_required
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def gift_redeem(request: HttpRequest) -> HttpResponse:
+    if (login := _account_first(request)) is not None:
+        return login
     form = RedeemForm(request.POST or None, initial={"code": request.GET.get("code", "")[:40]})
     if request.method == "POST" and form.is_valid():
         try:
@@ -404,16 +426,16 @@ def gift_redeem(request: HttpRequest) -> HttpResponse:
 
 
 def _date(value: Any) -> str:
-    from django.utils import timezone
     from django.utils.formats import date_format
 
     return date_format(timezone.localtime(value), "j F Y") if value else ""
 
 
-@login_required
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def group(request: HttpRequest) -> HttpResponse:
+    if (login := _account_first(request)) is not None:
+        return login
     form = GroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
