@@ -70,9 +70,9 @@ PLAIN_SESSION_KEYS = frozenset(
         # allauth's record of how and when the reader authenticated
         # (password, code, mfa) and whose record it is: read only by
         # reauthentication and MFA checks, never by an article page. Having
-        # it does not mean signed in (a log-in waiting for its second factor
-        # has it too): that is SESSION_KEY's job, and such a log-in also
-        # holds "account_login" below.
+        # it does not mean signed in (allauth notes a log-in waiting for its
+        # second factor may have it): SESSION_KEY says that, and such a
+        # log-in holds "account_login" (below) anyway.
         "account_authentication_methods",
         "account_authentication_methods_user",
     }
