@@ -187,15 +187,25 @@ def change_password_through_site(client: Any, old: str, new: str, **extra: Any) 
 
 
 def signup_through_site(
-    client: Any, email: str, password: str, *, next_url: str | None = None, **extra: Any
+    client: Any,
+    email: str,
+    password: str | None = None,
+    *,
+    next_url: str | None = None,
+    **extra: Any,
 ) -> Any:
-    """Create an account on the sign-up form (which signs the reader in);
-    returns the page landed on."""
+    """Create an account on the sign-up page (which signs the reader in);
+    returns the page landed on. A sign-up form asking for a password gets
+    ``password``; a sign-up by e-mailed code (an address, then the code)
+    goes the code road."""
+    start = _with_next(PAGES["signup"], next_url)
+    parser = _Forms()
+    parser.feed(client.get(start, **extra).content.decode())
+    if not any("password1" in form["names"] for form in parser.forms):
+        return login_through_site(client, email, code=True, start=start, **extra)
+    assert password is not None, "this sign-up form asks for a password"
     response = submit_form(
-        client,
-        _with_next(PAGES["signup"], next_url),
-        {"email": email, "password1": password, "password2": password},
-        **extra,
+        client, start, {"email": email, "password1": password, "password2": password}, **extra
     )
     _redirected_to(response)
     _assert_signed_in(client)
