@@ -521,8 +521,11 @@ def test_every_sign_in_road_takes_the_fast_road_and_answers_as_the_normal_one(
 
 
 def test_the_fast_road_knows_exactly_the_keys_real_sign_ins_leave(db: Any) -> None:
-    """Every key the fast road accepts is one some road really leaves (no
-    stale entry), and every key a road leaves is one it accepts."""
+    """Every key a road leaves is one the fast road accepts, and every key it
+    accepts whatever its value is one some road really leaves (no stale
+    entry). EMPTIED_SESSION_KEYS are exempt from the second check: allauth's
+    own sign-up form leaves account_verified_email=None, and the site's
+    sign-up by code (which shadows that form) does not."""
     seen: dict[str, set[str]] = {}
     for n, road in enumerate(ROADS + OTHER_ROADS):
         client = Client()
@@ -534,7 +537,7 @@ def test_the_fast_road_knows_exactly_the_keys_real_sign_ins_leave(db: Any) -> No
     }
     assert not any(unknown.values()), (NEW_KEY_HINT, unknown)
     every = set().union(*seen.values())
-    assert every == fastpath.PLAIN_SESSION_KEYS | fastpath.EMPTIED_SESSION_KEYS, seen
+    assert every - fastpath.EMPTIED_SESSION_KEYS == fastpath.PLAIN_SESSION_KEYS, seen
 
 
 def test_a_log_in_waiting_for_its_code_takes_the_normal_road(
