@@ -42,14 +42,6 @@ PENDING_AXE_RULES: dict[str, str] = {}
 
 # Facts of the issue that other parts of issue 13 make true (listed in the
 # merge report): each is checked as soon as its entry is removed here.
-PENDING_AFTER_MERGE: dict[str, str] = {
-    "header-spans-article-pages": "item 1: <body class=article> squeezes the header into "
-    "the reading column at 1366 px (design-system work)",
-    "og-image-without-lead-image": "item 11: an article without lead image has no og:image "
-    "(default share image, site-address work)",
-}
-
-
 @pytest.fixture(scope="module")
 def axe_source() -> str:
     if not AXE.exists():
@@ -165,12 +157,11 @@ class Walk:
               };
             }"""
         )
-        header_pending = article and "header-spans-article-pages" in PENDING_AFTER_MERGE
         if facts["header"] is None:
             self.failures.append(f"{where}: no site header")
         else:
             left, right = facts["header"]
-            if (left > 0.5 or right < facts["viewport"] - 0.5) and not header_pending:
+            if (left > 0.5 or right < facts["viewport"] - 0.5):
                 self.failures.append(
                     f"{where}: header spans {left:.0f}–{right:.0f}, not 0–{facts['viewport']}"
                 )
@@ -178,8 +169,7 @@ class Walk:
             self.failures.append(
                 f"{where}: horizontal overflow ({facts['scroll']} > {facts['inner']})"
             )
-        og_pending = not lead_image and "og-image-without-lead-image" in PENDING_AFTER_MERGE
-        if article and not og_pending and not page.locator('meta[property="og:image"]').count():
+        if article and not page.locator('meta[property="og:image"]').count():
             self.failures.append(f"{where}: article without og:image")
         page.add_script_tag(content=self.axe)
         result = page.evaluate(
