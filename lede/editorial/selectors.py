@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
+from django.templatetags.static import static
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -134,15 +135,15 @@ SHARE_RENDITION = "fill-1200x630|format-jpeg"
 
 def article_share_image(article: ArticlePage, pub: PublicationSettings) -> str:
     """Absolute URL of the picture shown when the article is shared: its lead
-    image, else the publication's default share image, else its logo ("" when
-    the publication has none of them)."""
+    image, else the publication's default share image, else its logo, else the
+    project's own card (static/lede/share-default.png): every article has one."""
     if article.lead_image is not None:
         return site_url(article.lead_image.get_rendition(SHARE_RENDITION).url)
     if pub.share_image is not None:
         return site_url(pub.share_image.get_rendition(SHARE_RENDITION).url)
     if pub.logo is not None:
         return site_url(pub.logo.get_rendition("max-1200x630|format-png").url)
-    return ""
+    return site_url(static("lede/share-default.png"))
 
 
 def article_json_ld(article: ArticlePage, request: HttpRequest | None) -> dict[str, Any]:

@@ -172,3 +172,16 @@ def test_account_email_links_use_the_configured_address(client: Client, base_url
     assert len(mail.outbox) == 1
     links = re.findall(r"https?://[^\s\"'<>]+", str(mail.outbox[0].body))
     assert links and all(link.startswith(base_url + "/") for link in links), links
+
+
+def test_article_has_a_share_image_even_when_the_publication_set_none(
+    client: Client, publication: dict[str, Any], base_url: str
+) -> None:
+    """No lead image, no share image, no logo: the project's own card, so that
+    every article still has og:image and a JSON-LD image."""
+    article = publication["agency"]
+    assert article.lead_image is None
+    html = client.get(article.url).content.decode()
+    og_image = _meta(html, "og:image")
+    assert og_image.startswith(base_url + "/static/lede/share-default")
+    assert _json_ld(html)["image"] == [og_image]
