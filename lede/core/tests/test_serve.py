@@ -24,7 +24,12 @@ from django.utils import timezone
 from config.serve import server_argv, trusted_proxies_error
 from lede.core.testing import factories as f
 from lede.core.testing.processes import ROOT
-from lede.core.testing.servers import child_database_url, production_env, running_server
+from lede.core.testing.servers import (
+    child_database_url,
+    production_env,
+    running_server,
+    static_manifest,
+)
 
 FORGED = "10.1.2.3"  # inside the organisation's licence
 
@@ -141,6 +146,9 @@ def _env(server: str, directory: Path, trusted: str | None) -> dict[str, str]:
             "DJANGO_SETTINGS_MODULE": "config.settings.dev",
             "DATABASE_URL": database,
             "LEDE_VAR_DIR": str(directory),
+            # The demo serves hashed static files like production (make demo
+            # runs collectstatic first); pages only need the manifest's names.
+            "STATIC_ROOT": str(static_manifest(directory)),
         }
     else:
         env = production_env(directory, database)

@@ -23,7 +23,8 @@ def test_check_deploy_fails_while_the_sandbox_is_on(settings: Any) -> None:
     assert "sandbox" in message and "for free" in message
 
 
-def test_check_deploy_says_nothing_of_the_sandbox_when_it_is_off(settings: Any) -> None:
+def test_check_deploy_says_nothing_of_the_sandbox_when_it_is_off(settings: Any, db: None) -> None:
+    """(With a database: the deploy checks also read the seller identity.)"""
     from django.core.checks import run_checks
 
     settings.DEBUG = False
