@@ -12,6 +12,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from django.test import Client
 from django.utils import timezone
 
+from lede.core.typography import typeset
 from lede.livefeed.models import FeedEvent, LiveBlogEntry, LiveBlogPage
 
 from .conftest import SSEClient
@@ -133,7 +134,7 @@ def test_open_page_gets_new_entries_through_the_stream(
         event = await blog.next_event()
         assert event["event"] == "blog"
         assert event["data"]["blog"] == live_blog.pk and event["data"]["status"] == "live"
-        assert "Le bilan s'alourdit." in event["data"]["entries_html"]
+        assert typeset("Le bilan s'alourdit.") in event["data"]["entries_html"]
         assert "Magnitude 6,1" in event["data"]["summary_html"]
         assert len(event["data"]["entry_ids"]) == 4
         with pytest.raises(TimeoutError):

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 
+from lede.core.typography import typeset
 from lede.livefeed import broker, services
 from lede.livefeed.broker import current_hub
 from lede.livefeed.models import FeedEvent
@@ -152,7 +153,7 @@ def test_locked_dispatch_body_never_reaches_anonymous_readers(
         )
         locked = await anonymous.next_event()
         assert locked["data"]["locked"] is True
-        assert "Exclusif : le budget rectificatif" in locked["data"]["html"]
+        assert typeset("Exclusif : le budget rectificatif") in locked["data"]["html"]
         assert "Réservé aux abonnés" in locked["data"]["html"]
         assert SECRET not in locked["data"]["html"]
         assert "La place au matin" not in locked["data"]["html"]
@@ -253,7 +254,7 @@ def test_withdrawal_and_correction_events(
         corrected = await client.next_event()
         assert corrected["event"] == "dispatch"
         assert corrected["data"]["kind"] == "updated"
-        assert "Bilan corrigé : 3 blessés" in corrected["data"]["html"]
+        assert typeset("Bilan corrigé : 3 blessés") in corrected["data"]["html"]
         assert "Mis à jour le" in corrected["data"]["html"]
         await sync_to_async(withdraw)(first, "Cette dépêche comportait une erreur.")
         gone = await client.next_event()

@@ -14,9 +14,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 
 from lede.accounts.models import User
 from lede.core.testing import factories as f
+from lede.core.typography import typeset
 from lede.paywall.access import Entitlement, EntitlementKind, Reader
 from lede.paywall.models import AccessGrant, Organisation
 from lede.search.models import SearchDocument
@@ -187,7 +189,7 @@ def test_search_page_by_kind_of_reader(locked: dict[str, Any]) -> None:
         response = client.get("/recherche/", {"q": LOCKED_WORD})
         assert response.status_code == 200
         html = response.content.decode()
-        return {t for t in ALL_WITH_SPORTS if t.replace("'", "&#x27;") in html}
+        return {t for t in ALL_WITH_SPORTS if typeset(str(escape(t))) in html}
 
     assert titles(Client()) == {"Dossier public"}
     registered_client = Client()

@@ -112,11 +112,19 @@ def test_group_form_answers_identically_for_a_used_and_an_unused_domain(
 def test_gift_redeem_asks_for_the_same_log_in_whoever_follows_the_link(
     catalogue: dict[str, Any],
 ) -> None:
-    # The redeem link of the gift e-mail: an anonymous visitor is sent to
-    # log in (or to the code road from there), whatever the code.
-    answers = [
+    # The redeem link of the gift e-mail shows the same page whatever the code
+    # (it tells nothing of the code), and the action asks an anonymous visitor
+    # to log in (or to take the code road from there), whatever the code.
+    codes = ("AAAA-BBBB-CCCC", "ZZZZ-YYYY-XXXX")
+    pages = [
         normalised(Client().get(f"/abonnement/cadeau/utiliser/?code={code}"), code)
-        for code in ("AAAA-BBBB-CCCC", "ZZZZ-YYYY-XXXX")
+        for code in codes
     ]
+    assert pages[0] == pages[1] and pages[0][0] == 200
+    answers = []
+    for code in codes:
+        client = Client()
+        url = f"/abonnement/cadeau/utiliser/?code={code}"
+        answers.append(normalised(client.post(url, {"code": code}), code))
     assert answers[0] == answers[1]
     assert answers[0][0] == 302 and answers[0][1].startswith("/compte/login/")
