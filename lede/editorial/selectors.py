@@ -6,8 +6,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
-from django.templatetags.static import static
 from django.http import HttpRequest
+from django.templatetags.static import static
 from django.utils import timezone
 
 from lede.core.models import PublicationSettings

@@ -40,6 +40,7 @@ TOLD_TO_SUBSCRIBE = ("S'abonner", "S’abonner", "Découvrir les offres")
 # so that they are removed here when that work lands. Nothing else is excused.
 PENDING_AXE_RULES: dict[str, str] = {}
 
+
 # Facts of the issue that other parts of issue 13 make true (listed in the
 # merge report): each is checked as soon as its entry is removed here.
 @pytest.fixture(scope="module")
@@ -161,7 +162,7 @@ class Walk:
             self.failures.append(f"{where}: no site header")
         else:
             left, right = facts["header"]
-            if (left > 0.5 or right < facts["viewport"] - 0.5):
+            if left > 0.5 or right < facts["viewport"] - 0.5:
                 self.failures.append(
                     f"{where}: header spans {left:.0f}–{right:.0f}, not 0–{facts['viewport']}"
                 )
