@@ -68,6 +68,9 @@ def offers(request: HttpRequest) -> HttpResponse:
     subscription = None
     if request.user.is_authenticated:
         subscription = services.live_subscription(request.user)
+    # A reader who can already read (complimentary, gift, group licence by
+    # address or by network) is not asked to subscribe.
+    has_access = any(item.active for item in _accesses(request))
     cards = [
         {
             "offer": offer,
@@ -80,7 +83,12 @@ def offers(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         "subscriptions/offers.html",
-        {"cards": cards, "next_url": next_url, "subscription": subscription},
+        {
+            "cards": cards,
+            "next_url": next_url,
+            "subscription": subscription,
+            "has_access": has_access,
+        },
     )
     response["Cache-Control"] = "private, no-cache"
     return response

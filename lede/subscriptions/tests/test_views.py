@@ -247,3 +247,24 @@ def test_offers_page_is_a_pricing_page(client: Client, catalogue: dict[str, Any]
     assert "soit 50 DH par mois" in yearly
     assert "À la une" not in html
     assert 'class="included"' in html
+
+
+def test_offers_page_does_not_ask_readers_with_access_to_subscribe(
+    client: Client, reader_client: Client, reader: Any, catalogue: dict[str, Any], settings: Any
+) -> None:
+    from datetime import timedelta
+
+    from lede.paywall.models import AccessGrant
+
+    settings.LEDE_BASE_URL = "http://quotidien.example:8123"
+    anonymous = client.get("/abonnement/offres/?next=/a/").content.decode()
+    assert "<h1>Abonnez-vous</h1>" in anonymous and "déjà accès" not in anonymous
+    # The canonical address is the site's, without the query string.
+    assert '<link rel="canonical" href="http://quotidien.example:8123/abonnement/offres/">' in (
+        anonymous
+    )
+    # A complimentary access (no subscription of their own) is access too.
+    AccessGrant.objects.create(user=reader, starts_at=timezone.now() - timedelta(days=1))
+    html = reader_client.get("/abonnement/offres/").content.decode()
+    assert "<h1>Nos offres</h1>" in html and "Abonnez-vous</h1>" not in html
+    assert "Vous avez déjà accès au journal." in html
