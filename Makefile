@@ -36,7 +36,14 @@ demo: $(STAMP) var/static/staticfiles.json
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py rebuild_search_index
 	@PORT=$(PORT) LEDE_BASE_URL=$(LEDE_BASE_URL) DJANGO_SETTINGS_MODULE=config.settings.dev bin/run-demo
 
-test: $(STAMP)
+# axe-core for the browser tests' accessibility walk, from the lock file,
+# when npm is there (without it that walk is skipped with its reason).
+tests/e2e/node_modules/.package-lock.json: tests/e2e/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd tests/e2e && npm ci --no-audit --no-fund --silent; \
+	else echo "npm not found: the axe-core accessibility walk will be skipped"; fi
+
+test: $(STAMP) tests/e2e/node_modules/.package-lock.json
 	@mkdir -p var
 	$(PY) -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
