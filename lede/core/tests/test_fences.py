@@ -244,26 +244,35 @@ def test_non_http_scopes_are_refused_by_djangos_handler() -> None:
     )
 
 
-def test_closing_a_response_sends_request_finished() -> None:
+def test_closing_a_response_sends_request_finished(monkeypatch: pytest.MonkeyPatch) -> None:
     """respond() closes a non-streaming response on the request's thread:
-    request_finished is what returns the database connection there."""
+    request_finished is what returns the database connection there, through
+    Django's own receiver (close_old_connections)."""
     from django.core.signals import request_finished
+    from django.db import close_old_connections
     from django.http import HttpResponse
 
-    seen: list[object] = []
-
-    def receiver(sender: object, **kwargs: object) -> None:
-        seen.append(sender)
-
-    request_finished.connect(receiver, dispatch_uid="lede-fence-request-finished")
-    try:
-        HttpResponse(b"ok").close()
-    finally:
-        request_finished.disconnect(dispatch_uid="lede-fence-request-finished")
+    connected = request_finished.disconnect(close_old_connections)
+    if connected:
+        request_finished.connect(close_old_connections)
     fence(
-        seen,
-        assumption="HttpResponseBase.close() sends request_finished (which closes the "
-        "thread's database connection).",
+        connected,
+        assumption="django.db connects close_old_connections to request_finished.",
+        revisit=ASGI,
+    )
+    sent: list[object] = []
+
+    def send(sender: object, **kwargs: object) -> list[Any]:
+        sent.append(sender)
+        return []
+
+    # The signal's sending is what is checked, not its receivers (which would
+    # touch this test's database connection).
+    monkeypatch.setattr(request_finished, "send", send)
+    HttpResponse(b"ok").close()
+    fence(
+        sent,
+        assumption="HttpResponseBase.close() sends request_finished.",
         revisit=ASGI,
     )
 
@@ -786,6 +795,8 @@ needs_redis = pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL (uses it
 
 @pytest.fixture
 def rq5() -> Iterator[Any]:
+    """A queue of its own in Redis database 5 (tests run in parallel: no
+    flush), its keys and its jobs' keys deleted afterwards."""
     from redis import Redis
     from rq import Queue
 
@@ -793,11 +804,19 @@ def rq5() -> Iterator[Any]:
     from lede.core.testing.worker_kill import redis_url_with_db
 
     redis = Redis.from_url(redis_url_with_db(REDIS_URL, 5))
-    redis.flushdb()
+    name = f"fence-{secrets.token_hex(6)}"
+    rq_queue = Queue(name, connection=redis, job_class=Job)
+    job_ids: list[str] = []
+    rq_queue.created_job_ids = job_ids  # type: ignore[attr-defined]
     try:
-        yield Queue("fence", connection=redis, job_class=Job)
+        yield rq_queue
     finally:
-        redis.flushdb()
+        keys = list(redis.scan_iter(match=f"*{name}*"))
+        for job_id in job_ids:
+            keys.extend(redis.scan_iter(match=f"*{job_id}*"))
+        if keys:
+            redis.delete(*keys)
+        redis.srem("rq:queues", rq_queue.key)  # rq's list of every queue
         redis.close()
 
 
@@ -821,6 +840,7 @@ def test_rq_reruns_an_abandoned_job_that_has_retries_left_even_without_should_re
     from rq.job import JobStatus, Retry
 
     job = rq5.enqueue("lede.core.tasks.heartbeat", retry=Retry(max=1))
+    rq5.created_job_ids.append(job.id)
     fence(job.should_retry is False, assumption="queue.Job.should_retry is False", revisit=QUEUE)
     _abandon(rq5, job.id)
     registry = rq5.started_job_registry
@@ -848,16 +868,17 @@ def test_rq_reruns_an_abandoned_job_that_has_retries_left_even_without_should_re
 @needs_redis
 def test_rq_intermediate_queue_records_a_first_sighting_once(rq5: Any) -> None:
     intermediate = rq5.intermediate_queue
+    job_id = f"{rq5.name}-job"
     fence(
-        intermediate.set_first_seen("some-job") is True
-        and intermediate.set_first_seen("some-job") is False,
+        intermediate.set_first_seen(job_id) is True
+        and intermediate.set_first_seen(job_id) is False,
         assumption="IntermediateQueue.set_first_seen() is True on the first sighting "
         "only (the reaper waits for a second one).",
         revisit=QUEUE,
     )
     fence(
-        intermediate.get_first_seen("some-job") is not None
-        and intermediate.get_first_seen("never-seen") is None,
+        intermediate.get_first_seen(job_id) is not None
+        and intermediate.get_first_seen(f"{rq5.name}-never-seen") is None,
         assumption="IntermediateQueue.get_first_seen() returns the first sighting's time "
         "(a datetime) or None.",
         revisit=QUEUE,
