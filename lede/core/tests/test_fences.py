@@ -278,7 +278,7 @@ def test_closing_a_response_sends_request_finished(monkeypatch: pytest.MonkeyPat
 
 
 def test_asgiref_runs_thread_sensitive_code_on_the_executor_it_is_lent() -> None:
-    """asgiref >= 3.10: ThreadSensitiveContext(executor=...) runs the block's
+    """asgiref (3.13 here): ThreadSensitiveContext(executor=...) runs the block's
     thread-sensitive calls on the caller's executor and does not shut it down."""
     from asgiref.sync import ThreadSensitiveContext, sync_to_async
 
@@ -287,7 +287,7 @@ def test_asgiref_runs_thread_sensitive_code_on_the_executor_it_is_lent() -> None
         executor_thread = executor.submit(threading.get_ident).result(timeout=30)
 
         async def in_context() -> int:
-            async with ThreadSensitiveContext(executor=executor):  # type: ignore[call-arg,unused-ignore]
+            async with ThreadSensitiveContext(executor=executor):
                 return await sync_to_async(threading.get_ident, thread_sensitive=True)()
 
         try:
