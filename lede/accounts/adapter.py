@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 
 from lede.core.network import client_ip
+from lede.core.selectors import publication_settings
 from lede.core.site import rebase, site_url
 
 
@@ -32,8 +33,6 @@ class AccountAdapter(DefaultAccountAdapter):
         # Subjects are rendered without the request (so without context
         # processors): give every template the publication explicitly.
         from allauth.core import context as allauth_context
-
-        from lede.core.selectors import publication_settings
 
         request = allauth_context.request
         publication = publication_settings(request)

@@ -26,12 +26,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-DEFAULT_ADMIN_PREFIXES = ("/admin/", "/django-admin/")
-
 
 def admin_prefixes() -> tuple[str, ...]:
-    configured = getattr(settings, "LEDE_STAFF_MFA_PATH_PREFIXES", None)
-    return tuple(configured) if configured else DEFAULT_ADMIN_PREFIXES
+    return tuple(settings.LEDE_STAFF_MFA_PATH_PREFIXES)
 
 
 def can_reach_admin(user: Any) -> bool:
@@ -71,7 +68,7 @@ class StaffMFAMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if getattr(settings, "LEDE_STAFF_REQUIRE_MFA", False):
+        if settings.LEDE_STAFF_REQUIRE_MFA:
             response = self.check(request)
             if response is not None:
                 return response
