@@ -6,9 +6,9 @@ account deletion."""
 from __future__ import annotations
 
 from lede.accounts.services import (
-    register_data_exporter,
-    register_deletion_hook,
-    register_retention_check,
+    data_exporter_register,
+    deletion_hook_register,
+    retention_check_register,
 )
 from lede.payments import seller
 
@@ -19,7 +19,7 @@ from .seller import SubscriptionsSeller
 
 def connect() -> None:
     seller.register(SubscriptionsSeller())
-    register_data_exporter("subscriptions", export_subscriptions)
-    register_data_exporter("payments", export_payments)
-    register_retention_check(user_has_invoices)
-    register_deletion_hook(stop_renewals)
+    data_exporter_register("subscriptions", export_subscriptions)
+    data_exporter_register("payments", export_payments)
+    retention_check_register(user_has_invoices)
+    deletion_hook_register(stop_renewals)
