@@ -4,6 +4,7 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import get_next_redirect_url
+from allauth.core import context as allauth_context
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext
@@ -32,8 +33,6 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         # Subjects are rendered without the request (so without context
         # processors): give every template the publication explicitly.
-        from allauth.core import context as allauth_context
-
         request = allauth_context.request
         publication = publication_settings(request)
         ctx = {

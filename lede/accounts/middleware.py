@@ -20,6 +20,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from allauth.account.authentication import get_authentication_records
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -38,14 +40,10 @@ def can_reach_admin(user: Any) -> bool:
 
 
 def has_totp(user: Any) -> bool:
-    from allauth.mfa.models import Authenticator
-
     return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
 
 
 def session_passed_mfa(request: HttpRequest, user: Any) -> bool:
-    from allauth.account.authentication import get_authentication_records
-
     return any(r.get("method") == "mfa" for r in get_authentication_records(request, user))
 
 

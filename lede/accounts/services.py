@@ -20,6 +20,8 @@ import logging
 from collections.abc import Callable
 from typing import Any, Literal
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -91,8 +93,6 @@ def _iso(value: Any) -> str | None:
 
 def user_export_data(*, user: AbstractBaseUser) -> dict[str, Any]:
     """Everything Lede holds about ``user``, as JSON-serialisable data."""
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
 
     u: Any = user
     data: dict[str, Any] = {
@@ -136,9 +136,6 @@ def user_must_be_retained(*, user: AbstractBaseUser) -> bool:
 
 
 def _anonymise(user: Any) -> None:
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
-
     EmailAddress.objects.filter(user_id=user.pk).delete()
     Authenticator.objects.filter(user_id=user.pk).delete()
     user.email = f"deleted-{user.pk}@invalid"
@@ -194,7 +191,6 @@ def user_create_by_code(*, email: str) -> Any:
 
     Raises ``IntegrityError`` when the address already has an account.
     """
-    from allauth.account.models import EmailAddress
 
     User: Any = get_user_model()
     user = User._default_manager.create_user(email=email, password=None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 
 from lede.accounts.models import User
@@ -35,8 +36,6 @@ def apply_test_settings(settings_fixture: Any) -> None:
 def make_reader(
     email: str = "lectrice@example.com", *, verified: bool = True, password: str = PASSWORD
 ) -> Any:
-    from allauth.account.models import EmailAddress
-
     user = User.objects.create_user(email=email, password=password)
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
     return user
