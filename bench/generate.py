@@ -406,7 +406,8 @@ def subscriptions_create(
         Subscription,
     )
     from lede.subscriptions.money import format_rate, months_label, split_tax
-    from lede.subscriptions.services import _purpose_key, offer_description
+    from lede.subscriptions.services.orders import purpose_key
+    from lede.subscriptions.services.quoting import offer_description
 
     rng = random.Random(seed + 2)
     ensure_demo_offers()
@@ -492,7 +493,7 @@ def subscriptions_create(
                             offer=p.offer,
                             subscription=sub,
                             months=plan.months,
-                            purpose_key=_purpose_key(*purpose),
+                            purpose_key=purpose_key(*purpose),
                             paid_at=period.paid_at,
                         )
                     )

@@ -73,16 +73,16 @@ def prepare(subscriptions: int, tag: str) -> list[dict[str, Any]]:
     """Readers with a pending yearly order and a Stripe attempt each."""
     from lede.accounts.models import User
     from lede.payments import services as payments
-    from lede.subscriptions import services
     from lede.subscriptions.demo import ensure_demo_offers
     from lede.subscriptions.models import Offer
+    from lede.subscriptions.services.checkout import subscription_checkout
 
     ensure_demo_offers()
     offer = Offer.objects.select_related("plan").get(slug="annuel")
     out = []
     for i in range(subscriptions):
         user = User.objects.create_user(email=f"bench-{tag}-{i}@bench.invalid", password=None)
-        order = services.checkout_subscription(user=user, offer=offer)
+        order = subscription_checkout(user=user, offer=offer)
         attempt = payments.attempt_start(order=order, provider="stripe")
         out.append(
             {

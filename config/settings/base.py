@@ -375,3 +375,10 @@ LOGGING = {
 }
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True  # "élections" → /mots-cles/elections/
+
+# --- payments/subscriptions ---
+# The paywall box's offer when no offer is featured (lede.subscriptions.selectors).
+LEDE_LAUNCH_OFFER_PRICE = env_str("LEDE_LAUNCH_OFFER_PRICE", "60 DH")
+LEDE_LAUNCH_OFFER_PERIOD = env_str("LEDE_LAUNCH_OFFER_PERIOD", "1 mois")
+# Where staff two-factor authentication is enforced (lede.accounts.middleware).
+LEDE_STAFF_MFA_PATH_PREFIXES = ["/admin/", "/django-admin/"]

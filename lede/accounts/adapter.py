@@ -4,11 +4,13 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import get_next_redirect_url
+from allauth.core import context as allauth_context
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext
 
 from lede.core.network import client_ip
+from lede.core.selectors import publication_settings
 from lede.core.site import rebase, site_url
 
 
@@ -31,10 +33,6 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         # Subjects are rendered without the request (so without context
         # processors): give every template the publication explicitly.
-        from allauth.core import context as allauth_context
-
-        from lede.core.selectors import publication_settings
-
         request = allauth_context.request
         publication = publication_settings(request)
         ctx = {

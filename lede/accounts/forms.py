@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.forms import ConfirmLoginCodeForm, RequestLoginCodeForm
+from allauth.core import ratelimit
 from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -28,8 +29,6 @@ class DeleteAccountForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_password(self) -> str:
-        from allauth.core import ratelimit
-
         password: str = self.cleaned_data["password"]
         user: Any = self.request.user
         # Same budget as allauth's re-authentication: guessing is throttled.

@@ -20,18 +20,17 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from allauth.account.authentication import get_authentication_records
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-DEFAULT_ADMIN_PREFIXES = ("/admin/", "/django-admin/")
-
 
 def admin_prefixes() -> tuple[str, ...]:
-    configured = getattr(settings, "LEDE_STAFF_MFA_PATH_PREFIXES", None)
-    return tuple(configured) if configured else DEFAULT_ADMIN_PREFIXES
+    return tuple(settings.LEDE_STAFF_MFA_PATH_PREFIXES)
 
 
 def can_reach_admin(user: Any) -> bool:
@@ -41,14 +40,10 @@ def can_reach_admin(user: Any) -> bool:
 
 
 def has_totp(user: Any) -> bool:
-    from allauth.mfa.models import Authenticator
-
     return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
 
 
 def session_passed_mfa(request: HttpRequest, user: Any) -> bool:
-    from allauth.account.authentication import get_authentication_records
-
     return any(r.get("method") == "mfa" for r in get_authentication_records(request, user))
 
 
@@ -71,7 +66,7 @@ class StaffMFAMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if getattr(settings, "LEDE_STAFF_REQUIRE_MFA", False):
+        if settings.LEDE_STAFF_REQUIRE_MFA:
             response = self.check(request)
             if response is not None:
                 return response

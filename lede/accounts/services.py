@@ -1,13 +1,13 @@
 """Account services: the reader's data export and account deletion.
 
-Other apps plug into both through small registries, usually from their
-``AppConfig.ready()``::
+Other apps plug into both through small registries, from their
+``signals.connect()``::
 
-    from lede.accounts.services import register_data_exporter, register_retention_check
+    from lede.accounts import services as accounts
 
-    register_data_exporter("subscriptions", export_subscriptions)  # (user) -> dict
-    register_retention_check(has_invoices)                          # (user) -> bool
-    register_deletion_hook(forget_newsletter_recipient)             # (user) -> None
+    accounts.data_exporter_register("subscriptions", export_subscriptions)  # (user) -> dict
+    accounts.retention_check_register(has_invoices)  # (user) -> bool
+    accounts.deletion_hook_register(forget_newsletter_recipient)  # (user) -> None
 
 A retention check answers "must this user row be kept?" (invoices must be
 kept by law, for instance). When any check says yes, deleting an account
@@ -20,6 +20,8 @@ import logging
 from collections.abc import Callable
 from typing import Any, Literal
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -43,7 +45,7 @@ _deletion_hooks: list[DeletionHook] = []
 # --- Registries --------------------------------------------------------------
 
 
-def register_data_exporter(name: str, exporter: DataExporter) -> DataExporter:
+def data_exporter_register(name: str, exporter: DataExporter) -> DataExporter:
     """Add ``exporter(user) -> dict`` to the data export, under ``apps[name]``.
 
     Registering the same name again replaces the previous exporter (so
@@ -55,14 +57,14 @@ def register_data_exporter(name: str, exporter: DataExporter) -> DataExporter:
     return exporter
 
 
-def register_retention_check(check: RetentionCheck) -> RetentionCheck:
+def retention_check_register(check: RetentionCheck) -> RetentionCheck:
     """Add ``check(user) -> bool``: True when the law requires keeping the user row."""
     if check not in _retention_checks:
         _retention_checks.append(check)
     return check
 
 
-def register_deletion_hook(hook: DeletionHook) -> DeletionHook:
+def deletion_hook_register(hook: DeletionHook) -> DeletionHook:
     """Add ``hook(user) -> None``, called inside the deletion transaction before
     the user row is deleted or anonymised (to forget app-specific personal data)."""
     if hook not in _deletion_hooks:
@@ -91,8 +93,6 @@ def _iso(value: Any) -> str | None:
 
 def user_export_data(*, user: AbstractBaseUser) -> dict[str, Any]:
     """Everything Lede holds about ``user``, as JSON-serialisable data."""
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
 
     u: Any = user
     data: dict[str, Any] = {
@@ -136,9 +136,6 @@ def user_must_be_retained(*, user: AbstractBaseUser) -> bool:
 
 
 def _anonymise(user: Any) -> None:
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
-
     EmailAddress.objects.filter(user_id=user.pk).delete()
     Authenticator.objects.filter(user_id=user.pk).delete()
     user.email = f"deleted-{user.pk}@invalid"
@@ -194,7 +191,6 @@ def user_create_by_code(*, email: str) -> Any:
 
     Raises ``IntegrityError`` when the address already has an account.
     """
-    from allauth.account.models import EmailAddress
 
     User: Any = get_user_model()
     user = User._default_manager.create_user(email=email, password=None)

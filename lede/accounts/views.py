@@ -4,9 +4,11 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
+from allauth.account.models import EmailAddress
 from allauth.account.utils import get_next_redirect_url
 from allauth.account.views import PasswordResetFromKeyView
 from allauth.core import ratelimit
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -29,9 +31,6 @@ from .services import user_delete_account, user_export_data
 @never_cache
 @login_required
 def account_home(request: HttpRequest) -> HttpResponse:
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
-
     user: Any = request.user
     address = (
         EmailAddress.objects.filter(user_id=user.pk, email__iexact=user.email).first()

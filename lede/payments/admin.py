@@ -11,6 +11,7 @@ from django.http import HttpRequest
 
 from . import services
 from .models import Order, PaymentAttempt, ProviderEvent
+from .providers.base import ProviderError
 
 
 class AttemptInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -62,8 +63,6 @@ class OrderAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     @admin.action(description="Rembourser intégralement (accès fermé)")
     def refund_in_full(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
-        from .providers.base import ProviderError
-
         for order in queryset:
             try:
                 amount = services.order_refund(order=order, staff_user=request.user)

@@ -21,6 +21,7 @@ from pathlib import Path
 from lede.subscriptions.money import CURRENCY_NUMERIC, format_amount, parse_decimal
 
 from .models import PaymentAttempt
+from .providers.stripe_provider import succeeded_payment_intents
 
 NUMERIC_TO_ISO = {v: k for k, v in CURRENCY_NUMERIC.items()}
 OID_COLUMNS = ("oid", "orderid", "order id", "numéro de commande", "numero de commande", "commande")
@@ -151,8 +152,6 @@ def read_cmi_statement_file(path: Path) -> dict[str, Line]:
 
 def stripe_lines(since: datetime | None, until: datetime | None) -> dict[str, Line]:
     """Succeeded PaymentIntents in the period, keyed by Lede's oid."""
-    from .providers.stripe_provider import succeeded_payment_intents
-
     by_reference = dict(
         PaymentAttempt.objects.filter(provider="stripe")
         .exclude(provider_reference="")

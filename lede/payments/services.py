@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from lede.core.observability.metrics import record_payment_notification
+
+from . import seller
 from .models import Order, PaymentAttempt, ProviderEvent
+from .providers import UnknownProvider, get_provider
+from .providers.base import NotificationResult, NotSupported
 
 logger = logging.getLogger(__name__)
 
@@ -63,11 +69,27 @@ def attempt_start(*, order: Order, provider: str) -> PaymentAttempt:
     )
 
 
+def notification_receive(
+    *, provider: str, handle: Callable[[], NotificationResult]
+) -> NotificationResult:
+    """Run ``handle`` (a provider verifying and applying one server-to-server
+    notification) and count what came of it. When the database is down,
+    nothing was written (one transaction): answer 503 so the provider retries."""
+    try:
+        result = handle()
+    except DatabaseError:
+        logger.exception("database unavailable while handling a %s notification", provider)
+        record_payment_notification(provider=provider, status=503)
+        return NotificationResult("", status=503)
+    record_payment_notification(provider=provider, status=result.status, applied=result.applied)
+    return result
+
+
 def _event_exists(provider: str, event_id: str) -> bool:
     return ProviderEvent.objects.filter(provider=provider, event_id=event_id).exists()
 
 
-def payment_succeeded(
+def on_payment_approved(
     *,
     provider: str,
     event_id: str,
@@ -82,17 +104,15 @@ def payment_succeeded(
     """A verified approval of ``attempt``: pay the order and fulfil it, once."""
     try:
         with transaction.atomic():
-            return _payment_succeeded(
+            return _payment_approved(
                 provider=provider,
                 event_id=event_id,
                 attempt=attempt,
                 payload=payload,
                 reference=reference,
-                provider_data={
-                    "customer_id": customer_id,
-                    "subscription_id": subscription_id,
-                    "token": token,
-                },
+                stored=seller.StoredMethod(
+                    customer_id=customer_id, token=token, provider_subscription_id=subscription_id
+                ),
                 event_kind=event_kind,
             )
     except IntegrityError:
@@ -102,18 +122,16 @@ def payment_succeeded(
         raise
 
 
-def _payment_succeeded(
+def _payment_approved(
     *,
     provider: str,
     event_id: str,
     attempt: PaymentAttempt,
     payload: str,
     reference: str,
-    provider_data: dict[str, str],
+    stored: seller.StoredMethod,
     event_kind: str,
 ) -> Outcome:
-    from lede.subscriptions import services as subscriptions
-
     locked = PaymentAttempt.objects.select_for_update().get(pk=attempt.pk)
     order = (
         Order.objects.select_for_update(of=("self",)).select_related("user").get(pk=locked.order_id)
@@ -158,16 +176,16 @@ def _payment_succeeded(
     order.save(update_fields=["status", "paid_at", "provider", "updated_at"])
     event.outcome = ProviderEvent.Outcome.APPLIED
     event.save()
-    subscriptions.order_fulfil(
+    seller.current().on_order_paid(
         order=order,
         attempt=locked,
         event_key=f"{provider}:{event_id}",
-        provider_data=provider_data,
+        stored=stored,
     )
     return Outcome.APPLIED
 
 
-def payment_failed(
+def on_payment_declined(
     *,
     provider: str,
     event_id: str,
@@ -179,8 +197,6 @@ def payment_failed(
     """A verified decline (or processing error) of ``attempt``. Nothing is
     granted; the order stays pending so the reader can try again. Returns
     False for a replay."""
-    from lede.subscriptions import services as subscriptions
-
     try:
         with transaction.atomic():
             locked = PaymentAttempt.objects.select_for_update().get(pk=attempt.pk)
@@ -202,7 +218,7 @@ def payment_failed(
                 )
                 locked.message = message[:255]
                 locked.save(update_fields=["status", "message", "updated_at"])
-            subscriptions.payment_failure_record(
+            seller.current().on_attempt_declined(
                 order=order, attempt=locked, event_key=f"{provider}:{event_id}", note=message
             )
             return True
@@ -245,7 +261,7 @@ def manual_payment_record(*, order: Order, staff_user: Any, note: str = "") -> O
     if attempt is None:
         attempt = attempt_start(order=order, provider="manual")
     who = getattr(staff_user, "email", "") or str(staff_user)
-    return payment_succeeded(
+    return on_payment_approved(
         provider="manual",
         event_id=f"{attempt.oid}:paid",
         attempt=attempt,
@@ -260,7 +276,7 @@ def order_complete_free(*, order: Order) -> Outcome:
     if order.amount_minor != 0:
         raise PaymentError("Cette commande n'est pas gratuite.")
     attempt = attempt_start(order=order, provider="free")
-    return payment_succeeded(
+    return on_payment_approved(
         provider="free",
         event_id=f"{attempt.oid}:free",
         attempt=attempt,
@@ -275,11 +291,6 @@ def order_refund(
     """Refund ``amount_minor`` (all that remains by default): at the provider
     when it has an API, otherwise recorded as done in its back office. Access
     ends on a full refund. Returns the amount refunded."""
-    from lede.subscriptions import services as subscriptions
-
-    from .providers import UnknownProvider, get_provider
-    from .providers.base import NotSupported
-
     order.refresh_from_db()
     remaining = order.amount_minor - order.refunded_minor
     amount = remaining if amount_minor is None else int(amount_minor)
@@ -304,7 +315,7 @@ def order_refund(
         locked.status = Order.Status.REFUNDED if full else Order.Status.PARTIALLY_REFUNDED
         locked.save(update_fields=["refunded_minor", "status", "updated_at"])
         who = getattr(staff_user, "email", "") if staff_user is not None else ""
-        subscriptions.order_refunded(
+        seller.current().on_order_refunded(
             order=locked,
             amount_minor=amount,
             revoke=full,

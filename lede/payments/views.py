@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,23 +20,25 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lede.core.observability.metrics import record_checkout, record_payment_notification
+from lede.core.observability.metrics import record_checkout
 from lede.core.site import site_url
 
-from . import services
+from . import seller, services
 from .models import Order, PaymentAttempt
-from .providers import UnknownProvider, available_provider, available_providers, get_provider
+from .providers import (
+    UnknownProvider,
+    available_provider,
+    available_providers,
+    get_provider,
+    sandbox,
+)
 from .providers.base import CheckoutAction, PaymentProvider, ProviderError
+from .providers.stripe_provider import StripeProvider
+from .redirects import safe_next_url, see_other
 
 logger = logging.getLogger(__name__)
 
 PENDING_PATIENCE = timedelta(minutes=15)
-
-
-def _see_other(url: str) -> HttpResponseRedirect:
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
 
 
 def error_page(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
@@ -57,14 +60,14 @@ def action_response(request: HttpRequest, action: CheckoutAction) -> HttpRespons
         response = render(request, "payments/redirect_form.html", {"action": action})
         response["Cache-Control"] = "no-store"
         return response
-    return _see_other(action.url)
+    return see_other(action.url)
 
 
 def start_payment(request: HttpRequest, order: Order, provider_name: str) -> HttpResponse:
     """Send the reader to ``provider_name`` to pay ``order`` (a fresh attempt)."""
     if order.amount_minor == 0 and order.status == Order.Status.PENDING:
         services.order_complete_free(order=order)
-        return _see_other(services.order_status_url(order))
+        return see_other(services.order_status_url(order))
     provider = available_provider(provider_name)
     if provider is None:
         return error_page(request, gettext("Choisissez un moyen de paiement proposé."))
@@ -82,14 +85,9 @@ def notification(request: HttpRequest, provider: str) -> HttpResponse:
     """Server-to-server notifications. CSRF-exempt: trusted only after the
     provider's hash or signature is verified."""
     handler = _provider_or_404(provider)
-    try:
-        result = handler.handle_notification(request)
-    except DatabaseError:
-        # Nothing was written (one transaction); the provider will retry.
-        logger.exception("database unavailable while handling a %s notification", provider)
-        record_payment_notification(provider=handler.name, status=503)
-        return HttpResponse("", status=503, content_type="text/plain; charset=utf-8")
-    record_payment_notification(provider=handler.name, status=result.status, applied=result.applied)
+    result = services.notification_receive(
+        provider=handler.name, handle=partial(handler.handle_notification, request)
+    )
     return HttpResponse(result.body, status=result.status, content_type=result.content_type)
 
 
@@ -108,13 +106,7 @@ def payment_return(request: HttpRequest, provider: str) -> HttpResponse:
         return error_page(request, gettext("Service momentanément indisponible."), status=503)
     if result.order is None:
         return error_page(request, result.error or gettext("Retour de paiement non reconnu."))
-    return _see_other(services.order_status_url(result.order))
-
-
-def _safe_next(order: Order) -> str:
-    from lede.subscriptions.views import safe_next_url
-
-    return safe_next_url(order.next_url)
+    return see_other(services.order_status_url(result.order))
 
 
 @login_required
@@ -124,9 +116,9 @@ def order_status(request: HttpRequest, uuid: str) -> HttpResponse:
     order = get_object_or_404(Order.objects.select_related("invoice"), uuid=uuid, user=request.user)
     if order.is_paid:
         if order.kind == Order.Kind.GIFT:
-            return _see_other(reverse("subscriptions:gift_done", args=[order.uuid]))
-        target = _safe_next(order) or reverse("subscriptions:account") + "?merci=1"
-        return _see_other(target)
+            return see_other(reverse("subscriptions:gift_done", args=[order.uuid]))
+        target = safe_next_url(order.next_url) or reverse("subscriptions:account") + "?merci=1"
+        return see_other(target)
     last = order.attempts.first()
     if order.status == Order.Status.CANCELED:
         state = "canceled"
@@ -136,7 +128,7 @@ def order_status(request: HttpRequest, uuid: str) -> HttpResponse:
     ):
         state = "declined"
     elif last is not None and last.provider == "manual":
-        return _see_other(reverse("payments:manual", args=[order.uuid]))
+        return see_other(reverse("payments:manual", args=[order.uuid]))
     else:
         state = "pending"
     waited_long = last is not None and timezone.now() - last.created_at > PENDING_PATIENCE
@@ -156,7 +148,7 @@ def order_pay(request: HttpRequest, uuid: str) -> HttpResponse:
     """Try again (after a decline), possibly with another provider."""
     order = get_object_or_404(Order, uuid=uuid, user=request.user)
     if order.status != Order.Status.PENDING:
-        return _see_other(services.order_status_url(order))
+        return see_other(services.order_status_url(order))
     return start_payment(request, order, request.POST.get("provider", ""))
 
 
@@ -164,8 +156,6 @@ def order_pay(request: HttpRequest, uuid: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def sandbox_card(request: HttpRequest, oid: str) -> HttpResponse:
-    from .providers import sandbox
-
     if not sandbox.enabled():
         raise Http404
     attempt = get_object_or_404(
@@ -175,7 +165,7 @@ def sandbox_card(request: HttpRequest, oid: str) -> HttpResponse:
         order__user=request.user,
     )
     if attempt.order.status != Order.Status.PENDING or attempt.status != "created":
-        return _see_other(services.order_status_url(attempt.order))
+        return see_other(services.order_status_url(attempt.order))
     errors: dict[str, str] = {}
     values = {"number": "", "expiry": "", "cvc": "", "name": ""}
     if request.method == "POST":
@@ -188,7 +178,7 @@ def sandbox_card(request: HttpRequest, oid: str) -> HttpResponse:
             errors[exc.field] = exc.message
         else:
             sandbox.send_notification(attempt, card)
-            return _see_other(reverse("payments:return", args=["sandbox"]) + f"?oid={attempt.oid}")
+            return see_other(reverse("payments:return", args=["sandbox"]) + f"?oid={attempt.oid}")
     context = {
         "attempt": attempt,
         "order": attempt.order,
@@ -204,39 +194,28 @@ def sandbox_card(request: HttpRequest, oid: str) -> HttpResponse:
 @login_required
 @never_cache
 def manual_instructions(request: HttpRequest, uuid: str) -> HttpResponse:
-    from lede.subscriptions.invoices import billing_settings
-
     order = get_object_or_404(Order, uuid=uuid, user=request.user)
     if order.is_paid:
-        return _see_other(services.order_status_url(order))
+        return see_other(services.order_status_url(order))
     attempt = order.attempts.filter(provider="manual").first()
     if attempt is None:
         raise Http404
     return render(
         request,
         "payments/manual.html",
-        {"order": order, "attempt": attempt, "billing": billing_settings()},
+        {"order": order, "attempt": attempt, "billing": seller.current().payee()},
     )
 
 
 @login_required
 @require_POST
 def stripe_portal(request: HttpRequest) -> HttpResponse:
-    from lede.subscriptions.models import Subscription
-
-    from .providers.stripe_provider import StripeProvider
-
-    subscription = (
-        Subscription.objects.filter(user=cast(Any, request.user), provider="stripe")
-        .exclude(provider_customer_id="")
-        .order_by("-created_at")
-        .first()
-    )
+    customer_id = seller.current().customer_id(user=cast(Any, request.user), provider="stripe")
     provider = available_provider("stripe")
-    if subscription is None or not isinstance(provider, StripeProvider):
+    if not customer_id or not isinstance(provider, StripeProvider):
         return error_page(request, gettext("Aucun moyen de paiement Stripe enregistré."), 404)
     try:
-        url = provider.portal_url(subscription, site_url(reverse("subscriptions:account")))
+        url = provider.portal_url(customer_id, site_url(reverse("subscriptions:account")))
     except ProviderError as exc:
         return error_page(request, exc.message, status=503)
-    return _see_other(url)
+    return see_other(url)

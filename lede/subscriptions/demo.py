@@ -9,6 +9,7 @@ from django.db import transaction
 from .checks import PLACEHOLDER_LEGAL_NAME
 from .invoices import billing_settings
 from .models import Offer, Plan
+from .selectors import forget_launch_offer
 
 MONTHLY = {
     "slug": "mensuel",
@@ -72,8 +73,6 @@ def ensure_demo_offers() -> dict[str, int]:
         _offer, made = Offer.objects.get_or_create(slug=slug, defaults=data)
         created["offers"] += int(made)
     if created["offers"]:
-        from .selectors import forget_launch_offer
-
         transaction.on_commit(forget_launch_offer)
     return created
 

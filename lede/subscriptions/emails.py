@@ -15,12 +15,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from lede.core import site
+from lede.core.selectors import publication_settings
 
 logger = logging.getLogger(__name__)
-
-
-def base_url() -> str:
-    return site.base_url()
 
 
 def absolute(path: str) -> str:
@@ -28,10 +25,8 @@ def absolute(path: str) -> str:
 
 
 def _context() -> dict[str, Any]:
-    from lede.core.selectors import publication_settings
-
     publication = publication_settings()
-    return {"publication": publication, "site_name": publication.name, "site_url": base_url()}
+    return {"publication": publication, "site_name": publication.name, "site_url": site.base_url()}
 
 
 def send_now(name: str, to: str, context: dict[str, Any]) -> None:

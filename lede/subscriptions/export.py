@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from lede.payments.models import Order
+
 from .models import GiftCode, Invoice, Subscription
+from .services.cancelling import renewals_stop
 
 
 def _iso(value: Any) -> str | None:
@@ -50,8 +53,6 @@ def export_subscriptions(user: Any) -> dict[str, Any]:
 
 
 def export_payments(user: Any) -> dict[str, Any]:
-    from lede.payments.models import Order
-
     orders = Order.objects.filter(user_id=user.pk).order_by("created_at")
     return {
         "orders": [
@@ -83,6 +84,4 @@ def export_payments(user: Any) -> dict[str, Any]:
 
 def stop_renewals(user: Any) -> None:
     """Account deletion hook: nothing renews for a deleted reader."""
-    from .services import pending_orders_forget
-
-    pending_orders_forget(user=user)
+    renewals_stop(user=user)

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from lede.payments.providers import available_providers
 
 from .models import Plan
-from .services import GIFT_MONTHS, GROUP_MAX_SEATS
+from .services.gifts import GIFT_MONTHS
+from .services.groups import GROUP_MAX_SEATS
 
 
 def provider_choices() -> list[tuple[str, str]]:

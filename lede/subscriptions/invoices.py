@@ -11,6 +11,9 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
+from wagtail.models import Site
+
+from lede.core.selectors import publication_settings
 
 from .models import BillingSettings, Invoice, InvoiceCounter
 from .money import format_amount, format_rate, split_tax
@@ -30,7 +33,7 @@ PROVIDER_LABELS = {
 
 def vat_rate() -> Decimal:
     """``LEDE_VAT_RATE`` in percent (``"20"``); prices are tax-inclusive."""
-    raw = getattr(settings, "LEDE_VAT_RATE", "20")
+    raw = settings.LEDE_VAT_RATE
     try:
         rate = Decimal(str(raw))
     except InvalidOperation:
@@ -39,8 +42,6 @@ def vat_rate() -> Decimal:
 
 
 def billing_settings() -> BillingSettings:
-    from wagtail.models import Site
-
     site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
     if site is None:
         return BillingSettings()
@@ -48,8 +49,6 @@ def billing_settings() -> BillingSettings:
 
 
 def seller_snapshot(billing: BillingSettings) -> dict[str, str]:
-    from lede.core.selectors import publication_settings
-
     return {
         "publication": publication_settings().name,
         "legal_name": billing.legal_name,

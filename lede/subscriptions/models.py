@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
-from .money import format_amount, format_period, format_price, percent_of
+from .money import format_amount, format_period, format_price, months_label, percent_of
 from .periods import PERIOD_MONTHS
 
 
@@ -529,8 +529,6 @@ class GiftCode(models.Model):
 
     @property
     def duration_display(self) -> str:
-        from .money import months_label
-
         return months_label(self.months)
 
 

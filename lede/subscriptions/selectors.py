@@ -12,6 +12,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from lede.payments.models import Order
+from lede.payments.seller import StoredMethod
 from lede.paywall import access
 from lede.paywall.models import AccessGrant, Organisation
 
@@ -45,8 +47,8 @@ def current_launch_offer() -> dict[str, str]:
     offer = next((o for o in current_offers() if o.featured), None)
     if offer is None:
         value = {
-            "price": str(getattr(settings, "LEDE_LAUNCH_OFFER_PRICE", "60 DH")),
-            "period": str(getattr(settings, "LEDE_LAUNCH_OFFER_PERIOD", "1 mois")),
+            "price": str(settings.LEDE_LAUNCH_OFFER_PRICE),
+            "period": str(settings.LEDE_LAUNCH_OFFER_PERIOD),
             "headline": "",
             "slug": "",
         }
@@ -69,6 +71,16 @@ def active_plans() -> QuerySet[Plan]:
     return Plan.objects.filter(active=True).order_by("sort_order", "price_minor")
 
 
+def live_subscription(user: Any) -> Subscription | None:
+    """The reader's paid subscription that is still running (not a gift)."""
+    return (
+        Subscription.objects.filter(user=user, status__in=Subscription.LIVE_STATUSES, is_gift=False)
+        .select_related("plan", "offer", "next_plan")
+        .order_by("-created_at")
+        .first()
+    )
+
+
 def reader_subscription(user: Any) -> Subscription | None:
     """The subscription "Mon abonnement" is about: the live paid one, else
     the most recent one that ever started."""
@@ -81,8 +93,7 @@ def reader_subscription(user: Any) -> Subscription | None:
     return live or base.order_by("-created_at").first()
 
 
-def reader_gift_subscriptions(user: Any, now: datetime | None = None) -> list[Subscription]:
-    now = now or timezone.now()
+def reader_gift_subscriptions(user: Any) -> list[Subscription]:
     return list(
         Subscription.objects.filter(
             user=user, is_gift=True, status__in=Subscription.LIVE_STATUSES
@@ -90,9 +101,7 @@ def reader_gift_subscriptions(user: Any, now: datetime | None = None) -> list[Su
     )
 
 
-def reader_orders(user: Any) -> QuerySet[Any]:
-    from lede.payments.models import Order
-
+def reader_orders(user: Any) -> QuerySet[Order]:
     return (
         Order.objects.filter(user=user)
         .exclude(status__in=[Order.Status.PENDING, Order.Status.CANCELED])
@@ -123,6 +132,17 @@ def provider_customer_id(*, user: Any, provider: str) -> str:
         .first()
     )
     return value or ""
+
+
+def stored_method(subscription: Subscription) -> StoredMethod:
+    """What the subscription's provider stored to charge it again, in
+    payments' terms."""
+    return StoredMethod(
+        customer_id=subscription.provider_customer_id,
+        token=subscription.provider_token,
+        provider_subscription_id=subscription.provider_subscription_id,
+        owner=str(subscription.pk),
+    )
 
 
 def user_has_invoices(user: Any) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from .services import subscriptions_process_due
+from .services.renewals import subscriptions_process_due
 
 
 @task()

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 
+from lede.accounts.models import User
+from lede.payments import services as payments
+
+from .demo import ensure_demo_offers
 from .models import Coupon, Offer, Plan, Subscription
+from .services.checkout import subscription_checkout
 
 PASSWORD = "Kasbah-Lune-2026!"  # noqa: S105 - a test reader's password
 
@@ -30,18 +36,12 @@ def apply_test_settings(settings_fixture: Any) -> None:
 def make_reader(
     email: str = "lectrice@example.com", *, verified: bool = True, password: str = PASSWORD
 ) -> Any:
-    from allauth.account.models import EmailAddress
-
-    from lede.accounts.models import User
-
     user = User.objects.create_user(email=email, password=password)
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
     return user
 
 
 def catalogue() -> dict[str, Any]:
-    from .demo import ensure_demo_offers
-
     ensure_demo_offers()
     return {
         "monthly": Plan.objects.get(slug="mensuel"),
@@ -58,10 +58,8 @@ def make_coupon(code: str = "BIENVENUE", **kwargs: Any) -> Coupon:
 
 def pay_order(order: Any, provider: str = "sandbox", **provider_data: str) -> Any:
     """Pay ``order`` as a verified notification would."""
-    from lede.payments import services
-
-    attempt = services.attempt_start(order=order, provider=provider)
-    outcome = services.payment_succeeded(
+    attempt = payments.attempt_start(order=order, provider=provider)
+    outcome = payments.on_payment_approved(
         provider=provider,
         event_id=f"test:{attempt.oid}",
         attempt=attempt,
@@ -75,13 +73,11 @@ def pay_order(order: Any, provider: str = "sandbox", **provider_data: str) -> An
 def subscribe(
     user: Any, offer: Offer, provider: str = "sandbox", **provider_data: str
 ) -> Subscription:
-    from . import services
-
-    order = services.checkout_subscription(user=user, offer=offer)
+    order = subscription_checkout(user=user, offer=offer)
     pay_order(order, provider, **provider_data)
     assert order.subscription_id is not None
     return Subscription.objects.get(pk=order.subscription_id)
 
 
 def sandbox_enabled() -> bool:
-    return bool(getattr(settings, "LEDE_SANDBOX_ENABLED", False))
+    return bool(settings.LEDE_SANDBOX_ENABLED)

@@ -13,16 +13,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lede.accounts.forms import AddressForm
+from lede.payments.models import Order
+from lede.payments.redirects import safe_next_url
 from lede.payments.views import start_payment
 from lede.paywall import selectors as paywall_selectors
 
-from . import money, selectors, services
+from . import money, selectors
 from .forms import (
     ChangePlanForm,
     CheckoutForm,
@@ -31,19 +33,17 @@ from .forms import (
     RedeemForm,
     RenewForm,
 )
-from .models import Plan, Subscription
+from .invoices import receipt_pdf
+from .models import Invoice, Plan, Subscription
 from .money import format_amount, months_label
-
-
-def safe_next_url(value: str | None, request: HttpRequest | None = None) -> str:
-    """``value`` when it is a local path (or this host); else ``""``."""
-    if not value or len(value) > 500:
-        return ""
-    hosts = {request.get_host()} if request is not None else set()
-    ok = url_has_allowed_host_and_scheme(
-        value, allowed_hosts=hosts, require_https=bool(request and request.is_secure())
-    )
-    return value if ok else ""
+from .services import gifts
+from .services.cancelling import subscription_cancel, subscription_resume
+from .services.checkout import subscription_checkout, trial_start
+from .services.errors import SubscriptionError
+from .services.gifts import GIFT_MONTHS, gift_checkout, gift_price_minor
+from .services.groups import group_checkout
+from .services.quoting import coupon_validate, offer_quote
+from .services.renewals import renewal_checkout, subscription_change_plan
 
 
 def _next(request: HttpRequest) -> str:
@@ -67,7 +67,7 @@ def offers(request: HttpRequest) -> HttpResponse:
     items = selectors.current_offers()
     subscription = None
     if request.user.is_authenticated:
-        subscription = services.live_subscription(request.user)
+        subscription = selectors.live_subscription(request.user)
     # A reader who can already read (complimentary, gift, group licence by
     # address or by network) is not asked to subscribe.
     has_access = any(item.active for item in _accesses(request))
@@ -138,9 +138,9 @@ def checkout(request: HttpRequest, slug: str) -> HttpResponse:
         if request.method == "POST":
             return redirect(_with_next(reverse("account_login"), here))
         context.update(_auth_forms(request))
-        context["quote"] = services.quote_offer(offer=offer)
+        context["quote"] = offer_quote(offer=offer)
         return render(request, "subscriptions/checkout.html", context)
-    if services.live_subscription(request.user) is not None:
+    if selectors.live_subscription(request.user) is not None:
         messages.info(request, gettext("Vous êtes déjà abonné."))
         return redirect("subscriptions:account")
     trial = (
@@ -156,8 +156,8 @@ def checkout(request: HttpRequest, slug: str) -> HttpResponse:
     action = request.POST.get("action", "pay")
     if request.method == "POST" and action == "trial" and trial:
         try:
-            services.trial_start(user=request.user, offer=offer)
-        except services.SubscriptionError as exc:
+            trial_start(user=request.user, offer=offer)
+        except SubscriptionError as exc:
             form.add_error(None, exc.message)
         else:
             return redirect(next_url or reverse("subscriptions:account") + "?merci=1")
@@ -166,23 +166,23 @@ def checkout(request: HttpRequest, slug: str) -> HttpResponse:
         code = form.cleaned_data.get("coupon", "") if valid else ""
         if valid and code.strip():
             try:
-                coupon = services.coupon_validate(code=code, plan=offer.plan)
-            except services.SubscriptionError as exc:
+                coupon = coupon_validate(code=code, plan=offer.plan)
+            except SubscriptionError as exc:
                 form.add_error("coupon", exc.message)
                 valid = False
         if valid and action == "pay":
             try:
-                order = services.checkout_subscription(
+                order = subscription_checkout(
                     user=request.user, offer=offer, coupon_code=code, next_url=next_url
                 )
-            except services.SubscriptionError as exc:
+            except SubscriptionError as exc:
                 form.add_error(None, exc.message)
             else:
                 return start_payment(request, order, form.cleaned_data["provider"])
     if form.errors:
         status = 400
     context["form"] = form
-    context["quote"] = services.quote_offer(offer=offer, coupon=coupon)
+    context["quote"] = offer_quote(offer=offer, coupon=coupon)
     return render(request, "subscriptions/checkout.html", context, status=status)
 
 
@@ -244,8 +244,8 @@ def cancel(request: HttpRequest) -> HttpResponse:
     subscription = _reader_live_subscription(request)
     if request.method == "POST":
         try:
-            services.subscription_cancel(subscription=subscription)
-        except services.SubscriptionError as exc:
+            subscription_cancel(subscription=subscription)
+        except SubscriptionError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(
@@ -264,8 +264,8 @@ def cancel(request: HttpRequest) -> HttpResponse:
 def resume(request: HttpRequest) -> HttpResponse:
     subscription = _reader_live_subscription(request)
     try:
-        services.subscription_resume(subscription=subscription)
-    except services.SubscriptionError as exc:
+        subscription_resume(subscription=subscription)
+    except SubscriptionError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, gettext("Votre abonnement continue : merci !"))
@@ -286,8 +286,8 @@ def change_plan(request: HttpRequest) -> HttpResponse:
         )
     plan: Plan = form.cleaned_data["plan"]
     try:
-        services.subscription_change_plan(subscription=subscription, plan=plan)
-    except services.SubscriptionError as exc:
+        subscription_change_plan(subscription=subscription, plan=plan)
+    except SubscriptionError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(
@@ -311,8 +311,8 @@ def renew(request: HttpRequest) -> HttpResponse:
     amount = format_amount(subscription.renewal_amount_minor(), plan.currency)
     if request.method == "POST" and form.is_valid():
         try:
-            order = services.renewal_order_for(subscription=subscription)
-        except services.SubscriptionError as exc:
+            order = renewal_checkout(subscription=subscription)
+        except SubscriptionError as exc:
             form.add_error(None, exc.message)
         else:
             return start_payment(request, order, form.cleaned_data["provider"])
@@ -328,9 +328,6 @@ def renew(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def receipt(request: HttpRequest, number: str) -> HttpResponse:
-    from .invoices import receipt_pdf
-    from .models import Invoice
-
     if request.user.is_staff:
         invoice = Invoice.objects.filter(number=number).first()
     else:
@@ -348,10 +345,10 @@ def receipt(request: HttpRequest, number: str) -> HttpResponse:
 
 def _gift_prices() -> dict[int, str]:
     prices = {}
-    for months in services.GIFT_MONTHS:
+    for months in GIFT_MONTHS:
         try:
-            plan, amount = services.gift_price_minor(months=months)
-        except services.SubscriptionError:
+            plan, amount = gift_price_minor(months=months)
+        except SubscriptionError:
             return {}
         prices[months] = f"{months_label(months)} — {format_amount(amount, plan.currency)}"
     return prices
@@ -378,7 +375,7 @@ def gift_buy(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            order = services.checkout_gift(
+            order = gift_checkout(
                 user=request.user,
                 months=data["months"],
                 recipient_email=data["recipient_email"],
@@ -386,7 +383,7 @@ def gift_buy(request: HttpRequest) -> HttpResponse:
                 message=data["message"],
                 idempotency_key=data.get("token") or "",
             )
-        except services.SubscriptionError as exc:
+        except SubscriptionError as exc:
             form.add_error(None, exc.message)
         else:
             return start_payment(request, order, data["provider"])
@@ -398,8 +395,6 @@ def gift_buy(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def gift_done(request: HttpRequest, uuid: str) -> HttpResponse:
-    from lede.payments.models import Order
-
     order = get_object_or_404(Order, uuid=uuid, user=request.user, kind=Order.Kind.GIFT)
     gift = getattr(order, "gift_code", None) if order.is_paid else None
     if gift is None:
@@ -415,8 +410,8 @@ def gift_redeem(request: HttpRequest) -> HttpResponse:
     form = RedeemForm(request.POST or None, initial={"code": request.GET.get("code", "")[:40]})
     if request.method == "POST" and form.is_valid():
         try:
-            subscription = services.gift_redeem(user=request.user, code=form.cleaned_data["code"])
-        except services.SubscriptionError as exc:
+            subscription = gifts.gift_redeem(user=request.user, code=form.cleaned_data["code"])
+        except SubscriptionError as exc:
             form.add_error("code", exc.message)
         else:
             messages.success(
@@ -434,8 +429,6 @@ def gift_redeem(request: HttpRequest) -> HttpResponse:
 
 
 def _date(value: Any) -> str:
-    from django.utils.formats import date_format
-
     return date_format(timezone.localtime(value), "j F Y") if value else ""
 
 
@@ -448,7 +441,7 @@ def group(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            order = services.checkout_group(
+            order = group_checkout(
                 user=request.user,
                 plan=data["plan"],
                 seats=data["seats"],
@@ -456,7 +449,7 @@ def group(request: HttpRequest) -> HttpResponse:
                 email_domains=data["email_domains"],
                 idempotency_key=data.get("token") or "",
             )
-        except services.SubscriptionError as exc:
+        except SubscriptionError as exc:
             form.add_error(None, exc.message)
         else:
             return start_payment(request, order, data["provider"])

@@ -13,8 +13,11 @@ from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from lede.paywall.serving import bump_chrome_generation
+
 from .checks import billing_identity_missing
 from .models import Coupon, Offer, Plan
+from .selectors import forget_launch_offer
 
 
 class PlanViewSet(SnippetViewSet):  # type: ignore[type-arg]
@@ -53,13 +56,7 @@ def _catalogue_changed(request: Any, instances: Any) -> None:
     items = instances if isinstance(instances, list | tuple) else [instances]
     if not any(isinstance(i, Plan | Offer) for i in items):
         return
-    from .selectors import forget_launch_offer
-
     forget_launch_offer()
-    try:
-        from lede.paywall.serving import bump_chrome_generation
-    except ImportError:  # pragma: no cover
-        return
     bump_chrome_generation()
 
 

@@ -14,9 +14,9 @@ def staff_mfa_relaxed() -> bool:
     The log-in page says so, so that nobody mistakes the demo's settings for
     production's (where ``LEDE_STAFF_REQUIRE_MFA`` is on).
     """
-    if getattr(settings, "LEDE_STAFF_REQUIRE_MFA", False):
+    if settings.LEDE_STAFF_REQUIRE_MFA:
         return False
-    return bool(getattr(settings, "LEDE_DEMO", False))
+    return bool(settings.LEDE_DEMO)
 
 
 @register.simple_tag

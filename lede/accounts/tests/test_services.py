@@ -22,8 +22,8 @@ def test_export_contains_the_account_and_every_registered_section(make_user: Any
     user = make_user("nadia@example.com", first_name="Nadia", last_name="Bennani")
     EmailAddress.objects.create(user=user, email="nadia.pro@example.com", verified=False)
     TOTP.activate(user, generate_totp_secret())
-    services.register_data_exporter("newsletters", lambda u: {"lists": ["Le Matin"]})
-    services.register_data_exporter("reading", lambda u: {"user_id": u.pk})
+    services.data_exporter_register("newsletters", lambda u: {"lists": ["Le Matin"]})
+    services.data_exporter_register("reading", lambda u: {"user_id": u.pk})
 
     data = services.user_export_data(user=user)
     assert data["format_version"] == 1
@@ -43,18 +43,18 @@ def test_export_contains_the_account_and_every_registered_section(make_user: Any
 
 
 def test_registering_a_name_twice_replaces_it() -> None:
-    services.register_data_exporter("x", lambda u: {"v": 1})
-    services.register_data_exporter("x", lambda u: {"v": 2})
+    services.data_exporter_register("x", lambda u: {"v": 1})
+    services.data_exporter_register("x", lambda u: {"v": 2})
     assert len([n for n in services.data_exporters() if n == "x"]) == 1
     with pytest.raises(ValueError):
-        services.register_data_exporter("", lambda u: {})
+        services.data_exporter_register("", lambda u: {})
 
 
 def test_delete_without_retention_removes_the_user(make_user: Any) -> None:
     user = make_user()
     TOTP.activate(user, generate_totp_secret())
     seen: list[int] = []
-    services.register_deletion_hook(lambda u: seen.append(u.pk))
+    services.deletion_hook_register(lambda u: seen.append(u.pk))
 
     assert services.user_delete_account(user=user) == "deleted"
     assert seen == [user.pk]
@@ -67,7 +67,7 @@ def test_delete_with_a_retention_hook_anonymises(make_user: Any) -> None:
     user = make_user(first_name="Yasmine", last_name="Alami", display_name="Yasmine A.")
     other = make_user("autre@example.com")
     TOTP.activate(user, generate_totp_secret())
-    services.register_retention_check(lambda u: u.pk == user.pk)  # "has invoices"
+    services.retention_check_register(lambda u: u.pk == user.pk)  # "has invoices"
 
     assert services.user_delete_account(user=user) == "anonymised"
     user.refresh_from_db()
@@ -85,7 +85,7 @@ def test_delete_with_a_retention_hook_anonymises(make_user: Any) -> None:
 
 def test_delete_staff_with_retention_drops_privileges(make_user: Any) -> None:
     user = make_user("chef@example.com", is_staff=True, is_superuser=True)
-    services.register_retention_check(lambda u: True)
+    services.retention_check_register(lambda u: True)
     services.user_delete_account(user=user)
     user.refresh_from_db()
     assert not user.is_staff and not user.is_superuser
@@ -97,7 +97,7 @@ def test_a_failing_hook_leaves_everything_in_place(make_user: Any) -> None:
     def broken(u: Any) -> None:
         raise IntegrityError("boom")
 
-    services.register_deletion_hook(broken)
+    services.deletion_hook_register(broken)
     with pytest.raises(IntegrityError):
         services.user_delete_account(user=user)
     user.refresh_from_db()
@@ -109,8 +109,8 @@ def test_registries_ignore_duplicates() -> None:
     def check(u: Any) -> bool:
         return False
 
-    services.register_retention_check(check)
-    services.register_retention_check(check)
+    services.retention_check_register(check)
+    services.retention_check_register(check)
     assert services.retention_checks().count(check) == 1
 
 

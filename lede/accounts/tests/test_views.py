@@ -72,7 +72,7 @@ def test_home_works_for_a_user_without_address_rows(client: Any) -> None:
 
 
 def test_data_export_get_explains_post_downloads(client: Any, reader: Any) -> None:
-    services.register_data_exporter("subscriptions", lambda u: {"plan": "Mensuel"})
+    services.data_exporter_register("subscriptions", lambda u: {"plan": "Mensuel"})
     client.force_login(reader)
     page = client.get("/compte/donnees/")
     assert page.status_code == 200
@@ -128,7 +128,7 @@ def test_delete_account_without_retention(client: Any, reader: Any) -> None:
 
 
 def test_delete_account_with_a_retention_hook(client: Any, reader: Any) -> None:
-    services.register_retention_check(lambda u: True)  # e.g. invoices exist
+    services.retention_check_register(lambda u: True)  # e.g. invoices exist
     other_device = Client()
     other_device.force_login(reader)
     client.force_login(reader)

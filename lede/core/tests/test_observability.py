@@ -551,13 +551,13 @@ def test_checkouts_and_notifications_are_counted(
 ) -> None:
     from lede.payments import views
     from lede.payments.providers import sandbox
-    from lede.subscriptions import services as subscriptions
     from lede.subscriptions import testing
+    from lede.subscriptions.services.checkout import subscription_checkout
 
     testing.apply_test_settings(settings)
     offers = testing.catalogue()
     reader = testing.make_reader()
-    order = subscriptions.checkout_subscription(user=reader, offer=offers["monthly_offer"])
+    order = subscription_checkout(user=reader, offer=offers["monthly_offer"])
     request = RequestFactory().post("/abonnement/")
     request.user = reader
 

@@ -147,11 +147,11 @@ def test_feeds_sitemaps_and_robots_use_the_configured_address(
 def test_payment_email_links_use_the_configured_address(
     base_url: str, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from lede.subscriptions import services
+    from lede.subscriptions.services.checkout import subscription_checkout
     from lede.subscriptions.testing import catalogue, make_reader, pay_order
 
     reader = make_reader("paiement@example.com")
-    order = services.checkout_subscription(user=reader, offer=catalogue()["launch"])
+    order = subscription_checkout(user=reader, offer=catalogue()["launch"])
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         pay_order(order)

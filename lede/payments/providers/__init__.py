@@ -18,7 +18,6 @@ PROVIDER_CLASSES = {
     "manual": "lede.payments.providers.manual.ManualProvider",
     "sandbox": "lede.payments.providers.sandbox.SandboxProvider",
 }
-DEFAULT_PROVIDERS = ["cmi", "stripe", "sandbox", "manual"]
 
 
 class UnknownProvider(LookupError):
@@ -35,8 +34,7 @@ def get_provider(name: str) -> PaymentProvider:
 
 
 def configured_names() -> list[str]:
-    names = getattr(settings, "LEDE_PAYMENT_PROVIDERS", None) or DEFAULT_PROVIDERS
-    return [n for n in names if n in PROVIDER_CLASSES]
+    return [n for n in settings.LEDE_PAYMENT_PROVIDERS if n in PROVIDER_CLASSES]
 
 
 def available_providers() -> list[PaymentProvider]:

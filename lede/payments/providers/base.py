@@ -11,6 +11,7 @@ subscription with a stored token.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Literal
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from lede.payments.models import Order
-    from lede.subscriptions.models import Subscription
+    from lede.payments.seller import StoredMethod
 
 
 class ProviderError(Exception):
@@ -121,11 +122,13 @@ class PaymentProvider(ABC):
         record it."""
         raise NotSupported(str(_("Remboursement à faire dans l'espace du prestataire.")))
 
-    def renew(self, subscription: Subscription) -> RenewalResult:
-        """Charge the next period with a stored token, when supported."""
+    def renew(self, method: StoredMethod, order_for: Callable[[], Order]) -> RenewalResult:
+        """Charge the next period with a stored token, when supported.
+        ``order_for()`` gives the pending order of that period; a provider
+        calls it only once it is about to charge."""
         return RenewalResult(status="unsupported")
 
-    def cancel_at_period_end(self, subscription: Subscription, cancel: bool) -> None:
+    def cancel_at_period_end(self, method: StoredMethod, cancel: bool) -> None:
         """Tell a provider that renews on its own (Stripe subscriptions) to
         stop — or resume — renewing. Nothing to do for the others."""
         return None

@@ -53,6 +53,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from lede.core.site import site_url
+from lede.payments import services
+from lede.payments.models import PaymentAttempt
 from lede.subscriptions.money import CURRENCY_NUMERIC, format_decimal, parse_decimal
 
 from .base import (
@@ -66,7 +68,7 @@ from .base import (
 if TYPE_CHECKING:
     from django.http import HttpRequest, QueryDict
 
-    from lede.payments.models import Order, PaymentAttempt
+    from lede.payments.models import Order
 
 logger = logging.getLogger(__name__)
 
@@ -234,19 +236,19 @@ def verify_hash(params: Mapping[str, str], store_key: str, received: str) -> boo
 
 
 def client_id() -> str:
-    return str(getattr(settings, "CMI_CLIENT_ID", "") or "")
+    return str(settings.CMI_CLIENT_ID or "")
 
 
 def store_key() -> str:
-    return str(getattr(settings, "CMI_STORE_KEY", "") or "")
+    return str(settings.CMI_STORE_KEY or "")
 
 
 def gateway_url() -> str:
-    return str(getattr(settings, "CMI_GATEWAY_URL", "") or TEST_GATEWAY_URL)
+    return str(settings.CMI_GATEWAY_URL or TEST_GATEWAY_URL)
 
 
 def tran_type() -> str:
-    return str(getattr(settings, "CMI_TRAN_TYPE", "") or "PreAuth")
+    return str(settings.CMI_TRAN_TYPE or "PreAuth")
 
 
 def _lang() -> str:
@@ -338,8 +340,6 @@ class CMIProvider(PaymentProvider):
     # --- checkout -------------------------------------------------------------
 
     def form_fields(self, attempt: PaymentAttempt, request: HttpRequest) -> dict[str, str]:
-        from lede.payments.services import order_shop_url
-
         order = attempt.order
         currency = CURRENCY_NUMERIC.get(attempt.currency.upper())
         if currency is None:
@@ -357,7 +357,7 @@ class CMIProvider(PaymentProvider):
             "okUrl": return_url + "?issue=ok",
             "failUrl": return_url + "?issue=fail",
             "callbackUrl": site_url(reverse("payments:notify", args=[self.name])),
-            "shopurl": site_url(order_shop_url(order)),
+            "shopurl": site_url(services.order_shop_url(order)),
             "lang": _lang(),
             "rnd": secrets.token_hex(10),
             "hashAlgorithm": "ver3",
@@ -369,16 +369,12 @@ class CMIProvider(PaymentProvider):
         return fields
 
     def create_checkout(self, order: Order, request: HttpRequest) -> CheckoutAction:
-        from lede.payments.services import attempt_start
-
-        attempt = attempt_start(order=order, provider=self.name)
+        attempt = services.attempt_start(order=order, provider=self.name)
         return CheckoutAction.form(gateway_url(), self.form_fields(attempt, request))
 
     # --- verification ---------------------------------------------------------
 
     def _verified(self, data: QueryDict) -> tuple[dict[str, str], PaymentAttempt, int]:
-        from lede.payments.models import PaymentAttempt
-
         params = _single_values(data)
         if not verify_hash(params, store_key(), _get(params, "HASH")):
             raise _Rejected("bad hash")
@@ -417,8 +413,6 @@ class CMIProvider(PaymentProvider):
         return f"{oid}:declined:{digest[:24]}"
 
     def _record_decline(self, params: dict[str, str], attempt: PaymentAttempt) -> None:
-        from lede.payments import services
-
         response = _get(params, "Response").strip()
         message = _clean(
             _get(params, "ErrMsg")
@@ -426,7 +420,7 @@ class CMIProvider(PaymentProvider):
             or response
             or _get(params, "ProcReturnCode")
         )
-        services.payment_failed(
+        services.on_payment_declined(
             provider=self.name,
             event_id=self._decline_event_id(attempt.oid, params),
             attempt=attempt,
@@ -438,8 +432,6 @@ class CMIProvider(PaymentProvider):
     # --- the server-to-server callback ----------------------------------------
 
     def handle_notification(self, request: HttpRequest) -> NotificationResult:
-        from lede.payments import services
-
         try:
             params, attempt, _amount = self._verified(request.POST)
         except _Rejected as exc:
@@ -450,7 +442,7 @@ class CMIProvider(PaymentProvider):
         if code != APPROVED_CODE:
             self._record_decline(params, attempt)
             return NotificationResult(ANSWER_APPROVED)
-        outcome = services.payment_succeeded(
+        outcome = services.on_payment_approved(
             provider=self.name,
             event_id=f"{attempt.oid}:approved",
             attempt=attempt,

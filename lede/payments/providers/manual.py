@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from lede.payments.services import attempt_start
+
 from .base import CheckoutAction, NotificationResult, PaymentProvider, RefundResult, ReturnResult
 
 if TYPE_CHECKING:
@@ -27,8 +29,6 @@ class ManualProvider(PaymentProvider):
     supports_refund = True
 
     def create_checkout(self, order: Order, request: HttpRequest) -> CheckoutAction:
-        from lede.payments.services import attempt_start
-
         attempt_start(order=order, provider=self.name)
         return CheckoutAction.redirect(reverse("payments:manual", args=[order.uuid]))
 

@@ -4,9 +4,11 @@ the tests.
 It behaves like a hosted gateway: checkout redirects to a local page that
 looks like a card form; submitting it makes the "gateway" send a signed
 server-to-server notification (HMAC-SHA256 over the raw body, with a
-timestamp, like Stripe's) to ``/paiement/notification/sandbox/``, handled by
-the very same view and services as real notifications; then the browser is
-sent back to the return URL, which only shows the order's state.
+timestamp, like Stripe's), which is verified and applied by the very same
+code as a POST to ``/paiement/notification/sandbox/`` (:func:`notification_apply`,
+through :func:`lede.payments.services.notification_receive`, like every
+provider's notifications); then the browser is sent back to the return URL,
+which only shows the order's state.
 
 Test cards, as payment docs have them: ``4242 4242 4242 4242`` succeeds,
 ``4000 0000 0000 0002`` is declined, ``4000 0000 0000 0119`` fails with a
@@ -24,6 +26,7 @@ import json
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -33,7 +36,9 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from lede.subscriptions.money import format_decimal, parse_decimal
+from lede.payments import services
+from lede.payments.models import Order, PaymentAttempt
+from lede.subscriptions.money import format_amount, format_decimal, parse_decimal
 
 from .base import (
     CheckoutAction,
@@ -47,8 +52,7 @@ from .base import (
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from lede.payments.models import Order, PaymentAttempt
-    from lede.subscriptions.models import Subscription
+    from lede.payments.seller import StoredMethod
 
 logger = logging.getLogger(__name__)
 
@@ -74,11 +78,11 @@ TEST_CARDS = {
 
 
 def enabled() -> bool:
-    return bool(getattr(settings, "LEDE_SANDBOX_ENABLED", False))
+    return bool(settings.LEDE_SANDBOX_ENABLED)
 
 
 def _secret() -> bytes:
-    configured = getattr(settings, "LEDE_SANDBOX_SECRET", "")
+    configured = settings.LEDE_SANDBOX_SECRET
     if configured:
         return str(configured).encode()
     return hmac.new(settings.SECRET_KEY.encode(), b"lede-sandbox-gateway", "sha256").digest()
@@ -157,24 +161,66 @@ def notification_body(attempt: PaymentAttempt, card: SandboxCard) -> bytes:
 
 
 def send_notification(attempt: PaymentAttempt, card: SandboxCard) -> NotificationResult:
-    """What the gateway does server to server: POST a signed notification to
-    our notification endpoint (in process: one worker must not wait on
-    itself), through the same view real notifications reach."""
-    from django.test import RequestFactory
-
-    from lede.payments import views
-
+    """What the gateway does server to server: sign a notification and have
+    it applied as if it had been POSTed to our notification endpoint (in
+    process: one worker must not wait on itself)."""
     body = notification_body(attempt, card)
-    request = RequestFactory().post(
-        reverse("payments:notify", args=["sandbox"]),
-        data=body,
-        content_type="application/json",
-        headers={"X-Lede-Sandbox-Signature": sign(body)},
+    signature = sign(body)
+    return services.notification_receive(
+        provider=SandboxProvider.name, handle=lambda: notification_apply(body, signature)
     )
-    response = views.notification(request, provider="sandbox")
-    return NotificationResult(
-        body=response.content.decode(), status=response.status_code, applied=False
+
+
+def _reject(reason: str) -> NotificationResult:
+    logger.warning("sandbox notification rejected: %s", reason)
+    return NotificationResult('{"status": "rejected"}', status=400)
+
+
+def notification_apply(body: bytes, signature: str) -> NotificationResult:
+    """Verify the gateway's signed notification ``body``, then apply it once."""
+    if not enabled():
+        return NotificationResult("", status=404)
+    if not verify(body, signature):
+        return _reject("bad signature")
+    try:
+        event: dict[str, Any] = json.loads(body)
+        oid, status, transaction = event["oid"], event["type"], event["transaction"]
+        amount = parse_decimal(str(event["amount"]))
+        currency = str(event["currency"])
+    except (ValueError, KeyError, TypeError) as exc:
+        return _reject(f"malformed: {exc}")
+    attempt = (
+        PaymentAttempt.objects.select_related("order")
+        .filter(oid=oid, provider=SandboxProvider.name)
+        .first()
     )
+    if attempt is None:
+        return _reject(f"unknown oid {oid!r}")
+    if amount != attempt.amount_minor or currency != attempt.currency:
+        return _reject("amount or currency mismatch")
+    payload = body.decode()
+    if status == "payment.approved":
+        keeps_token = attempt.order.kind in {Order.Kind.SUBSCRIPTION, Order.Kind.RENEWAL}
+        outcome = services.on_payment_approved(
+            provider=SandboxProvider.name,
+            event_id=str(transaction),
+            attempt=attempt,
+            payload=payload,
+            reference=str(transaction),
+            token=str(event.get("token", "")) if keeps_token else "",
+        )
+        applied = outcome is services.Outcome.APPLIED
+        body_out = json.dumps({"status": outcome.value})
+        return NotificationResult(body_out, applied=applied, content_type="application/json")
+    services.on_payment_declined(
+        provider=SandboxProvider.name,
+        event_id=str(transaction),
+        attempt=attempt,
+        payload=payload,
+        message=str(event.get("message", "")),
+        error=status == "payment.error",
+    )
+    return NotificationResult('{"status": "declined"}', content_type="application/json")
 
 
 class SandboxProvider(PaymentProvider):
@@ -188,14 +234,10 @@ class SandboxProvider(PaymentProvider):
         return enabled()
 
     def create_checkout(self, order: Order, request: HttpRequest) -> CheckoutAction:
-        from lede.payments.services import attempt_start
-
-        attempt = attempt_start(order=order, provider=self.name)
+        attempt = services.attempt_start(order=order, provider=self.name)
         return CheckoutAction.redirect(reverse("payments:sandbox_card", args=[attempt.oid]))
 
     def handle_return(self, request: HttpRequest) -> ReturnResult:
-        from lede.payments.models import PaymentAttempt
-
         oid = request.GET.get("oid", "")
         attempt = (
             PaymentAttempt.objects.select_related("order")
@@ -207,70 +249,16 @@ class SandboxProvider(PaymentProvider):
         return ReturnResult(order=attempt.order)
 
     def handle_notification(self, request: HttpRequest) -> NotificationResult:
-        from lede.payments import services
-        from lede.payments.models import Order, PaymentAttempt
-
-        def reject(reason: str) -> NotificationResult:
-            logger.warning("sandbox notification rejected: %s", reason)
-            return NotificationResult('{"status": "rejected"}', status=400)
-
-        if not enabled():
-            return NotificationResult("", status=404)
-        body = request.body
-        if not verify(body, request.META.get(SIGNATURE_HEADER, "")):
-            return reject("bad signature")
-        try:
-            event: dict[str, Any] = json.loads(body)
-            oid, status, transaction = event["oid"], event["type"], event["transaction"]
-            amount = parse_decimal(str(event["amount"]))
-            currency = str(event["currency"])
-        except (ValueError, KeyError, TypeError) as exc:
-            return reject(f"malformed: {exc}")
-        attempt = (
-            PaymentAttempt.objects.select_related("order")
-            .filter(oid=oid, provider=self.name)
-            .first()
-        )
-        if attempt is None:
-            return reject(f"unknown oid {oid!r}")
-        if amount != attempt.amount_minor or currency != attempt.currency:
-            return reject("amount or currency mismatch")
-        payload = body.decode()
-        if status == "payment.approved":
-            keeps_token = attempt.order.kind in {Order.Kind.SUBSCRIPTION, Order.Kind.RENEWAL}
-            outcome = services.payment_succeeded(
-                provider=self.name,
-                event_id=str(transaction),
-                attempt=attempt,
-                payload=payload,
-                reference=str(transaction),
-                token=str(event.get("token", "")) if keeps_token else "",
-            )
-            applied = outcome is services.Outcome.APPLIED
-            body_out = json.dumps({"status": outcome.value})
-            return NotificationResult(body_out, applied=applied, content_type="application/json")
-        services.payment_failed(
-            provider=self.name,
-            event_id=str(transaction),
-            attempt=attempt,
-            payload=payload,
-            message=str(event.get("message", "")),
-            error=status == "payment.error",
-        )
-        return NotificationResult('{"status": "declined"}', content_type="application/json")
+        return notification_apply(request.body, request.META.get(SIGNATURE_HEADER, ""))
 
     def refund(self, order: Order, amount_minor: int) -> RefundResult:
         return RefundResult(reference="sbx_refund_" + secrets.token_hex(6))
 
-    def renew(self, subscription: Subscription) -> RenewalResult:
-        from lede.payments.services import attempt_start
-        from lede.subscriptions.services import renewal_order_for
-
-        card = TEST_CARDS.get(subscription.provider_token.removeprefix("tok_sandbox_"))
+    def renew(self, method: StoredMethod, order_for: Callable[[], Order]) -> RenewalResult:
+        card = TEST_CARDS.get(method.token.removeprefix("tok_sandbox_"))
         if card is None:
             return RenewalResult(status="unsupported")
-        order = renewal_order_for(subscription=subscription, provider=self.name)
-        attempt = attempt_start(order=order, provider=self.name)
+        attempt = services.attempt_start(order=order_for(), provider=self.name)
         send_notification(attempt, card)
         attempt.refresh_from_db()
         if attempt.status == attempt.Status.APPROVED:
@@ -279,6 +267,4 @@ class SandboxProvider(PaymentProvider):
 
 
 def checkout_total_display(attempt: PaymentAttempt) -> str:
-    from lede.subscriptions.money import format_amount
-
     return format_amount(attempt.amount_minor, attempt.currency)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lede.core.site import site_url
+from lede.payments import seller, services
+from lede.payments.models import Order, PaymentAttempt, ProviderEvent
 
 from .base import (
     CheckoutAction,
@@ -47,22 +49,19 @@ from .base import (
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from lede.payments.models import Order, PaymentAttempt
-    from lede.subscriptions.models import Subscription
-
 logger = logging.getLogger(__name__)
 
 
 def secret_key() -> str:
-    return str(getattr(settings, "STRIPE_SECRET_KEY", "") or "")
+    return str(settings.STRIPE_SECRET_KEY or "")
 
 
 def webhook_secret() -> str:
-    return str(getattr(settings, "STRIPE_WEBHOOK_SECRET", "") or "")
+    return str(settings.STRIPE_WEBHOOK_SECRET or "")
 
 
 def tolerance() -> int:
-    return int(getattr(settings, "STRIPE_WEBHOOK_TOLERANCE", 300))
+    return int(settings.STRIPE_WEBHOOK_TOLERANCE)
 
 
 def succeeded_payment_intents(
@@ -119,26 +118,17 @@ class StripeProvider(PaymentProvider):
 
     @staticmethod
     def checkout_mode(order: Order) -> str:
-        from lede.payments.models import Order as OrderModel
-
-        plan = order.plan
-        if (
-            order.kind == OrderModel.Kind.SUBSCRIPTION
-            and plan is not None
-            and order.discount_minor == 0
-            and order.amount_minor == plan.price_minor
-            and not (order.offer is not None and order.offer.has_intro)
-        ):
+        """``subscription`` (Stripe renews) when the seller says the order buys
+        a period renewed at the same price, else ``payment``."""
+        if seller.current().recurring_interval(order=order):
             return "subscription"
         return "payment"
 
     def session_params(
         self, order: Order, attempt: PaymentAttempt, request: HttpRequest
     ) -> dict[str, Any]:
-        from lede.payments.models import Order as OrderModel
-        from lede.subscriptions.selectors import provider_customer_id
-
-        mode = self.checkout_mode(order)
+        interval = seller.current().recurring_interval(order=order)
+        mode = "subscription" if interval else "payment"
         back = site_url(reverse("payments:return", args=[self.name]))
         metadata = {"oid": attempt.oid, "order": str(order.uuid)}
         price_data: dict[str, Any] = {
@@ -146,8 +136,8 @@ class StripeProvider(PaymentProvider):
             "unit_amount": order.amount_minor,
             "product_data": {"name": order.description[:250]},
         }
-        if mode == "subscription" and order.plan is not None:
-            price_data["recurring"] = {"interval": order.plan.period}
+        if mode == "subscription":
+            price_data["recurring"] = {"interval": interval}
         params: dict[str, Any] = {
             "mode": mode,
             "line_items": [{"quantity": 1, "price_data": price_data}],
@@ -157,7 +147,7 @@ class StripeProvider(PaymentProvider):
             "metadata": metadata,
             "locale": "fr",
         }
-        customer = provider_customer_id(user=order.user, provider=self.name)
+        customer = seller.current().customer_id(user=order.user, provider=self.name)
         if customer:
             params["customer"] = customer
         else:
@@ -166,7 +156,7 @@ class StripeProvider(PaymentProvider):
             params["subscription_data"] = {"metadata": metadata}
         else:
             intent: dict[str, Any] = {"metadata": metadata}
-            if order.kind in {OrderModel.Kind.SUBSCRIPTION, OrderModel.Kind.RENEWAL}:
+            if order.kind in {Order.Kind.SUBSCRIPTION, Order.Kind.RENEWAL}:
                 intent["setup_future_usage"] = "off_session"
                 if not customer:
                     params["customer_creation"] = "always"
@@ -174,9 +164,7 @@ class StripeProvider(PaymentProvider):
         return params
 
     def create_checkout(self, order: Order, request: HttpRequest) -> CheckoutAction:
-        from lede.payments.services import attempt_start
-
-        attempt = attempt_start(order=order, provider=self.name)
+        attempt = services.attempt_start(order=order, provider=self.name)
         params = self.session_params(order, attempt, request)
         create: Any = stripe.checkout.Session.create
         try:
@@ -193,8 +181,6 @@ class StripeProvider(PaymentProvider):
         return CheckoutAction.redirect(str(session.url))
 
     def handle_return(self, request: HttpRequest) -> ReturnResult:
-        from lede.payments.models import PaymentAttempt
-
         attempt = (
             PaymentAttempt.objects.select_related("order")
             .filter(oid=request.GET.get("oid", ""), provider=self.name)
@@ -222,8 +208,6 @@ class StripeProvider(PaymentProvider):
         except (ValueError, KeyError, TypeError, stripe.SignatureVerificationError) as exc:
             logger.warning("Stripe webhook rejected: %s", exc)
             return _fail(400, "rejected")
-        from lede.payments.models import ProviderEvent
-
         if ProviderEvent.objects.filter(provider=self.name, event_id=event_id).exists():
             return _ok("duplicate")
         handlers = {
@@ -241,10 +225,8 @@ class StripeProvider(PaymentProvider):
     def _ignore(
         self, event_id: str, event_type: str, payload: bytes | str, why: str
     ) -> NotificationResult:
-        from lede.payments.services import event_record
-
         text = payload.decode() if isinstance(payload, bytes) else payload
-        event_record(
+        services.event_record(
             provider=self.name,
             event_id=event_id,
             kind=event_type,
@@ -257,9 +239,6 @@ class StripeProvider(PaymentProvider):
     def _checkout_completed(
         self, event_id: str, event_type: str, session: dict[str, Any], payload: str
     ) -> NotificationResult:
-        from lede.payments import services
-        from lede.payments.models import PaymentAttempt
-
         if session.get("payment_status") not in {"paid", "no_payment_required"}:
             return self._ignore(event_id, event_type, payload, "payment not completed yet")
         oid = session.get("client_reference_id") or (session.get("metadata") or {}).get("oid")
@@ -280,7 +259,7 @@ class StripeProvider(PaymentProvider):
                 attempt.oid,
             )
             return _fail(400, "amount mismatch")
-        outcome = services.payment_succeeded(
+        outcome = services.on_payment_approved(
             provider=self.name,
             event_id=event_id,
             attempt=attempt,
@@ -295,68 +274,52 @@ class StripeProvider(PaymentProvider):
     def _invoice_paid(
         self, event_id: str, event_type: str, invoice: dict[str, Any], payload: str
     ) -> NotificationResult:
-        from lede.subscriptions import services as subscriptions
-        from lede.subscriptions.models import Subscription
-
         if invoice.get("billing_reason") == "subscription_create":
             # The first period is paid by the Checkout Session.
             return self._ignore(event_id, event_type, payload, "first invoice")
         stripe_subscription = _invoice_subscription_id(invoice)
         if not stripe_subscription:
             return self._ignore(event_id, event_type, payload, "not a subscription invoice")
-        subscription = Subscription.objects.filter(
-            provider=self.name, provider_subscription_id=stripe_subscription
-        ).first()
-        if subscription is None:
-            return _fail(409, "unknown subscription, retry later")
+        renewal = seller.ProviderRenewal(
+            provider=self.name,
+            provider_subscription_id=stripe_subscription,
+            event_id=event_id,
+            reference=str(invoice.get("id") or ""),
+            amount_minor=int(invoice.get("amount_paid") or 0),
+            currency=str(invoice.get("currency") or "").upper(),
+            payload=payload,
+        )
         try:
-            outcome = subscriptions.renewal_paid_by_provider(
-                subscription=subscription,
-                provider=self.name,
-                event_id=event_id,
-                reference=str(invoice.get("id") or ""),
-                amount_minor=int(invoice.get("amount_paid") or 0),
-                currency=str(invoice.get("currency") or "").upper(),
-                payload=payload,
-            )
-        except subscriptions.SubscriptionError as exc:
+            outcome = seller.current().on_provider_renewal_paid(renewal=renewal)
+        except services.PaymentError as exc:
             logger.warning("Stripe invoice %s not applied: %s", invoice.get("id"), exc)
             return _fail(400, "rejected")
-        return _ok(outcome)
-
-    def _subscription_for(self, obj: dict[str, Any]) -> Subscription | None:
-        from lede.subscriptions.models import Subscription
-
-        return Subscription.objects.filter(
-            provider=self.name, provider_subscription_id=str(obj.get("id") or "")
-        ).first()
+        if outcome is None:
+            return _fail(409, "unknown subscription, retry later")
+        return _ok(outcome.value)
 
     def _subscription_updated(
         self, event_id: str, event_type: str, obj: dict[str, Any], payload: str
     ) -> NotificationResult:
-        from lede.subscriptions import services as subscriptions
-
-        subscription = self._subscription_for(obj)
-        if subscription is None:
-            return self._ignore(event_id, event_type, payload, "unknown subscription")
-        subscriptions.subscription_set_cancel_at_period_end(
-            subscription=subscription,
-            cancel=bool(obj.get("cancel_at_period_end")),
-            from_provider=True,
+        known = seller.current().on_provider_renewal_updated(
+            provider=self.name,
+            provider_subscription_id=str(obj.get("id") or ""),
+            cancel_at_period_end=bool(obj.get("cancel_at_period_end")),
         )
+        if not known:
+            return self._ignore(event_id, event_type, payload, "unknown subscription")
         return self._ignore(event_id, event_type, payload, "synchronised")
 
     def _subscription_deleted(
         self, event_id: str, event_type: str, obj: dict[str, Any], payload: str
     ) -> NotificationResult:
-        from lede.subscriptions import services as subscriptions
-
-        subscription = self._subscription_for(obj)
-        if subscription is None:
-            return _fail(409, "unknown subscription, retry later")
-        subscriptions.subscription_ended_by_provider(
-            subscription=subscription, event_key=f"{self.name}:{event_id}"
+        known = seller.current().on_provider_renewal_ended(
+            provider=self.name,
+            provider_subscription_id=str(obj.get("id") or ""),
+            event_key=f"{self.name}:{event_id}",
         )
+        if not known:
+            return _fail(409, "unknown subscription, retry later")
         return self._ignore(event_id, event_type, payload, "applied")
 
     # --- after the sale -------------------------------------------------------
@@ -378,32 +341,29 @@ class StripeProvider(PaymentProvider):
             raise ProviderError(gettext("Stripe a refusé le remboursement.")) from exc
         return RefundResult(reference=str(refund.id))
 
-    def renew(self, subscription: Subscription) -> RenewalResult:
+    def renew(self, method: seller.StoredMethod, order_for: Callable[[], Order]) -> RenewalResult:
         """Charge the next period off-session with the saved card (subscriptions
         bought in payment mode). Stripe-managed subscriptions renew themselves."""
-        from lede.payments import services
-        from lede.subscriptions.services import renewal_order_for
-
-        if subscription.provider_subscription_id or not subscription.provider_customer_id:
+        if method.provider_subscription_id or not method.customer_id:
             return RenewalResult(status="unsupported")
-        method = subscription.provider_token
-        if not method:
+        card = method.token
+        if not card:
             list_methods: Any = stripe.PaymentMethod.list
             try:
                 methods = list_methods(
                     api_key=secret_key(),
-                    customer=subscription.provider_customer_id,
+                    customer=method.customer_id,
                     type="card",
                     limit=1,
                 )
             except stripe.StripeError as exc:
-                logger.error("Stripe: no payment method for %s: %s", subscription.pk, exc)
+                logger.error("Stripe: no payment method for %s: %s", method.owner, exc)
                 return RenewalResult(status="pending", message=str(exc))
             data = list(methods.data)
             if not data:
                 return RenewalResult(status="unsupported")
-            method = str(data[0].id)
-        order = renewal_order_for(subscription=subscription, provider=self.name)
+            card = str(data[0].id)
+        order = order_for()
         attempt = services.attempt_start(order=order, provider=self.name)
         create: Any = stripe.PaymentIntent.create
         try:
@@ -411,15 +371,15 @@ class StripeProvider(PaymentProvider):
                 api_key=secret_key(),
                 amount=attempt.amount_minor,
                 currency=attempt.currency.lower(),
-                customer=subscription.provider_customer_id,
-                payment_method=method,
+                customer=method.customer_id,
+                payment_method=card,
                 off_session=True,
                 confirm=True,
                 metadata={"oid": attempt.oid, "order": str(order.uuid)},
                 idempotency_key=f"renew-{attempt.oid}",
             )
         except stripe.CardError as exc:
-            services.payment_failed(
+            services.on_payment_declined(
                 provider=self.name,
                 event_id=f"renew:{attempt.oid}:declined",
                 attempt=attempt,
@@ -428,29 +388,29 @@ class StripeProvider(PaymentProvider):
             )
             return RenewalResult(status="declined", message=str(exc.user_message or ""))
         except stripe.StripeError as exc:
-            logger.error("Stripe renewal of subscription %s failed: %s", subscription.pk, exc)
+            logger.error("Stripe renewal of subscription %s failed: %s", method.owner, exc)
             return RenewalResult(status="pending", message=str(exc))
         if intent.status != "succeeded":
             return RenewalResult(status="pending", message=str(intent.status))
-        services.payment_succeeded(
+        services.on_payment_approved(
             provider=self.name,
             event_id=f"pi:{intent.id}",
             attempt=attempt,
             payload=json.dumps({"payment_intent": str(intent.id)}),
             reference=str(intent.id),
-            customer_id=subscription.provider_customer_id,
-            token=method,
+            customer_id=method.customer_id,
+            token=card,
             event_kind="renewal",
         )
         return RenewalResult(status="paid")
 
-    def cancel_at_period_end(self, subscription: Subscription, cancel: bool) -> None:
-        if not subscription.provider_subscription_id:
+    def cancel_at_period_end(self, method: seller.StoredMethod, cancel: bool) -> None:
+        if not method.provider_subscription_id:
             return
         modify: Any = stripe.Subscription.modify
         try:
             modify(
-                subscription.provider_subscription_id,
+                method.provider_subscription_id,
                 api_key=secret_key(),
                 cancel_at_period_end=cancel,
             )
@@ -459,12 +419,12 @@ class StripeProvider(PaymentProvider):
                 gettext("Stripe n'a pas pu enregistrer ce changement. Réessayez plus tard.")
             ) from exc
 
-    def portal_url(self, subscription: Subscription, return_url: str) -> str:
+    def portal_url(self, customer_id: str, return_url: str) -> str:
         create: Any = stripe.billing_portal.Session.create
         try:
             session = create(
                 api_key=secret_key(),
-                customer=subscription.provider_customer_id,
+                customer=customer_id,
                 return_url=return_url,
             )
         except stripe.StripeError as exc:

@@ -14,8 +14,8 @@ from lede.payments import services
 from lede.payments.models import Order, PaymentAttempt, ProviderEvent
 from lede.payments.providers.cmi import hash_ver3, verify_hash
 from lede.paywall.models import AccessGrant
-from lede.subscriptions import services as subscriptions
 from lede.subscriptions.models import Invoice, LedgerEntry, Subscription
+from lede.subscriptions.services.checkout import subscription_checkout
 from lede.subscriptions.testing import TEST_SETTINGS
 
 from .test_cmi_hash import reference_hash
@@ -27,7 +27,7 @@ STORE_KEY = TEST_SETTINGS["CMI_STORE_KEY"]
 
 @pytest.fixture
 def order(catalogue: dict[str, Any], reader: Any) -> Order:
-    return subscriptions.checkout_subscription(
+    return subscription_checkout(
         user=reader, offer=catalogue["launch"], next_url="/monde/un-article/"
     )
 
@@ -261,12 +261,13 @@ def test_database_unavailable_answers_503_and_writes_nothing(
     client: Client, attempt: PaymentAttempt, reader: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from lede.subscriptions import invoices
+    from lede.subscriptions.services import fulfilment
 
     def down(**kwargs: Any) -> None:
         raise OperationalError("server closed the connection unexpectedly")
 
     # Fails late, inside the transaction: everything before is rolled back.
-    monkeypatch.setattr(subscriptions, "invoice_issue", down)
+    monkeypatch.setattr(fulfilment, "invoice_issue", down)
     monkeypatch.setattr(invoices, "invoice_issue", down)
     response = client.post(NOTIFY, gateway_params(attempt))
     assert response.status_code == 503

@@ -11,8 +11,8 @@ from django.test import Client
 
 from lede.payments import services
 from lede.paywall.models import AccessGrant
-from lede.subscriptions import services as subscriptions
 from lede.subscriptions.models import Invoice, LedgerEntry
+from lede.subscriptions.services.checkout import subscription_checkout
 from lede.subscriptions.testing import catalogue, make_reader
 
 from .test_cmi import gateway_params
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_five_simultaneous_callbacks_apply_once() -> None:
     offers = catalogue()
     reader = make_reader()
-    order = subscriptions.checkout_subscription(user=reader, offer=offers["launch"])
+    order = subscription_checkout(user=reader, offer=offers["launch"])
     attempt = services.attempt_start(order=order, provider="cmi")
     params = gateway_params(attempt)
     bodies: list[bytes] = []
@@ -53,9 +53,7 @@ def test_simultaneous_payments_number_receipts_without_gaps() -> None:
     offers = catalogue()
     attempts = []
     for i in range(8):
-        order = subscriptions.checkout_subscription(
-            user=make_reader(f"c{i}@example.com"), offer=offers["launch"]
-        )
+        order = subscription_checkout(user=make_reader(f"c{i}@example.com"), offer=offers["launch"])
         attempts.append(services.attempt_start(order=order, provider="cmi"))
     barrier = threading.Barrier(len(attempts))
 

@@ -9,7 +9,7 @@ import stripe
 from django.core.management import call_command
 
 from lede.payments import reconcile, services
-from lede.subscriptions import services as subscriptions
+from lede.subscriptions.services.checkout import subscription_checkout
 from lede.subscriptions.testing import make_reader, pay_order
 
 
@@ -17,11 +17,11 @@ from lede.subscriptions.testing import make_reader, pay_order
 def paid(catalogue: dict[str, Any]) -> list[Any]:
     attempts = []
     for i in range(3):
-        order = subscriptions.checkout_subscription(
+        order = subscription_checkout(
             user=make_reader(f"r{i}@example.com"), offer=catalogue["launch"]
         )
         attempt = services.attempt_start(order=order, provider="cmi")
-        services.payment_succeeded(
+        services.on_payment_approved(
             provider="cmi", event_id=f"{attempt.oid}:approved", attempt=attempt, payload=""
         )
         attempts.append(attempt)
@@ -70,7 +70,7 @@ def test_bad_statement(db: Any, tmp_path: Path) -> None:
 def test_stripe_reconciliation(
     catalogue: dict[str, Any], reader: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    order = subscriptions.checkout_subscription(user=reader, offer=catalogue["launch"])
+    order = subscription_checkout(user=reader, offer=catalogue["launch"])
     pay_order(order, provider="stripe")
     oid = order.attempts.get().oid
     intents = [

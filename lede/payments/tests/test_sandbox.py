@@ -203,9 +203,9 @@ def test_notifications_must_be_signed_and_match(
     client: Client, reader: Any, catalogue: dict[str, Any]
 ) -> None:
     from lede.payments import services
-    from lede.subscriptions import services as subscriptions
+    from lede.subscriptions.services.checkout import subscription_checkout
 
-    order = subscriptions.checkout_subscription(user=reader, offer=catalogue["launch"])
+    order = subscription_checkout(user=reader, offer=catalogue["launch"])
     attempt = services.attempt_start(order=order, provider="sandbox")
     url = "/paiement/notification/sandbox/"
 

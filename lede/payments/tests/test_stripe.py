@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import time
+from functools import partial
 from types import SimpleNamespace
 from typing import Any
 
@@ -21,8 +22,8 @@ from django.test import Client
 from lede.payments import services
 from lede.payments.models import Order, ProviderEvent
 from lede.paywall.models import AccessGrant
-from lede.subscriptions import services as subscriptions
 from lede.subscriptions.models import Invoice, Subscription
+from lede.subscriptions.services.checkout import subscription_checkout
 from lede.subscriptions.testing import TEST_SETTINGS
 
 WEBHOOK = "/paiement/notification/stripe/"
@@ -146,7 +147,7 @@ def test_checkout_session_error_is_a_french_409(
 
 @pytest.fixture
 def stripe_order(catalogue: dict[str, Any], reader: Any) -> tuple[Order, str]:
-    order = subscriptions.checkout_subscription(user=reader, offer=catalogue["yearly_offer"])
+    order = subscription_checkout(user=reader, offer=catalogue["yearly_offer"])
     attempt = services.attempt_start(order=order, provider="stripe")
     return order, attempt.oid
 
@@ -335,6 +336,17 @@ def test_reader_cancel_tells_stripe(
     assert calls[-1][1]["cancel_at_period_end"] is False
 
 
+def _renew(provider: Any, subscription: Any) -> Any:
+    """What the renewal scheduler asks of a provider for ``subscription``."""
+    from lede.subscriptions.selectors import stored_method
+    from lede.subscriptions.services.renewals import renewal_checkout
+
+    return provider.renew(
+        stored_method(subscription),
+        partial(renewal_checkout, subscription=subscription, provider=provider.name),
+    )
+
+
 def test_renew_with_saved_card(
     catalogue: dict[str, Any], reader: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -350,7 +362,7 @@ def test_renew_with_saved_card(
     )
     from lede.payments.providers.stripe_provider import StripeProvider
 
-    result = StripeProvider().renew(subscription)
+    result = _renew(StripeProvider(), subscription)
     assert result.status == "paid"
     subscription.refresh_from_db()
     assert subscription.periods_paid == 2
@@ -371,7 +383,7 @@ def test_renew_declined_card(
         raise stripe.CardError("Your card was declined.", "card", "card_declined")
 
     monkeypatch.setattr(stripe.PaymentIntent, "create", declined)
-    assert StripeProvider().renew(subscription).status == "declined"
+    assert _renew(StripeProvider(), subscription).status == "declined"
     subscription.refresh_from_db()
     assert subscription.periods_paid == 1
     assert Order.objects.get(kind="renewal").attempts.get().status == "declined"

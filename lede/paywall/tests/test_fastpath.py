@@ -235,7 +235,7 @@ def test_losing_the_grant_locks_at_once(
         grant.ends_at = timezone.now() - timedelta(seconds=1)
         grant.save()
     else:  # the subscriptions app ends grants with a queryset update (no signal)
-        from lede.subscriptions.services import _end_grant
+        from lede.subscriptions.services.ledger import grant_end
 
         grant.source = "subscription:test"
         grant.save()
@@ -244,7 +244,7 @@ def test_losing_the_grant_locks_at_once(
             grant_source = "subscription:test"
             user_id = user.pk
 
-        _end_grant(_Sub(), timezone.now())  # type: ignore[arg-type]
+        grant_end(_Sub(), timezone.now())  # type: ignore[arg-type]
     response, html = _get(client, url)
     assert response["X-Lede-Variant"] == "locked", how
     assert secret("subscribers", 1) not in html

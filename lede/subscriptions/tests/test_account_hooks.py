@@ -28,7 +28,7 @@ def test_retention_and_export(catalogue: dict[str, Any], reader: Any) -> None:
 
 
 def test_reader_without_invoices_is_deleted(catalogue: dict[str, Any], reader: Any) -> None:
-    from lede.subscriptions import services
+    from lede.subscriptions.services.checkout import subscription_checkout
 
-    services.checkout_subscription(user=reader, offer=catalogue["launch"])
+    subscription_checkout(user=reader, offer=catalogue["launch"])
     assert accounts.user_delete_account(user=reader) == "deleted"

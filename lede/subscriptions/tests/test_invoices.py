@@ -8,11 +8,11 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from lede.subscriptions import services
 from lede.subscriptions.invoices import billing_settings, invoice_issue, receipt_html, receipt_pdf
 from lede.subscriptions.models import Invoice, InvoiceCounter
 from lede.subscriptions.periods import local_year
 from lede.subscriptions.selectors import price_text
+from lede.subscriptions.services.checkout import subscription_checkout
 from lede.subscriptions.testing import make_reader, pay_order
 
 
@@ -20,7 +20,7 @@ def _paid_orders(catalogue: dict[str, Any], n: int) -> list[Any]:
     orders = []
     for i in range(n):
         user = make_reader(f"r{i}@example.com")
-        order = services.checkout_subscription(user=user, offer=catalogue["launch"])
+        order = subscription_checkout(user=user, offer=catalogue["launch"])
         pay_order(order)
         orders.append(order)
     return orders
@@ -36,9 +36,7 @@ def test_numbers_are_sequential_per_year(catalogue: dict[str, Any]) -> None:
 
 def test_a_rolled_back_payment_gives_its_number_back(catalogue: dict[str, Any]) -> None:
     orders = _paid_orders(catalogue, 1)
-    order = services.checkout_subscription(
-        user=make_reader("z@example.com"), offer=catalogue["launch"]
-    )
+    order = subscription_checkout(user=make_reader("z@example.com"), offer=catalogue["launch"])
     with pytest.raises(RuntimeError), transaction.atomic():
         order.status = "paid"
         invoice_issue(order=order)

@@ -18,8 +18,14 @@ from hypothesis import strategies as st
 from lede.payments import services as payments
 from lede.payments.models import Order, PaymentAttempt
 from lede.paywall.models import AccessGrant
-from lede.subscriptions import services
 from lede.subscriptions.models import Invoice, LedgerEntry, Subscription
+from lede.subscriptions.services.cancelling import subscription_cancel, subscription_resume
+from lede.subscriptions.services.errors import SubscriptionError
+from lede.subscriptions.services.renewals import (
+    renewal_checkout,
+    subscription_change_plan,
+    subscriptions_process_due,
+)
 from lede.subscriptions.testing import make_reader, pay_order, subscribe
 
 OPERATIONS = ["pay", "cancel", "resume", "change", "advance", "refund", "replay"]
@@ -90,17 +96,17 @@ def _apply(
     subscription.refresh_from_db()
     try:
         if operation == "pay" and subscription.renews:
-            pay_order(services.renewal_order_for(subscription=subscription))
+            pay_order(renewal_checkout(subscription=subscription))
         elif operation == "cancel":
-            services.subscription_cancel(subscription=subscription)
+            subscription_cancel(subscription=subscription)
         elif operation == "resume":
-            services.subscription_resume(subscription=subscription)
+            subscription_resume(subscription=subscription)
         elif operation == "change":
             other = catalogue["yearly"] if days % 2 else catalogue["monthly"]
-            services.subscription_change_plan(subscription=subscription, plan=other)
+            subscription_change_plan(subscription=subscription, plan=other)
         elif operation == "advance":
             clock.tick(timedelta(days=days))
-            services.subscriptions_process_due(now=timezone.now())
+            subscriptions_process_due(now=timezone.now())
         elif operation == "refund":
             order = (
                 Order.objects.filter(subscription=subscription, status="paid")
@@ -117,7 +123,7 @@ def _apply(
             )
             if attempt is not None:
                 before = Subscription.objects.get(pk=subscription.pk).current_period_end
-                outcome = payments.payment_succeeded(
+                outcome = payments.on_payment_approved(
                     provider=attempt.provider,
                     event_id=f"test:{attempt.oid}",
                     attempt=attempt,
@@ -125,5 +131,5 @@ def _apply(
                 )
                 assert outcome is payments.Outcome.REPLAY
                 assert Subscription.objects.get(pk=subscription.pk).current_period_end == before
-    except services.SubscriptionError:
+    except SubscriptionError:
         pass
