@@ -375,3 +375,10 @@ LOGGING = {
 }
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True  # "élections" → /mots-cles/elections/
+
+# --- core -----------------------------------------------------------------
+# Wire polling (lede/wires/polling.py; see lede/wires/README.md).
+LEDE_WIRE_BACKOFF_MAX = env_int("LEDE_WIRE_BACKOFF_MAX", 3600)  # seconds
+LEDE_WIRE_SETTLE_SECONDS = env_float("LEDE_WIRE_SETTLE_SECONDS", 5)
+LEDE_WIRE_MAX_FILES_PER_POLL = env_int("LEDE_WIRE_MAX_FILES_PER_POLL", 500)
+LEDE_WIRE_PHOTO_RETENTION_SECONDS = env_int("LEDE_WIRE_PHOTO_RETENTION_SECONDS", 24 * 3600)
