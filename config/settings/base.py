@@ -4,6 +4,7 @@ safe defaults for the embedded (SQLite, single process) mode."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -270,7 +271,7 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
@@ -388,7 +389,7 @@ LEDE_WIRE_PHOTO_RETENTION_SECONDS = env_int("LEDE_WIRE_PHOTO_RETENTION_SECONDS",
 # go to LEDE_BACKUP_DIR, readable by the service user only: they hold
 # readers' personal data. Profiles that redefine STORAGES keep this entry.
 LEDE_BACKUP_DIR = Path(env_str("LEDE_BACKUP_DIR", str(VAR_DIR / "backups")))
-BACKUP_STORAGE = {
+BACKUP_STORAGE: dict[str, Any] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {
         "location": str(LEDE_BACKUP_DIR),

@@ -184,6 +184,7 @@ class PgSnapshotConnector(PgDumpBinaryConnector):
     privileges (the target's role may differ), once the SHA-256 matches."""
 
     pg_options = "--no-owner --no-acl"
+    dump_suffix: str = ""  # dbbackup's default, typed: create_dump extends it
 
     def create_dump(self) -> Any:
         connection = self.connection
