@@ -299,7 +299,9 @@ def restore_metadata_check(metadata: dict[str, Any]) -> bool:
     saved = metadata.get(METADATA_KEY)
     if saved is None:
         return True  # a dump made without Lede's connectors: nothing to check
-    counts = saved.get("counts") if isinstance(saved, dict) else None
+    if not isinstance(saved, dict):
+        return False
+    counts = saved.get("counts")
     if not isinstance(saved.get("sha256"), str) or not isinstance(counts, dict):
         return False
     if any(not isinstance(n, int) or isinstance(n, bool) or n < 0 for n in counts.values()):

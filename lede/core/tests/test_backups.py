@@ -12,6 +12,7 @@ import io
 import json
 import os
 import subprocess
+import tarfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -175,6 +177,20 @@ def test_a_corrupted_dump_is_refused_and_nothing_changes(
     from lede.accounts.models import User
 
     assert not User.objects.filter(email="lecteur@example.ma").exists()
+
+
+def test_media_names_leaving_media_root_are_refused(media: Path, tmp_path: Path) -> None:
+    """mediarestore saves through the media storage, which refuses a name
+    outside MEDIA_ROOT: a crafted archive cannot write elsewhere."""
+    evil = tmp_path / "evil.tar"
+    with tarfile.open(evil, "w") as tar:
+        data = b"dehors"
+        info = tarfile.TarInfo("../evade.txt")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    with pytest.raises(SuspiciousFileOperation):
+        call_command("mediarestore", input_path=str(evil), interactive=False, stdout=io.StringIO())
+    assert not (tmp_path / "evade.txt").exists()
 
 
 def test_backup_files_are_private_and_old_ones_are_cleaned(
