@@ -4,6 +4,7 @@ safe defaults for the embedded (SQLite, single process) mode."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "dbbackup",
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -269,7 +271,7 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
@@ -382,3 +384,38 @@ LEDE_LAUNCH_OFFER_PRICE = env_str("LEDE_LAUNCH_OFFER_PRICE", "60 DH")
 LEDE_LAUNCH_OFFER_PERIOD = env_str("LEDE_LAUNCH_OFFER_PERIOD", "1 mois")
 # Where staff two-factor authentication is enforced (lede.accounts.middleware).
 LEDE_STAFF_MFA_PATH_PREFIXES = ["/admin/", "/django-admin/"]
+
+# --- core -----------------------------------------------------------------
+# Wire polling (lede/wires/polling.py; see lede/wires/README.md).
+LEDE_WIRE_BACKOFF_MAX = env_int("LEDE_WIRE_BACKOFF_MAX", 3600)  # seconds
+LEDE_WIRE_SETTLE_SECONDS = env_float("LEDE_WIRE_SETTLE_SECONDS", 5)
+LEDE_WIRE_MAX_FILES_PER_POLL = env_int("LEDE_WIRE_MAX_FILES_PER_POLL", 500)
+LEDE_WIRE_PHOTO_RETENTION_SECONDS = env_int("LEDE_WIRE_PHOTO_RETENTION_SECONDS", 24 * 3600)
+# Backups: django-dbbackup's commands (dbbackup, dbrestore, mediabackup,
+# mediarestore, listbackups) with Lede's checks (lede/core/backups.py). Files
+# go to LEDE_BACKUP_DIR, readable by the service user only: they hold
+# readers' personal data. Profiles that redefine STORAGES keep this entry.
+LEDE_BACKUP_DIR = Path(env_str("LEDE_BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_STORAGE: dict[str, Any] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {
+        "location": str(LEDE_BACKUP_DIR),
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
+    },
+}
+STORAGES["dbbackup"] = BACKUP_STORAGE
+# The primary only: a replica holds the same data.
+DBBACKUP_DATABASES = ["default"]
+DBBACKUP_CONNECTOR_MAPPING = {
+    "django.db.backends.sqlite3": "lede.core.backups.SqliteOnlineConnector",
+    "django.db.backends.postgresql": "lede.core.backups.PgSnapshotConnector",
+}
+DBBACKUP_BACKUP_METADATA_SETTER = "lede.core.backups.backup_metadata"
+DBBACKUP_RESTORE_METADATA_VALIDATOR = "lede.core.backups.restore_metadata_check"
+DBBACKUP_FILENAME_TEMPLATE = "lede-{databasename}-{datetime}.{extension}"
+DBBACKUP_MEDIA_FILENAME_TEMPLATE = "lede-media-{datetime}.{extension}"
+# Backups kept by `dbbackup --clean` / `mediabackup --clean`.
+DBBACKUP_CLEANUP_KEEP = env_int("LEDE_BACKUP_KEEP", 14)
+# Failures are logged (and reach Sentry); no mail to ADMINS from the command.
+DBBACKUP_SEND_EMAIL = False

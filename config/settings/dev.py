@@ -10,6 +10,7 @@ in the environment still gives Django's debug pages for local development
 from config.env import env_bool
 
 from .base import *  # noqa: F403
+from .base import BACKUP_STORAGE
 
 DEBUG = env_bool("DEBUG", False)
 LEDE_DEMO = True
@@ -23,5 +24,6 @@ else:
     # precompressed (gzip, brotli) copies.
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "dbbackup": BACKUP_STORAGE,
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }

@@ -8,6 +8,7 @@ from lede.core.observability.sentry import init_sentry
 
 from .base import *  # noqa: F403
 from .base import (
+    BACKUP_STORAGE,
     DATABASES,
     DEMO_SECRET_KEY,
     INSTALLED_APPS,
@@ -82,6 +83,7 @@ X_FRAME_OPTIONS = "DENY"
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "dbbackup": BACKUP_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

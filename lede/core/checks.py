@@ -15,7 +15,7 @@ def trusted_proxies(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
     """LEDE_TRUSTED_PROXIES is the one proxy setting (lede/core/network.py):
     every entry must be a network, and allauth's own setting is not read."""
     messages: list[CheckMessage] = []
-    for entry in getattr(settings, "LEDE_TRUSTED_PROXIES", []):
+    for entry in settings.LEDE_TRUSTED_PROXIES:
         try:
             ipaddress.ip_network(str(entry).strip(), strict=False)
         except ValueError:

@@ -24,6 +24,8 @@ DEFAULT_REPRODUCTION_POLICY = (
 
 
 def validate_time_zone(value: str) -> None:
+    # Kept only because migration 0001 names it: the publication's time zone
+    # is settings.TIME_ZONE (see lede/core/dates.py), not an admin field.
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("Fuseau horaire inconnu : %(tz)s"), params={"tz": value})
 
@@ -58,12 +60,6 @@ class PublicationSettings(BaseSiteSetting):
     reproduction_policy = models.TextField(
         _("politique de reproduction"), default=DEFAULT_REPRODUCTION_POLICY
     )
-    time_zone = models.CharField(
-        _("fuseau horaire"),
-        max_length=64,
-        default="Africa/Casablanca",
-        validators=[validate_time_zone],
-    )
     twitter = models.CharField(_("compte X / Twitter"), max_length=64, blank=True)
     facebook = models.URLField(_("page Facebook"), blank=True)
     instagram = models.CharField(_("compte Instagram"), max_length=64, blank=True)
@@ -84,9 +80,7 @@ class PublicationSettings(BaseSiteSetting):
             [FieldPanel("copyright_notice"), FieldPanel("reproduction_policy")],
             heading=_("Droits"),
         ),
-        MultiFieldPanel(
-            [FieldPanel("time_zone"), FieldPanel("language")], heading=_("Localisation")
-        ),
+        MultiFieldPanel([FieldPanel("language")], heading=_("Localisation")),
         MultiFieldPanel(
             [FieldPanel("twitter"), FieldPanel("facebook"), FieldPanel("instagram")],
             heading=_("Réseaux sociaux"),
@@ -95,13 +89,6 @@ class PublicationSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("publication")
-
-    @property
-    def tz(self) -> zoneinfo.ZoneInfo:
-        try:
-            return zoneinfo.ZoneInfo(self.time_zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            return zoneinfo.ZoneInfo("Africa/Casablanca")
 
 
 class LegalPage(SiteAddressPageMixin, Page):

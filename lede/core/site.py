@@ -27,7 +27,7 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 def base_url() -> str:
     """``LEDE_BASE_URL`` without its trailing slash."""
-    return str(getattr(settings, "LEDE_BASE_URL", "") or DEFAULT_BASE_URL).rstrip("/")
+    return str(settings.LEDE_BASE_URL or DEFAULT_BASE_URL).rstrip("/")
 
 
 def site_url(path: str = "/") -> str:

@@ -68,8 +68,8 @@ def readyz(request: HttpRequest) -> HttpResponse:
         status = 503
     # The worker: its heartbeat must be fresh. Enforced in production only;
     # elsewhere (demo, tests) the value is reported without failing.
-    enforce = bool(getattr(settings, "LEDE_READYZ_CHECK_WORKER", False))
-    max_age = float(getattr(settings, "LEDE_READYZ_MAX_HEARTBEAT_AGE", 120))
+    enforce = bool(settings.LEDE_READYZ_CHECK_WORKER)
+    max_age = float(settings.LEDE_READYZ_MAX_HEARTBEAT_AGE)
     try:
         age = queue.worker_heartbeat_age()
     except Exception as exc:  # noqa: BLE001 - report, never raise

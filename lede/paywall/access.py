@@ -32,15 +32,15 @@ articles left *after* this read and is never negative.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from enum import StrEnum
-from zoneinfo import ZoneInfo
+
+from lede.core.dates import publication_zone
 
 __all__ = [
     "DEFAULT_ANONYMOUS_LIMIT",
     "DEFAULT_REGISTERED_LIMIT",
     "DENIED_REASONS",
-    "METER_TIME_ZONE",
     "Access",
     "ArticleAccess",
     "Entitlement",
@@ -53,9 +53,6 @@ __all__ = [
     "default_meter_limit",
     "month_key",
 ]
-
-#: The meter resets at the start of each calendar month in the newsroom's time zone.
-METER_TIME_ZONE = ZoneInfo("Africa/Casablanca")
 
 #: Free metered articles per calendar month for readers without an account.
 DEFAULT_ANONYMOUS_LIMIT = 2
@@ -236,10 +233,14 @@ class Access:
     remaining: int | None = None
 
 
-def month_key(now: datetime, tz: ZoneInfo = METER_TIME_ZONE) -> str:
-    """The calendar month of ``now`` in ``tz``, as ``"YYYY-MM"``."""
+def month_key(now: datetime, tz: tzinfo | None = None) -> str:
+    """The calendar month of ``now``, as ``"YYYY-MM"``: the meter resets at the
+    start of each month in the publication's one time zone
+    (:func:`lede.core.dates.publication_zone`, i.e. ``settings.TIME_ZONE``) —
+    the zone the reader sees dates in and billing counts months in. ``tz`` is
+    for tests only."""
     _require_aware(now, "now")
-    local = now.astimezone(tz)
+    local = now.astimezone(tz or publication_zone())
     return f"{local.year:04d}-{local.month:02d}"
 
 

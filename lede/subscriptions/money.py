@@ -1,9 +1,11 @@
 """Money as integer minor units plus an ISO currency, shown the French way.
 
 ``format_amount(6000, "MAD")`` → ``"60 DH"``; ``format_price(60000, "MAD",
-"year")`` → ``"600 DH / an"``. A no-break space (U+00A0) joins a number and
-its unit so a price never breaks across lines; thousands are separated by a
-narrow no-break space (U+202F), as French typography wants.
+"year")`` → ``"600 DH / an"``. Numbers are printed by Babel with the
+``fr_MA`` locale (CLDR): thousands separated by a narrow no-break space
+(U+202F), a decimal comma, and a no-break space (U+00A0) between the number
+and its unit so a price never breaks across lines. Storage stays integer
+minor units; Babel only ever sees them at the moment of printing.
 """
 
 from __future__ import annotations
@@ -11,12 +13,17 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel import numbers
 from django.utils.translation import gettext, ngettext
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
 
-CURRENCY_SYMBOLS = {"MAD": "DH", "EUR": "€", "USD": "$"}
+#: The locale prices and rates are printed in (French as written in Morocco).
+LOCALE = "fr_MA"
+#: Where the paper's usage differs from CLDR's symbol: CLDR's fr_MA prints the
+#: dirham as "MAD", Moroccan readers and price tags say "DH".
+LOCAL_SYMBOLS = {"MAD": "DH"}
 #: ISO 4217 numeric codes (CMI speaks numbers).
 CURRENCY_NUMERIC = {"MAD": "504", "EUR": "978", "USD": "840"}
 MINOR_DIGITS = 2  # every currency Lede sells in has two decimals
@@ -24,13 +31,20 @@ _AMOUNT = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?")
 
 
 def format_amount(minor: int, currency: str = "MAD") -> str:
-    """``6000`` → ``"60 DH"``, ``5990`` → ``"59,90 DH"``, ``120000`` → ``"1 200 DH"``."""
-    sign = "-" if minor < 0 else ""
-    units, cents = divmod(abs(int(minor)), 100)
-    whole = f"{units:,}".replace(",", NNBSP)
-    number = whole if cents == 0 else f"{whole},{cents:02d}"
-    symbol = CURRENCY_SYMBOLS.get(currency.upper(), currency.upper())
-    return f"{sign}{number}{NBSP}{symbol}"
+    """``6000`` → ``"60 DH"``, ``5990`` → ``"59,90 DH"``, ``120000`` → ``"1 200 DH"``.
+
+    Whole amounts drop their ",00", as prices are printed in the paper."""
+    minor = int(minor)
+    code = currency.upper()
+    fraction = "" if minor % 10**MINOR_DIGITS == 0 else "." + "0" * MINOR_DIGITS
+    unit = f"'{LOCAL_SYMBOLS[code]}'" if code in LOCAL_SYMBOLS else "¤"
+    return numbers.format_currency(
+        Decimal(minor).scaleb(-MINOR_DIGITS),
+        code,
+        format=f"#,##0{fraction}{NBSP}{unit}",
+        locale=LOCALE,
+        currency_digits=False,
+    )
 
 
 def format_decimal(minor: int) -> str:
@@ -94,9 +108,10 @@ def split_tax(total_minor: int, rate: Decimal) -> tuple[int, int]:
 
 
 def format_rate(rate: Decimal) -> str:
-    """``Decimal("20")`` → ``"20 %"``, ``Decimal("5.5")`` → ``"5,5 %"``."""
-    text = format(rate.normalize(), "f").replace(".", ",")
-    return f"{text}{NBSP}%"
+    """A rate in percent: ``Decimal("20")`` → ``"20 %"``, ``Decimal("5.5")`` → ``"5,5 %"``."""
+    return numbers.format_percent(
+        rate / 100, format=f"#,##0.##{NBSP}%", locale=LOCALE, decimal_quantization=False
+    )
 
 
 def annual_saving(*, month_minor: int, year_minor: int) -> tuple[int, int] | None:

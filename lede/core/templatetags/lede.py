@@ -15,13 +15,11 @@ from lede.core.typography import typeset
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def news_datetime(context: dict[str, Any], value: datetime | None) -> str:
+@register.simple_tag
+def news_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
-    publication = context.get("publication")
-    tz = publication.tz if publication is not None else None
-    return format_news_datetime(value, tz)
+    return format_news_datetime(value)
 
 
 @register.filter

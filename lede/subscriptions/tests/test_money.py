@@ -96,3 +96,45 @@ def test_annual_saving_from_integer_prices(
     month: int, year: int, expected: tuple[int, int] | None
 ) -> None:
     assert annual_saving(month_minor=month, year_minor=year) == expected
+
+
+NNB = "\u202f"
+
+
+@pytest.mark.parametrize(
+    ("minor", "currency", "printed"),
+    [
+        (6000, "MAD", f"60{NB}DH"),
+        (5990, "MAD", f"59,90{NB}DH"),
+        (5, "MAD", f"0,05{NB}DH"),
+        (0, "MAD", f"0{NB}DH"),
+        (-1500, "MAD", f"-15{NB}DH"),
+        (-50, "MAD", f"-0,50{NB}DH"),
+        (120000, "MAD", f"1{NNB}200{NB}DH"),
+        (120000, "mad", f"1{NNB}200{NB}DH"),
+        (123456789012, "MAD", f"1{NNB}234{NNB}567{NNB}890,12{NB}DH"),
+        (1234567, "EUR", f"12{NNB}345,67{NB}€"),
+        # CLDR's French symbol tells the dollar apart from other dollars.
+        (100, "USD", f"1{NB}$US"),
+        (100, "XYZ", f"1{NB}XYZ"),
+    ],
+)
+def test_amounts_print_exactly(minor: int, currency: str, printed: str) -> None:
+    """The exact characters, spaces included: a drift in Babel's locale data
+    (another separator, a symbol) must show up here, not on the site."""
+    assert format_amount(minor, currency) == printed
+
+
+@pytest.mark.parametrize(
+    ("rate", "printed"),
+    [
+        ("20", f"20{NB}%"),
+        ("20.00", f"20{NB}%"),
+        ("5.5", f"5,5{NB}%"),
+        ("10.50", f"10,5{NB}%"),
+        ("5.125", f"5,125{NB}%"),
+        ("0", f"0{NB}%"),
+    ],
+)
+def test_rates_print_exactly(rate: str, printed: str) -> None:
+    assert format_rate(Decimal(rate)) == printed

@@ -6,18 +6,17 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+import ftfy
+
 from .types import PubStatus
 
 # Only ASCII whitespace is collapsed: no-break and thin spaces are typography.
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 
-# Characters produced when UTF-8 text is decoded as Windows-1252 ("Dellâ€™s").
-_MOJIBAKE = re.compile(
-    "[ÂÃâ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2122]"
-)
-# Bytes 0x81, 0x8D, 0x8F, 0x90 and 0x9D are undefined in Windows-1252; decoders
-# that do not fail on them map them to the C1 control with the same number.
-_C1_UNDEFINED = {"\x81", "\x8d", "\x8f", "\x90", "\x9d"}
+# Mojibake repair only (no quote uncurling, HTML unescaping or width folding:
+# wire copy keeps its typography). Lossy sequences are left as they are rather
+# than turned into U+FFFD: visible mojibake can still be fixed by a person.
+_ENCODING_REPAIR = ftfy.TextFixerConfig(replace_lossy_sequences=False)
 
 _IPTC_CV = re.compile(r"^https?://cv\.iptc\.org/newscodes/([A-Za-z0-9_-]+)/(.+?)/?$")
 # Scheme aliases used by the IPTC for its own NewsCodes.
@@ -50,26 +49,13 @@ def clean_multiline(value: object) -> str:
 
 
 def repair_mojibake(text: str) -> str:
-    """Undo UTF-8 read as Windows-1252 (``â€™`` for ``’``) when that is certain.
-
-    The repair is applied only when typical sequences are present and the whole
-    string converts back cleanly; text in other scripts is never touched.
-    """
-    if not text or not _MOJIBAKE.search(text):
+    """Undo UTF-8 read as Windows-1252 or Latin-1 (``â€™`` for ``’``,
+    ``Ã\xa0`` for ``à``), as ftfy judges it; text in other scripts is never
+    touched."""
+    if not text:
         return text
-    raw = bytearray()
-    for char in text:
-        if char in _C1_UNDEFINED:
-            raw.append(ord(char))
-            continue
-        try:
-            raw.extend(char.encode("cp1252"))
-        except UnicodeEncodeError:
-            return text
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return text
+    # fix_encoding_and_explain, not fix_encoding: only it honours the config.
+    return ftfy.fix_encoding_and_explain(text, config=_ENCODING_REPAIR).text
 
 
 def unique(values: Iterable[str]) -> list[str]:

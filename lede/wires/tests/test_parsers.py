@@ -1206,11 +1206,44 @@ def test_html_strings_get_paragraphs() -> None:
     assert text_to_html("  \n ") == ""
 
 
-def test_repair_mojibake() -> None:
-    assert repair_mojibake("Dellâ€™s leadership") == "Dell’s leadership"
-    assert repair_mojibake("Ã©tÃ© â€œchaudâ€\x9d") == "été “chaud”"
-    for unchanged in ("l'âge – déjà", "Cambrios被Gartner評選", "Â la carte?", "plain"):
-        assert repair_mojibake(unchanged) == unchanged
+@pytest.mark.parametrize(
+    ("broken", "repaired"),
+    [
+        ("Dellâ€™s leadership", "Dell’s leadership"),
+        ("Ã©tÃ© â€œchaudâ€\x9d", "été “chaud”"),
+        ("Le Maroc a signÃ© lâ€™accord", "Le Maroc a signé l’accord"),
+        ("Ã\xa0Rabat, Ã‰conomie", "àRabat, Économie"),
+        # The no-break space of "à" lost to a plain space on the way.
+        ("Ã  Casablanca", "à Casablanca"),
+        ("Â«Â\xa0citationÂ\xa0Â»", "«\xa0citation\xa0»"),
+        # A lone "Â" before a space is not French ("À" is): it is a no-break
+        # space read as Windows-1252, and ftfy restores it.
+        ("Â la carte?", "\xa0la carte?"),
+        # Partly broken text (the old hand-written repair gave up on these).
+        ("été et Ã©tÃ©", "été et été"),
+        ("Ù…Ø±Ø\xadØ¨Ø§", "مرحبا"),
+        ("cafÃƒÂ©", "café"),
+    ],
+)
+def test_repair_mojibake(broken: str, repaired: str) -> None:
+    assert repair_mojibake(broken) == repaired
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "l'âge – déjà",
+        "Cambrios被Gartner評選",
+        "plain",
+        "",
+        "« guillemets » et l’apostrophe",
+        "مرحبا",
+        "<p>l&#39;été</p>",
+        "Ça coûte 60\xa0DH, n’est-ce pas\u202f?",
+    ],
+)
+def test_repair_mojibake_leaves_sound_text_alone(text: str) -> None:
+    assert repair_mojibake(text) == text
 
 
 def test_parse_datetime() -> None:

@@ -8,6 +8,12 @@ Each tick also enqueues the worker heartbeat (at the front of the queue: its
 age is what /readyz and the metrics report) and, on the RQ backend, puts back
 in the queue the jobs whose worker died (lede/core/queue.py). A tick that
 cannot reach the queue logs the error and the loop goes on.
+
+Ticks are intervals, not wall-clock times, so the scheduler itself needs no
+time zone; the jobs it enqueues compare UTC instants and count calendar months
+and years in the publication's one zone (lede.core.dates.publication_zone(),
+i.e. settings.TIME_ZONE), which the scheduler names when it starts so an
+operator can see which calendar renewals will follow.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.module_loading import import_string
 
+from lede.core.dates import publication_zone
 from lede.core.queue import HEARTBEAT_TASK, queue_reap_abandoned
 
 logger = logging.getLogger(__name__)
@@ -43,8 +50,9 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=int, default=None, help="Seconds between ticks.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        interval = options["interval"] or int(getattr(settings, "LEDE_SCHEDULER_INTERVAL", 30))
+        interval = options["interval"] or int(settings.LEDE_SCHEDULER_INTERVAL)
         self.running = True
+        logger.info("scheduler: every %s s, calendar in %s", interval, publication_zone())
 
         def stop(signum: int, frame: FrameType | None) -> None:
             self.running = False

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         # The demo creates accounts with a known password: only where the
         # settings say this is a demo (config/settings/dev.py), never because
         # DEBUG happens to be on, and never in production.
-        if not getattr(settings, "LEDE_DEMO", False):
+        if not settings.LEDE_DEMO:
             raise CommandError(
                 "load_demo refuse de tourner hors du profil de démonstration (LEDE_DEMO) : "
                 "la démo crée des comptes au mot de passe connu. "
