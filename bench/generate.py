@@ -389,6 +389,7 @@ def subscriptions_create(
     from django.utils.translation import gettext
 
     from lede.accounts.models import User
+    from lede.core.money import format_rate, months_label, split_tax
     from lede.payments.models import Order
     from lede.paywall.models import AccessGrant
     from lede.subscriptions.demo import ensure_demo_offers
@@ -405,7 +406,6 @@ def subscriptions_create(
         Offer,
         Subscription,
     )
-    from lede.subscriptions.money import format_rate, months_label, split_tax
     from lede.subscriptions.services.orders import purpose_key
     from lede.subscriptions.services.quoting import offer_description
 

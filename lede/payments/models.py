@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from lede.subscriptions.money import format_amount
+from lede.core.money import format_amount
 
 
 class Order(models.Model):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from lede.subscriptions.money import CURRENCY_NUMERIC, format_amount, parse_decimal
+from lede.core.money import CURRENCY_NUMERIC, format_amount, parse_decimal
 
 from .models import PaymentAttempt
 from .providers.stripe_provider import succeeded_payment_intents

@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from wagtail.models import Site
 
+from lede.core.money import format_amount, format_rate, split_tax
 from lede.core.selectors import publication_settings
 
 from .models import BillingSettings, Invoice, InvoiceCounter
-from .money import format_amount, format_rate, split_tax
 from .periods import local_year
 
 if TYPE_CHECKING:

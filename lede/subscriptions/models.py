@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
-from .money import format_amount, format_period, format_price, months_label, percent_of
+from lede.core.money import format_amount, format_period, format_price, months_label, percent_of
+
 from .periods import PERIOD_MONTHS
 
 
@@ -215,7 +216,7 @@ class Offer(models.Model):
 
 class Coupon(models.Model):
     """A reduction code for the first payment: a percentage (rounded down to
-    the centime, see :func:`lede.subscriptions.money.percent_of`) or a fixed
+    the centime, see :func:`lede.core.money.percent_of`) or a fixed
     amount, with an optional usage limit and expiry."""
 
     code = models.CharField(_("code"), max_length=40, unique=True)

@@ -12,13 +12,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from lede.core.money import NBSP
 from lede.payments.models import Order
 from lede.payments.seller import StoredMethod
 from lede.paywall import access
 from lede.paywall.models import AccessGrant, Organisation
 
 from .models import GiftCode, Invoice, Offer, Plan, Subscription
-from .money import NBSP
 
 LAUNCH_OFFER_CACHE_KEY = "subscriptions:launch-offer:v1"
 

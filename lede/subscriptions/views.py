@@ -19,12 +19,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lede.accounts.forms import AddressForm
+from lede.core import money
+from lede.core.money import format_amount, months_label
 from lede.payments.models import Order
 from lede.payments.redirects import safe_next_url
 from lede.payments.views import start_payment
 from lede.paywall import selectors as paywall_selectors
 
-from . import money, selectors
+from . import selectors
 from .forms import (
     ChangePlanForm,
     CheckoutForm,
@@ -35,7 +37,6 @@ from .forms import (
 )
 from .invoices import receipt_pdf
 from .models import Invoice, Plan, Subscription
-from .money import format_amount, months_label
 from .services import gifts
 from .services.cancelling import subscription_cancel, subscription_resume
 from .services.checkout import subscription_checkout, trial_start

@@ -52,10 +52,10 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from lede.core.money import CURRENCY_NUMERIC, format_decimal, parse_decimal
 from lede.core.site import site_url
 from lede.payments import services
 from lede.payments.models import PaymentAttempt
-from lede.subscriptions.money import CURRENCY_NUMERIC, format_decimal, parse_decimal
 
 from .base import (
     CheckoutAction,

@@ -36,9 +36,9 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from lede.core.money import format_amount, format_decimal, parse_decimal
 from lede.payments import services
 from lede.payments.models import Order, PaymentAttempt
-from lede.subscriptions.money import format_amount, format_decimal, parse_decimal
 
 from .base import (
     CheckoutAction,

@@ -11,9 +11,10 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
+from lede.core.money import format_amount
+
 from .. import emails
 from ..models import LedgerEntry, Subscription
-from ..money import format_amount
 from .ledger import ledger_append
 
 

@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from lede.core.money import months_label
 from lede.payments.models import Order
 
 from .. import emails
 from ..models import GiftCode, LedgerEntry, Plan, Subscription
-from ..money import months_label
 from ..periods import add_months
 from .errors import SubscriptionError
 from .ledger import grant_sync, ledger_append

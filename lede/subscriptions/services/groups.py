@@ -12,11 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from lede.core.money import months_label
 from lede.payments.models import Order
 from lede.paywall.models import Organisation
 
 from ..models import LedgerEntry, Plan
-from ..money import months_label
 from ..periods import add_months
 from .errors import SubscriptionError
 from .ledger import ledger_append

@@ -8,8 +8,9 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from lede.core.money import format_amount
+
 from ..models import Coupon, Offer, Plan, normalise_code
-from ..money import format_amount
 from .errors import SubscriptionError
 
 

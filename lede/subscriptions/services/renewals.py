@@ -14,13 +14,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from lede.core.money import months_label
 from lede.payments import providers
 from lede.payments.models import Order, PaymentAttempt
 from lede.payments.seller import ProviderRenewal
 from lede.payments.services import Outcome, PaymentError, on_payment_approved
 
 from ..models import Plan, Subscription
-from ..money import months_label
 from ..selectors import stored_method
 from .dunning import (
     dunning_send,

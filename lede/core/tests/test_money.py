@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lede.subscriptions.money import (
+from lede.core.money import (
     annual_saving,
     format_amount,
     format_decimal,
