@@ -31,13 +31,13 @@ import threading
 import time
 import weakref
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
-if TYPE_CHECKING:
-    from .events import Payload
+from . import events
+from .events import Payload
 
 logger = logging.getLogger(__name__)
 
@@ -209,8 +209,6 @@ class Hub:
         async with self._start_lock:
             if self.running or not self.subscribers:
                 return
-            from . import events
-
             last, recent = await sync_to_async(events.initial_state)(LATE_COMMIT_WINDOW)
             now = time.monotonic()
             self.last_seen = last
@@ -249,14 +247,10 @@ class Hub:
                 listener.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await listener
-            from . import events
-
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await sync_to_async(events.release_connection)()
 
     async def _fetch_and_deliver(self) -> None:
-        from . import events
-
         now = time.monotonic()
         self._seen = {i: t for i, t in self._seen.items() if now - t < 2 * LATE_COMMIT_WINDOW}
         try:

@@ -30,7 +30,7 @@ from lede.paywall.selectors import reader_for_request
 
 from . import events, selectors
 from .broker import get_hub
-from .models import LiveBlogPage
+from .models import FeedEvent, LiveBlogPage
 
 PAGE_SIZE = 30
 
@@ -44,7 +44,7 @@ def newsroom(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("page", "1")
     # Read before the list: whatever is committed after this id reaches the
     # page through the stream (the script passes it as ?last_event_id=).
-    last_event_id = events.last_event_id()
+    last_event_id = FeedEvent.objects.last_id()
     paginator = Paginator(selectors.newsroom_dispatches(), PAGE_SIZE)
     try:
         if not raw.isdigit():
