@@ -39,7 +39,7 @@ def client_ip(request: HttpRequest) -> IPAddress | None:
     """REMOTE_ADDR, or — when the direct peer is a trusted proxy — the rightmost
     X-Forwarded-For address that is not itself a trusted proxy."""
     remote = _parse(request.META.get("REMOTE_ADDR", ""))
-    trusted = _trusted(tuple(getattr(settings, "LEDE_TRUSTED_PROXIES", [])))
+    trusted = _trusted(tuple(settings.LEDE_TRUSTED_PROXIES))
     if remote is None or not trusted or not any(remote in net for net in trusted):
         return remote
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")

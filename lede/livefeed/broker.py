@@ -41,7 +41,6 @@ from .events import Payload
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CHANNEL = "lede:livefeed"
 QUEUE_SIZE = 256
 #: Ids seen in this window are remembered, so a transaction that committed late
 #: (a lower id arriving after a higher one, on PostgreSQL) is still delivered once.
@@ -50,20 +49,19 @@ REDIS_READ_TIMEOUT = 0.5
 
 
 def channel() -> str:
-    return str(getattr(settings, "LEDE_SSE_CHANNEL", DEFAULT_CHANNEL))
+    return str(settings.LEDE_SSE_CHANNEL)
 
 
 def redis_url() -> str:
-    return str(getattr(settings, "REDIS_URL", "") or "")
+    return str(settings.REDIS_URL or "")
 
 
 def poll_interval() -> float:
-    default = 5.0 if redis_url() else 0.25
-    return float(getattr(settings, "LEDE_SSE_POLL_INTERVAL", default))
+    return float(settings.LEDE_SSE_POLL_INTERVAL)
 
 
 def heartbeat_interval() -> float:
-    return float(getattr(settings, "LEDE_SSE_HEARTBEAT", 15.0))
+    return float(settings.LEDE_SSE_HEARTBEAT)
 
 
 # --- publishing (sync, any thread) -----------------------------------------------

@@ -35,10 +35,6 @@ from .models import FeedEvent, LiveBlogPage
 PAGE_SIZE = 30
 
 
-def _setting(name: str, default: float) -> float:
-    return float(getattr(settings, name, default))
-
-
 @require_GET
 def newsroom(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("page", "1")
@@ -131,8 +127,8 @@ async def stream(request: HttpRequest) -> HttpResponseBase:
 async def _event_stream(
     *, reader: access.Reader, blog_id: int | None, last_id: int | None
 ) -> AsyncIterator[bytes]:
-    retry_ms = int(_setting("LEDE_SSE_RETRY_MS", 3000))
-    max_age = _setting("LEDE_SSE_MAX_AGE", 3600.0)
+    retry_ms = int(settings.LEDE_SSE_RETRY_MS)
+    max_age = float(settings.LEDE_SSE_MAX_AGE)
     hub = get_hub()
     sub = await hub.subscribe(blog_id)
     try:

@@ -38,7 +38,7 @@ _FORMAT_EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".we
 
 
 def max_photo_bytes() -> int:
-    return int(getattr(settings, "WAGTAILIMAGES_MAX_UPLOAD_SIZE", 10 * 1024 * 1024))
+    return int(settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE)
 
 
 def photo_to_dict(photo: Photo, *, base_dir: Path | None) -> dict[str, Any]:
@@ -140,7 +140,7 @@ def pick_photo(photos: list[dict[str, Any]]) -> dict[str, Any] | None:
     stored = [p for p in photos if isinstance(p, dict) and p.get("stored")]
     if stored:
         return max(stored, key=area)
-    if getattr(settings, "LEDE_WIRE_FETCH_REMOTE_PHOTOS", False):
+    if settings.LEDE_WIRE_FETCH_REMOTE_PHOTOS:
         remote = [
             p
             for p in photos
@@ -157,7 +157,7 @@ def fetch_remote(href: str) -> tuple[str, str]:
     import requests
 
     limit = max_photo_bytes()
-    timeout = float(getattr(settings, "LEDE_WIRE_HTTP_TIMEOUT", 10))
+    timeout = float(settings.LEDE_WIRE_HTTP_TIMEOUT)
     try:
         with requests.get(href, timeout=timeout, stream=True) as response:
             if response.status_code != 200:
@@ -180,7 +180,7 @@ def image_from_photo(photo: dict[str, Any], *, title: str, user: Any = None) -> 
 
     stored = str(photo.get("stored") or "")
     if not stored and str(photo.get("href", "")).lower().startswith(("http://", "https://")):
-        if not getattr(settings, "LEDE_WIRE_FETCH_REMOTE_PHOTOS", False):
+        if not settings.LEDE_WIRE_FETCH_REMOTE_PHOTOS:
             return None
         stored, note = fetch_remote(str(photo["href"]))
         if not stored:

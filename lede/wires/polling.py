@@ -32,18 +32,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import IngestOutcomeKind, SourceKind, WireSource
-from .services import (
-    PROCESSED_DIR,
-    REJECTED_DIR,
-    IngestOutcome,
-    is_wire_candidate,
-    log_ingest,
-    max_bytes,
-    too_large_reason,
-    wire_auto_publish_due,
-    wire_ingest_bytes,
-    wire_ingest_path,
-)
+from .services.autopublish import wire_auto_publish_due
+from .services.folders import PROCESSED_DIR, REJECTED_DIR, is_wire_candidate
+from .services.ingest import wire_ingest_bytes, wire_ingest_path
+from .services.log import IngestOutcome, log_ingest, max_bytes, too_large_reason
 
 logger = logging.getLogger(__name__)
 
@@ -66,14 +58,10 @@ class PollReport:
         return f"{self.source_name}: {state} — {self.message}"
 
 
-def _setting(name: str, default: Any) -> Any:
-    return getattr(settings, name, default)
-
-
 def backoff_delay(*, failures: int, interval: int) -> timedelta:
     """Twice the interval after one failure, then four times…, at most an hour
     (or the interval itself when it is longer)."""
-    cap = max(int(_setting("LEDE_WIRE_BACKOFF_MAX", 3600)), interval)
+    cap = max(int(settings.LEDE_WIRE_BACKOFF_MAX), interval)
     exponent = min(max(failures, 1), 20)
     return timedelta(seconds=min(interval * 2**exponent, cap))
 
@@ -171,9 +159,9 @@ def _poll_folder(source: WireSource, now: datetime) -> PollReport:
     folder = Path(source.folder_path)
     if not folder.is_dir():
         return _failure(source, now, f"Dossier introuvable : {folder}.")
-    settle = float(_setting("LEDE_WIRE_SETTLE_SECONDS", 5))
-    limit = int(_setting("LEDE_WIRE_MAX_FILES_PER_POLL", 500))
-    orphan_age = float(_setting("LEDE_WIRE_PHOTO_RETENTION_SECONDS", 24 * 3600))
+    settle = float(settings.LEDE_WIRE_SETTLE_SECONDS)
+    limit = int(settings.LEDE_WIRE_MAX_FILES_PER_POLL)
+    orphan_age = float(settings.LEDE_WIRE_PHOTO_RETENTION_SECONDS)
     clock = time.time()
     try:
         entries = [(path, path.stat()) for path in folder.iterdir() if path.is_file()]
@@ -237,7 +225,7 @@ def _poll_http(source: WireSource, now: datetime) -> PollReport:
     url = source.url
     if not url.lower().startswith(("http://", "https://")):
         return _failure(source, now, "Adresse du flux invalide (http:// ou https:// attendu).")
-    timeout = float(_setting("LEDE_WIRE_HTTP_TIMEOUT", 10))
+    timeout = float(settings.LEDE_WIRE_HTTP_TIMEOUT)
     limit = max_bytes()
     headers = {
         "User-Agent": USER_AGENT,

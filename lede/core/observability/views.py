@@ -72,8 +72,8 @@ def _refuse(status: int, message: str) -> HttpResponse:
 @never_cache
 @require_safe
 def metrics(request: HttpRequest) -> HttpResponse:
-    expected = str(getattr(settings, "METRICS_TOKEN", "") or "")
-    entries = tuple(getattr(settings, "METRICS_ALLOWED_NETWORKS", ()) or ())
+    expected = str(settings.METRICS_TOKEN or "")
+    entries = tuple(settings.METRICS_ALLOWED_NETWORKS or ())
     if not expected and not entries:
         return _refuse(404, _("Page introuvable."))
     if entries and not client_in(parse_networks(entries), request.META.get("REMOTE_ADDR", "")):

@@ -533,7 +533,7 @@ def test_sse_connections_gauge_follows_the_stream(asgi_app: ASGIHandler, setting
 @pytest.mark.django_db
 def test_ingest_outcomes_are_counted() -> None:
     from lede.wires.models import WireSource
-    from lede.wires.services import wire_ingest_bytes
+    from lede.wires.services.ingest import wire_ingest_bytes
 
     source = WireSource.objects.create(name="Fil test", provider="AFP")
     before = sample("lede_wire_items_total", provider="AFP", outcome="rejected")

@@ -13,7 +13,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lede.wires.models import WireSource
-from lede.wires.services import IngestOutcome, wire_ingest_path
+from lede.wires.services.ingest import wire_ingest_path
+from lede.wires.services.log import IngestOutcome
 
 
 class Command(BaseCommand):
