@@ -14,6 +14,8 @@ from functools import lru_cache
 from django.conf import settings
 from django.http import HttpRequest
 
+from lede.core import process_state
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
@@ -26,6 +28,9 @@ def _trusted(raw: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IP
         except ValueError:
             continue
     return tuple(nets)
+
+
+process_state.register("lede.core.network.trusted_proxies", _trusted.cache_clear)
 
 
 def _parse(value: str) -> IPAddress | None:

@@ -36,6 +36,8 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
+from lede.core import process_state
+
 from . import events
 from .events import Payload
 
@@ -87,6 +89,22 @@ def notify(event_ids: Iterable[int] = ()) -> None:
             _sync_redis(url).publish(channel(), json.dumps({"ids": ids}))
         except Exception:
             logger.warning("livefeed: could not publish to Redis", exc_info=True)
+
+
+def _forget_clients() -> None:
+    """Close the publishing clients (made again on demand) and forget the hubs
+    of event loops that are closed; hubs of running loops stay, their streams
+    still need them."""
+    for client in list(_redis_clients.values()):
+        with contextlib.suppress(Exception):
+            client.close()
+    _redis_clients.clear()
+    with _hubs_lock:
+        for loop in [loop for loop in _hubs if loop.is_closed()]:
+            del _hubs[loop]
+
+
+process_state.register("lede.livefeed.broker.clients", _forget_clients)
 
 
 def _sync_redis(url: str) -> Any:
