@@ -1,9 +1,23 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+NEEDS_REDIS = pytest.mark.skip(
+    reason="needs a Redis server: set REDIS_URL (redis://host:port/db; tests use their own db)"
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``@pytest.mark.redis`` tests are skipped, with the reason, without REDIS_URL."""
+    if os.environ.get("REDIS_URL"):
+        return
+    for item in items:
+        if item.get_closest_marker("redis") is not None:
+            item.add_marker(NEEDS_REDIS)
 
 
 @pytest.fixture(autouse=True)
