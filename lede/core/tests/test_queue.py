@@ -106,12 +106,12 @@ def test_scheduler_tick_enqueues_the_heartbeat_and_survives_a_failing_enqueue(
     def down(*args: Any, **kwargs: Any) -> None:
         raise ConnectionError("queue down")
 
-    monkeypatch.setattr(wire_tasks, "poll_wire_sources", SimpleNamespace(enqueue=down))
+    monkeypatch.setattr(wire_tasks, "wire_sources_poll", SimpleNamespace(enqueue=down))
     out = StringIO()
     call_command("run_scheduler", "--once", stdout=out)
     assert "enqueued lede.core.tasks.heartbeat" in out.getvalue()
     assert "enqueued lede.subscriptions.tasks.renew_due_subscriptions" in out.getvalue()
-    assert "poll_wire_sources" not in out.getvalue()
+    assert "wire_sources_poll" not in out.getvalue()
     age = queue.worker_heartbeat_age()
     assert age is not None and age < 5
 

@@ -37,7 +37,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("wire_media")]
 
 def run_command(*paths: str | Path) -> list[str]:
     out = io.StringIO()
-    call_command("ingest_wire", *[str(p) for p in paths], stdout=out)
+    call_command("wire_ingest", *[str(p) for p in paths], stdout=out)
     return out.getvalue().splitlines()
 
 
@@ -130,7 +130,7 @@ def test_command_fails_only_when_it_cannot_run(tmp_path: Path) -> None:
     with pytest.raises(CommandError):
         run_command(tmp_path / "nope.xml")
     with pytest.raises(CommandError):
-        call_command("ingest_wire", str(SAMPLE_DIRS[0]), source="inconnue", stdout=io.StringIO())
+        call_command("wire_ingest", str(SAMPLE_DIRS[0]), source="inconnue", stdout=io.StringIO())
     good = write_ninjs(tmp_path, "ok.json")
     lines = run_command(tmp_path / "missing.xml", good)
     assert lines[0] == f"rejected {tmp_path / 'missing.xml'} Chemin introuvable."
@@ -140,7 +140,7 @@ def test_command_fails_only_when_it_cannot_run(tmp_path: Path) -> None:
 def test_command_source_option(tmp_path: Path) -> None:
     source = WireSource.objects.create(name="AFP fil", provider="AFP", kind="upload")
     path = write_ninjs(tmp_path, "a.json", holder="")
-    call_command("ingest_wire", str(path), source="AFP fil", stdout=io.StringIO())
+    call_command("wire_ingest", str(path), source="AFP fil", stdout=io.StringIO())
     record = WireItemRecord.objects.get()
     assert record.source == source
     assert record.provider == "AFP"  # from the source when the file names none

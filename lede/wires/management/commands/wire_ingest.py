@@ -1,4 +1,4 @@
-"""``manage.py ingest_wire PATH…``: import wire files or folders, one line per result.
+"""``manage.py wire_ingest PATH…``: import wire files or folders, one line per result.
 
 Each line is ``imported|updated|skipped|rejected <guid or file> <reason>``. The
 command fails (non-zero exit) only when it cannot run at all: no path exists,
