@@ -153,29 +153,29 @@ def test_invalidations_missed_during_an_outage_are_replayed(
         server.wait(timeout=10)
 
 
-def _redis_server(port: int, directory: Path) -> subprocess.Popen[str]:
-    """A redis-server of the test's own, returned once it says it accepts
-    connections (or failing after 10 s); its log is drained by a thread."""
+def _redis_server(port: int, directory: Path) -> subprocess.Popen[bytes]:
+    """A redis-server of the test's own, returned once its log says it accepts
+    connections (or failing after 30 s); the rest of its log is drained by a thread."""
     server = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
          "--appendonly", "no", "--dir", str(directory)],
         stdout=subprocess.PIPE,
-        text=True,
     )  # fmt: skip
     assert server.stdout is not None
-    deadline = time.monotonic() + 10
+    log = b""
+    deadline = time.monotonic() + 30
     with selectors.DefaultSelector() as selector:
         selector.register(server.stdout, selectors.EVENT_READ)
-        while True:
+        while b"Ready to accept connections" not in log:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not selector.select(remaining):
                 server.kill()
-                raise TimeoutError("redis-server did not start within 10 s")
-            line = server.stdout.readline()
-            if not line:
-                raise RuntimeError(f"redis-server exited ({server.wait()})")
-            if "Ready to accept connections" in line:
-                break
+                raise TimeoutError("redis-server did not start within 30 s")
+            # Unbuffered: what select saw is what is read, nothing waits in a buffer.
+            chunk = os.read(server.stdout.fileno(), 65536)
+            if not chunk:
+                raise RuntimeError(f"redis-server exited ({server.wait()}): {log!r}")
+            log += chunk
     threading.Thread(target=server.stdout.read, daemon=True).start()
     return server
 
