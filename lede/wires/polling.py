@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import requests
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
@@ -220,8 +221,6 @@ def _summary(files: int, outcomes: list[IngestOutcome]) -> str:
 
 
 def _poll_http(source: WireSource, now: datetime) -> PollReport:
-    import requests
-
     url = source.url
     if not url.lower().startswith(("http://", "https://")):
         return _failure(source, now, "Adresse du flux invalide (http:// ou https:// attendu).")
