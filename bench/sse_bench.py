@@ -12,7 +12,7 @@ What it does:
    processes (raw asyncio sockets, no HTTP library needed);
 4. publishes ``--dispatches`` dispatches, one every ``--interval`` seconds:
    ``service`` = from another process through ``lede.livefeed.services`` (a worker or
-   ``manage.py post_dispatch``: the server learns of it by polling the database, or
+   ``manage.py dispatch_post``: the server learns of it by polling the database, or
    through Redis with ``--redis``); ``admin`` = an editor posting the admin form, so
    the dispatch is committed inside the server process;
 5. reports publish→receipt latency (p50/p99/max over every stream × dispatch), the

@@ -86,7 +86,7 @@ def engine_name() -> str:
 def templates() -> list[tuple[str, bytes, list[str]]]:
     """Sample files that hold news items: (suffix, content, the items' guids)."""
     from lede.wires.parsers import parse_file
-    from lede.wires.services import iter_wire_files
+    from lede.wires.services.folders import iter_wire_files
 
     found = []
     for folder in SAMPLE_DIRS:
@@ -174,7 +174,7 @@ def machine() -> str:
 
 
 def ingest(files: list[Path]) -> tuple[float, Counter[str]]:
-    from lede.wires.services import wire_ingest_path
+    from lede.wires.services.ingest import wire_ingest_path
 
     outcomes: Counter[str] = Counter()
     started = time.perf_counter()

@@ -386,11 +386,6 @@ LEDE_LAUNCH_OFFER_PERIOD = env_str("LEDE_LAUNCH_OFFER_PERIOD", "1 mois")
 LEDE_STAFF_MFA_PATH_PREFIXES = ["/admin/", "/django-admin/"]
 
 # --- core -----------------------------------------------------------------
-# Wire polling (lede/wires/polling.py; see lede/wires/README.md).
-LEDE_WIRE_BACKOFF_MAX = env_int("LEDE_WIRE_BACKOFF_MAX", 3600)  # seconds
-LEDE_WIRE_SETTLE_SECONDS = env_float("LEDE_WIRE_SETTLE_SECONDS", 5)
-LEDE_WIRE_MAX_FILES_PER_POLL = env_int("LEDE_WIRE_MAX_FILES_PER_POLL", 500)
-LEDE_WIRE_PHOTO_RETENTION_SECONDS = env_int("LEDE_WIRE_PHOTO_RETENTION_SECONDS", 24 * 3600)
 # Backups: django-dbbackup's commands (dbbackup, dbrestore, mediabackup,
 # mediarestore, listbackups) with Lede's checks (lede/core/backups.py). Files
 # go to LEDE_BACKUP_DIR, readable by the service user only: they hold
@@ -419,3 +414,19 @@ DBBACKUP_MEDIA_FILENAME_TEMPLATE = "lede-media-{datetime}.{extension}"
 DBBACKUP_CLEANUP_KEEP = env_int("LEDE_BACKUP_KEEP", 14)
 # Failures are logged (and reach Sentry); no mail to ADMINS from the command.
 DBBACKUP_SEND_EMAIL = False
+
+# --- wires/livefeed/core ---
+# The live feed's fan-out (lede/livefeed/broker.py): the Redis channel, how
+# often a hub looks at the database anyway (often without Redis, which is the
+# only other way it learns of a change made by another process), and what a
+# stream tells the browser (reconnect delay).
+LEDE_SSE_CHANNEL = env_str("LEDE_SSE_CHANNEL", "lede:livefeed")
+LEDE_SSE_POLL_INTERVAL = env_float("LEDE_SSE_POLL_INTERVAL", 5.0 if REDIS_URL else 0.25)
+LEDE_SSE_RETRY_MS = env_int("LEDE_SSE_RETRY_MS", 3000)
+# Wire polling (lede/wires/polling.py): back-off cap after failures, how long a
+# file must sit unmodified before it is read (an FTP upload in progress), files
+# read per poll, and how long pictures stay beside the stories that use them.
+LEDE_WIRE_BACKOFF_MAX = env_int("LEDE_WIRE_BACKOFF_MAX", 3600)
+LEDE_WIRE_SETTLE_SECONDS = env_float("LEDE_WIRE_SETTLE_SECONDS", 5.0)
+LEDE_WIRE_MAX_FILES_PER_POLL = env_int("LEDE_WIRE_MAX_FILES_PER_POLL", 500)
+LEDE_WIRE_PHOTO_RETENTION_SECONDS = env_int("LEDE_WIRE_PHOTO_RETENTION_SECONDS", 24 * 3600)

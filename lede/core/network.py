@@ -14,6 +14,8 @@ from functools import lru_cache
 from django.conf import settings
 from django.http import HttpRequest
 
+from lede.core import process_state
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
@@ -28,6 +30,9 @@ def _trusted(raw: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IP
     return tuple(nets)
 
 
+process_state.register("lede.core.network.trusted_proxies", _trusted.cache_clear)
+
+
 def _parse(value: str) -> IPAddress | None:
     try:
         return ipaddress.ip_address(value.strip())
@@ -39,7 +44,7 @@ def client_ip(request: HttpRequest) -> IPAddress | None:
     """REMOTE_ADDR, or — when the direct peer is a trusted proxy — the rightmost
     X-Forwarded-For address that is not itself a trusted proxy."""
     remote = _parse(request.META.get("REMOTE_ADDR", ""))
-    trusted = _trusted(tuple(getattr(settings, "LEDE_TRUSTED_PROXIES", [])))
+    trusted = _trusted(tuple(settings.LEDE_TRUSTED_PROXIES))
     if remote is None or not trusted or not any(remote in net for net in trusted):
         return remote
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")

@@ -31,17 +31,18 @@ import threading
 import time
 import weakref
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
-if TYPE_CHECKING:
-    from .events import Payload
+from lede.core import process_state
+
+from . import events
+from .events import Payload
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CHANNEL = "lede:livefeed"
 QUEUE_SIZE = 256
 #: Ids seen in this window are remembered, so a transaction that committed late
 #: (a lower id arriving after a higher one, on PostgreSQL) is still delivered once.
@@ -50,20 +51,19 @@ REDIS_READ_TIMEOUT = 0.5
 
 
 def channel() -> str:
-    return str(getattr(settings, "LEDE_SSE_CHANNEL", DEFAULT_CHANNEL))
+    return str(settings.LEDE_SSE_CHANNEL)
 
 
 def redis_url() -> str:
-    return str(getattr(settings, "REDIS_URL", "") or "")
+    return str(settings.REDIS_URL or "")
 
 
 def poll_interval() -> float:
-    default = 5.0 if redis_url() else 0.25
-    return float(getattr(settings, "LEDE_SSE_POLL_INTERVAL", default))
+    return float(settings.LEDE_SSE_POLL_INTERVAL)
 
 
 def heartbeat_interval() -> float:
-    return float(getattr(settings, "LEDE_SSE_HEARTBEAT", 15.0))
+    return float(settings.LEDE_SSE_HEARTBEAT)
 
 
 # --- publishing (sync, any thread) -----------------------------------------------
@@ -89,6 +89,22 @@ def notify(event_ids: Iterable[int] = ()) -> None:
             _sync_redis(url).publish(channel(), json.dumps({"ids": ids}))
         except Exception:
             logger.warning("livefeed: could not publish to Redis", exc_info=True)
+
+
+def _forget_clients() -> None:
+    """Close the publishing clients (made again on demand) and forget the hubs
+    of event loops that are closed; hubs of running loops stay, their streams
+    still need them."""
+    for client in list(_redis_clients.values()):
+        with contextlib.suppress(Exception):
+            client.close()
+    _redis_clients.clear()
+    with _hubs_lock:
+        for loop in [loop for loop in _hubs if loop.is_closed()]:
+            del _hubs[loop]
+
+
+process_state.register("lede.livefeed.broker.clients", _forget_clients)
 
 
 def _sync_redis(url: str) -> Any:
@@ -209,8 +225,6 @@ class Hub:
         async with self._start_lock:
             if self.running or not self.subscribers:
                 return
-            from . import events
-
             last, recent = await sync_to_async(events.initial_state)(LATE_COMMIT_WINDOW)
             now = time.monotonic()
             self.last_seen = last
@@ -249,14 +263,10 @@ class Hub:
                 listener.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await listener
-            from . import events
-
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await sync_to_async(events.release_connection)()
 
     async def _fetch_and_deliver(self) -> None:
-        from . import events
-
         now = time.monotonic()
         self._seen = {i: t for i, t in self._seen.items() if now - t < 2 * LATE_COMMIT_WINDOW}
         try:

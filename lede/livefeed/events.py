@@ -18,13 +18,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from lede.core.selectors import publication_settings
 from lede.paywall.access import ArticleAccess, Level, MeterState, Reader, decide
 
-from . import selectors
+from . import liveblog, selectors
 from .models import Dispatch, FeedEvent, LiveBlogPage
 
 #: Dispatches are never metered: the meter is not consulted.
@@ -65,16 +66,12 @@ def release_connection() -> None:
 def initial_state(window: float) -> tuple[int, list[int]]:
     """The last event id, and the ids of the events of the last ``window`` seconds."""
     try:
-        last = FeedEvent.objects.aggregate(m=Max("id"))["m"] or 0
+        last = FeedEvent.objects.last_id()
         since = timezone.now() - timedelta(seconds=window)
         recent = list(FeedEvent.objects.filter(created_at__gte=since).values_list("id", flat=True))
         return last, recent
     finally:
         release_connection()
-
-
-def last_event_id() -> int:
-    return FeedEvent.objects.aggregate(m=Max("id"))["m"] or 0
 
 
 def load_new(last_seen: int, seen: frozenset[int], window: float) -> tuple[list[Payload], int]:
@@ -115,7 +112,7 @@ def build_payloads(events: list[FeedEvent]) -> list[Payload]:
     blog_ids = {e.blog_id for e in events if e.blog_id}
     dispatches = {d.pk: d for d in selectors.dispatches_for_render().filter(pk__in=dispatch_ids)}
     blogs = {b.pk: b for b in LiveBlogPage.objects.live().filter(pk__in=blog_ids)}
-    context = {"publication": selectors.publication()}
+    context = {"publication": publication_settings()}
     payloads = []
     for event in events:
         if event.dispatch_id:
@@ -161,7 +158,7 @@ def _dispatch_payload(event: FeedEvent, dispatch: Dispatch, context: dict[str, A
 
 
 def _blog_payload(event: FeedEvent, blog: LiveBlogPage, context: dict[str, Any]) -> Payload:
-    parts = selectors.live_blog_parts(blog)
+    parts = liveblog.live_blog_parts(blog)
     data = {
         "blog": blog.pk,
         "status": blog.status,

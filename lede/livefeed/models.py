@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -29,6 +30,8 @@ from lede.editorial.blocks import (
     SanitisedRichTextBlock,
 )
 from lede.editorial.models import AccessLevel
+
+from .liveblog import live_blog_context
 
 DISPATCH_FEATURES = ["bold", "italic", "link"]
 HEADLINE_MAX = 200
@@ -147,8 +150,6 @@ class Dispatch(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("livefeed:newsroom") + f"#depeche-{self.pk}"
 
     @property
@@ -239,10 +240,9 @@ class LiveBlogPage(SiteAddressPageMixin, Page):
         return self.coverage_start or self.first_published_at or self.go_live_at
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        from . import selectors
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(selectors.live_blog_context(self, request))
+        last_id = FeedEvent.objects.last_id() if self.is_live else None
+        context.update(live_blog_context(self, request, last_event_id=last_id))
         return context
 
 
@@ -277,6 +277,13 @@ class LiveBlogEntry(Orderable):
         return self.title or f"{self.time:%d.%m.%Y %H:%M}"
 
 
+class FeedEventQuerySet(models.QuerySet["FeedEvent"]):
+    def last_id(self) -> int:
+        """The latest event's id (0 when there is none): a page rendered now
+        resumes its stream from there."""
+        return self.aggregate(m=models.Max("id"))["m"] or 0
+
+
 class FeedEvent(models.Model):
     """One change of the live feed; its id is the SSE event id.
 
@@ -298,6 +305,8 @@ class FeedEvent(models.Model):
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = FeedEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

@@ -64,7 +64,7 @@ def paragraph_count(body: str) -> int:
     return len(_PARAGRAPH.findall(body)) or (1 if strip_tags(body).strip() else 0)
 
 
-def validate_dispatch(
+def dispatch_validate(
     *,
     headline: str,
     body: str,
@@ -153,7 +153,7 @@ def dispatch_publish(
     published_at: datetime | None = None,
 ) -> Dispatch:
     """Publish a dispatch to the live feed now."""
-    cleaned = validate_dispatch(
+    cleaned = dispatch_validate(
         headline=headline,
         body=body,
         credit=credit,
@@ -205,7 +205,7 @@ def dispatch_update(
     locked = Dispatch.objects.select_for_update().get(pk=dispatch.pk)
     if locked.is_withdrawn:
         raise ValidationError(_("Une dépêche retirée ne peut plus être corrigée."))
-    cleaned = validate_dispatch(
+    cleaned = dispatch_validate(
         headline=headline,
         body=body,
         credit=credit,

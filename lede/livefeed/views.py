@@ -30,13 +30,9 @@ from lede.paywall.selectors import reader_for_request
 
 from . import events, selectors
 from .broker import get_hub
-from .models import LiveBlogPage
+from .models import FeedEvent, LiveBlogPage
 
 PAGE_SIZE = 30
-
-
-def _setting(name: str, default: float) -> float:
-    return float(getattr(settings, name, default))
 
 
 @require_GET
@@ -44,7 +40,7 @@ def newsroom(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("page", "1")
     # Read before the list: whatever is committed after this id reaches the
     # page through the stream (the script passes it as ?last_event_id=).
-    last_event_id = events.last_event_id()
+    last_event_id = FeedEvent.objects.last_id()
     paginator = Paginator(selectors.newsroom_dispatches(), PAGE_SIZE)
     try:
         if not raw.isdigit():
@@ -131,8 +127,8 @@ async def stream(request: HttpRequest) -> HttpResponseBase:
 async def _event_stream(
     *, reader: access.Reader, blog_id: int | None, last_id: int | None
 ) -> AsyncIterator[bytes]:
-    retry_ms = int(_setting("LEDE_SSE_RETRY_MS", 3000))
-    max_age = _setting("LEDE_SSE_MAX_AGE", 3600.0)
+    retry_ms = int(settings.LEDE_SSE_RETRY_MS)
+    max_age = float(settings.LEDE_SSE_MAX_AGE)
     hub = get_hub()
     sub = await hub.subscribe(blog_id)
     try:

@@ -62,7 +62,7 @@ class DispatchForm(WagtailAdminModelForm):
         if self.instance.pk and self.instance.is_withdrawn:
             raise ValidationError(_("Une dépêche retirée ne peut plus être corrigée."))
         try:
-            services.validate_dispatch(
+            services.dispatch_validate(
                 headline=cleaned.get("headline", ""),
                 body=cleaned.get("body", ""),
                 credit=cleaned.get("credit", ""),

@@ -295,7 +295,9 @@ def launch_offer() -> dict[str, str]:
     }
 
 
-def meter_line(decision: access.Access) -> str:
+def meter_line(decision: access.Access, *, limit: int) -> str:
+    """The meter's line under the article; ``limit`` is the month's number of
+    free articles (the plural of the "used them all" line follows it)."""
     if decision.remaining is None:
         return ""
     if decision.allowed and decision.remaining == 0:
@@ -311,7 +313,7 @@ def meter_line(decision: access.Access) -> str:
             ngettext(
                 "Vous avez lu votre article gratuit ce mois-ci.",
                 "Vous avez lu vos articles gratuits ce mois-ci.",
-                2,
+                limit,
             )
         )
     return f'<p class="meter-line" role="status">{escape(text)}</p>'
@@ -389,7 +391,7 @@ def respond(
             meter.count_anonymous(anon_meter, article.article_id)
 
     html = html.replace(ACCOUNT_MARKER, account_nav(), 1)
-    html = html.replace(METER_MARKER, meter_line(decision), 1)
+    html = html.replace(METER_MARKER, meter_line(decision, limit=state.limit), 1)
     if variant == "locked":
         html = paywall_login_for(html, signed_in=reader.is_authenticated)
     response = HttpResponse(html)

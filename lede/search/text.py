@@ -20,6 +20,8 @@ from django.conf import settings
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from lede.core import process_state
+
 #: Sentinels around a highlighted term (put by ts_headline on PostgreSQL, by
 #: :func:`highlight` on SQLite). Control characters are removed from indexed
 #: text and from queries, so they can only come from the highlighter; they
@@ -202,6 +204,9 @@ def fold(word: str) -> str:
     case (one character for one, like FTS5), no diacritics."""
     decomposed = unicodedata.normalize("NFD", word.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+process_state.register("lede.search.text.fold", fold.cache_clear)
 
 
 @dataclass(frozen=True)

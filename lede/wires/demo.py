@@ -13,7 +13,8 @@ from pathlib import Path
 from django.db.models import Q
 
 from .models import WireItemRecord
-from .services import IngestOutcome, wire_ingest_path
+from .services.ingest import wire_ingest_path
+from .services.log import IngestOutcome
 
 SAMPLES_DIR = Path(__file__).resolve().parent / "demo_samples"
 #: The fictional agencies' guid prefixes.

@@ -10,6 +10,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lede.editorial.models import SectionPage
+
 from .models import IngestOutcomeKind, ItemStatus, WireItemRecord, WireSource
 
 RECEIVED_PERIODS = {
@@ -113,8 +115,6 @@ class CreateArticleForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from lede.editorial.models import SectionPage
-
         field = self.fields["section"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = SectionPage.objects.order_by("path")

@@ -17,6 +17,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lede.livefeed.models import Dispatch
+
 
 class SourceKind(models.TextChoices):
     FOLDER = "folder", _("Dossier surveillé")
@@ -125,9 +127,6 @@ class PubStatus(models.TextChoices):
     CANCELED = "canceled", _("Annulée")
 
 
-LIVEFEED_DISPATCH = "livefeed.Dispatch"
-
-
 class WireItemRecord(models.Model):
     """The latest version of one agency item, and what the desk did with it."""
 
@@ -182,8 +181,8 @@ class WireItemRecord(models.Model):
         _("état"), max_length=20, choices=ItemStatus.choices, default=ItemStatus.NEW
     )
     kill_note = models.TextField(_("motif du retrait"), blank=True)
-    # The live feed's Dispatch, by primary key: the wires app does not depend on
-    # the livefeed app's migrations (lede.livefeed.models.Dispatch).
+    # The live feed's Dispatch, by primary key: a plain id since the days the
+    # wire desk could run without the live feed (a foreign key needs a migration).
     dispatch_id = models.BigIntegerField(_("brève"), null=True, blank=True, db_index=True)
     article = models.ForeignKey(
         "editorial.ArticlePage",
@@ -235,20 +234,11 @@ class WireItemRecord(models.Model):
                     names.append(str(label))
         return names
 
-    def get_dispatch(self) -> Any | None:
-        """The live-feed dispatch made from this item, if the live feed is installed."""
+    def get_dispatch(self) -> Dispatch | None:
+        """The live-feed dispatch made from this item, if any (and not deleted since)."""
         if self.dispatch_id is None:
             return None
-        from django.apps import apps
-
-        # The model label is looked up at run time: the wire desk works with
-        # or without the live feed installed.
-        label = LIVEFEED_DISPATCH
-        try:
-            model = apps.get_model(label)
-        except LookupError:
-            return None
-        return model._default_manager.filter(pk=self.dispatch_id).first()
+        return Dispatch.objects.filter(pk=self.dispatch_id).first()
 
 
 class IngestOutcomeKind(models.TextChoices):

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from django.core.files.storage import default_storage
 
+from lede.core import process_state
 from lede.core.site import site_url
 
 from .models import WireItemRecord
@@ -231,6 +232,14 @@ def _validator(version: str) -> Any:
         registry=Registry(retrieve=refuse),  # type: ignore[call-arg]
         format_checker=FormatChecker(),
     )
+
+
+def _forget_schemas() -> None:
+    load_schema.cache_clear()
+    _validator.cache_clear()
+
+
+process_state.register("lede.wires.ninjs_output.schemas", _forget_schemas)
 
 
 def ninjs_errors(data: dict[str, Any], *, version: str = NINJS_VERSION) -> Iterator[str]:

@@ -22,10 +22,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import requests
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.core.files.storage import default_storage
+from PIL import Image as PILImage
+
+from lede.images.models import LedeImage
 
 from .parsers import Photo
 
@@ -119,8 +123,6 @@ def store_image_bytes(data: bytes) -> tuple[str, str]:
 
 
 def _image_extension(data: bytes) -> str | None:
-    from PIL import Image as PILImage
-
     try:
         with PILImage.open(io.BytesIO(data)) as image:
             image_format = image.format or ""
@@ -154,8 +156,6 @@ def pick_photo(photos: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 def fetch_remote(href: str) -> tuple[str, str]:
     """Download a remote picture (only when the setting allows it) into the storage."""
-    import requests
-
     limit = max_photo_bytes()
     timeout = float(settings.LEDE_WIRE_HTTP_TIMEOUT)
     try:
@@ -176,8 +176,6 @@ def fetch_remote(href: str) -> tuple[str, str]:
 
 def image_from_photo(photo: dict[str, Any], *, title: str, user: Any = None) -> Any | None:
     """A LedeImage for a photo of a record (stored copy, or fetched when allowed)."""
-    from lede.images.models import LedeImage
-
     stored = str(photo.get("stored") or "")
     if not stored and str(photo.get("href", "")).lower().startswith(("http://", "https://")):
         if not settings.LEDE_WIRE_FETCH_REMOTE_PHOTOS:

@@ -27,23 +27,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import requests
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from .models import IngestOutcomeKind, SourceKind, WireSource
-from .services import (
-    PROCESSED_DIR,
-    REJECTED_DIR,
-    IngestOutcome,
-    is_wire_candidate,
-    log_ingest,
-    max_bytes,
-    too_large_reason,
-    wire_auto_publish_due,
-    wire_ingest_bytes,
-    wire_ingest_path,
-)
+from .services.autopublish import wire_auto_publish_due
+from .services.folders import PROCESSED_DIR, REJECTED_DIR, is_wire_candidate
+from .services.ingest import wire_ingest_bytes, wire_ingest_path
+from .services.log import IngestOutcome, log_ingest, max_bytes, too_large_reason
 
 logger = logging.getLogger(__name__)
 
@@ -228,8 +221,6 @@ def _summary(files: int, outcomes: list[IngestOutcome]) -> str:
 
 
 def _poll_http(source: WireSource, now: datetime) -> PollReport:
-    import requests
-
     url = source.url
     if not url.lower().startswith(("http://", "https://")):
         return _failure(source, now, "Adresse du flux invalide (http:// ou https:// attendu).")

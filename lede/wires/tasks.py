@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from . import polling
+
 
 @task()
-def poll_wire_sources() -> str:
+def wire_sources_poll() -> str:
     """Poll the drop folders and feeds that are due (run by the scheduler every tick).
 
     Idempotent: a source is claimed before it is polled and an item already
     received is skipped, so a doubled tick imports nothing twice.
     """
-    from .polling import wire_sources_poll
-
-    reports = wire_sources_poll()
+    reports = polling.wire_sources_poll()
     return "\n".join(report.line() for report in reports)

@@ -20,18 +20,16 @@ from lede.core.sanitize import clean_html
 from .forms import CreateArticleForm, DeskFilterForm, LogFilterForm, UploadForm
 from .models import IngestLogEntry, IngestOutcomeKind, ItemStatus, WireItemRecord
 from .ninjs_output import to_ninjs
-from .services import (
+from .services.desk import (
     WireActionError,
     effective_credit,
-    log_rejected_file,
-    max_bytes,
-    too_large_reason,
     wire_create_article,
     wire_ignore,
-    wire_ingest_bytes,
     wire_publish_dispatch,
     wire_restore,
 )
+from .services.ingest import wire_ingest_bytes
+from .services.log import log_rejected_file, max_bytes, too_large_reason
 
 VIEW_PERMISSION = "wires.view_wireitemrecord"
 CHANGE_PERMISSION = "wires.change_wireitemrecord"

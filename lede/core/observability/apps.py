@@ -9,6 +9,6 @@ class ObservabilityConfig(AppConfig):
     def ready(self) -> None:
         # Every process that runs Django (web, worker, scheduler) carries the
         # request id of the request that enqueued a task into the task.
-        from . import task_context
+        from . import signals
 
-        task_context.connect()
+        signals.connect()

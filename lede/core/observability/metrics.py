@@ -14,7 +14,6 @@ come from short fixed lists or from admin-configured sources.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 import os
 import re
@@ -24,6 +23,8 @@ from pathlib import Path
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, multiprocess
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+
+from lede.core import queue
 
 logger = logging.getLogger(__name__)
 
@@ -159,21 +160,10 @@ async def track_sse_connection(stream: AsyncIterator[bytes]) -> AsyncIterator[by
 # --- Values computed at scrape time -------------------------------------------
 
 
-def _queue_function(name: str) -> Callable[[], float | int | None] | None:
-    """A function of ``lede.core.queue`` (written with the production profile),
-    or None while that module (or the function) does not exist."""
-    try:
-        queue = importlib.import_module("lede.core.queue")
-    except ImportError:
-        return None
-    function = getattr(queue, name, None)
-    return function if callable(function) else None
-
-
 def _read(name: str) -> float | None:
-    function = _queue_function(name)
-    if function is None:
-        return None
+    """The value of ``lede.core.queue.<name>()``, looked up at each scrape;
+    ``None`` when it fails (a scrape never fails with the queue)."""
+    function: Callable[[], float | int | None] = getattr(queue, name)
     try:
         value = function()
     except Exception:

@@ -20,7 +20,8 @@ from contextvars import Token
 from typing import Any
 
 from django.core.cache import cache
-from django_tasks.signals import task_enqueued, task_finished, task_started
+
+from lede.core import process_state
 
 from .context import get_request_id, request_id_var, task_id_var
 
@@ -32,6 +33,7 @@ KEY = "lede:task-request-id:{}"
 CARRY_SECONDS = 2 * 24 * 3600
 
 _running: dict[str, tuple[Token[str | None], Token[str | None]]] = {}
+process_state.register("lede.core.observability.task_context.running", _running.clear)
 
 
 def _key(task_id: str) -> str:
@@ -69,9 +71,3 @@ def on_task_finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
     except ValueError:  # finished in another context than it started: just clear
         task_id_var.set(None)
         request_id_var.set(None)
-
-
-def connect() -> None:
-    task_enqueued.connect(on_task_enqueued, dispatch_uid="lede.observability.enqueued")
-    task_started.connect(on_task_started, dispatch_uid="lede.observability.started")
-    task_finished.connect(on_task_finished, dispatch_uid="lede.observability.finished")

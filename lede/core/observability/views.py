@@ -27,6 +27,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from prometheus_client.exposition import choose_encoder
 
+from lede.core import process_state
+
 from .metrics import build_registry
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -43,6 +45,9 @@ def parse_networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
                 f"METRICS_ALLOWED_NETWORKS: {entry!r} is not a network (CIDR)."
             ) from exc
     return tuple(networks)
+
+
+process_state.register("lede.core.observability.metrics_networks", parse_networks.cache_clear)
 
 
 def client_in(networks: tuple[Network, ...], remote_addr: str) -> bool:
@@ -72,8 +77,8 @@ def _refuse(status: int, message: str) -> HttpResponse:
 @never_cache
 @require_safe
 def metrics(request: HttpRequest) -> HttpResponse:
-    expected = str(getattr(settings, "METRICS_TOKEN", "") or "")
-    entries = tuple(getattr(settings, "METRICS_ALLOWED_NETWORKS", ()) or ())
+    expected = str(settings.METRICS_TOKEN or "")
+    entries = tuple(settings.METRICS_ALLOWED_NETWORKS or ())
     if not expected and not entries:
         return _refuse(404, _("Page introuvable."))
     if entries and not client_in(parse_networks(entries), request.META.get("REMOTE_ADDR", "")):

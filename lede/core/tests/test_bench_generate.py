@@ -25,7 +25,9 @@ from lede.paywall.models import AccessGrant
 from lede.search.models import SearchDocument
 from lede.subscriptions.models import Invoice, InvoiceCounter, LedgerEntry, Subscription
 
-pytestmark = pytest.mark.django_db
+# Slow: the module builds a small publication with bench/generate.py (minutes
+# on a busy two-core machine); `make test` runs it, a bare `pytest` does not.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 SCALE = generate.Scale(
     articles=60, sections=5, authors=3, years=2, readers=20, subscriptions=5, seed=11
 )

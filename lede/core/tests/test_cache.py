@@ -4,6 +4,7 @@ the site serving when Redis is unreachable."""
 from __future__ import annotations
 
 import os
+import selectors
 import shutil
 import signal
 import socket
@@ -11,6 +12,7 @@ import subprocess
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -20,7 +22,6 @@ from lede.core import cache as cache_module
 from lede.core.cache import RedisCache
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-needs_redis = pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL (uses its database 7)")
 
 
 def _url() -> str:
@@ -28,7 +29,7 @@ def _url() -> str:
     return f"{base}/7"
 
 
-@needs_redis
+@pytest.mark.redis  # uses database 7 of REDIS_URL
 def test_one_pool_and_one_client_for_every_thread() -> None:
     seen: list[tuple[Any, Any]] = []
 
@@ -54,7 +55,7 @@ def test_one_pool_and_one_client_for_every_thread() -> None:
     RedisCache(_url(), {"KEY_PREFIX": "lede-cache-test"}).delete("shared")
 
 
-@needs_redis
+@pytest.mark.redis  # uses database 7 of REDIS_URL
 def test_other_servers_or_options_get_their_own_pool() -> None:
     one = RedisCache(_url(), {})._cache.get_client(write=True)
     two = RedisCache(_url(), {"OPTIONS": {"socket_timeout": 3}})._cache.get_client(write=True)
@@ -123,21 +124,13 @@ def test_invalidations_missed_during_an_outage_are_replayed(
 ) -> None:
     """A Redis that stops answering and comes back with its data must not keep
     what was invalidated meanwhile (a generation bump, a deleted key)."""
-    monkeypatch.setattr(cache_module, "RETRY_AFTER", 0.3)
+    # The outage's clock is the test's: the retry interval ends when the test says.
+    now = [time.monotonic()]
+    monkeypatch.setattr(cache_module, "time", SimpleNamespace(monotonic=lambda: now[0]))
     port = _free_port()
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+    server = _redis_server(port, tmp_path)
     try:
         cache = _cache(port)
-        for _ in range(50):
-            try:
-                cache.check()
-                break
-            except redis.exceptions.ConnectionError:
-                time.sleep(0.1)
         cache.set("generation", 5, timeout=None)
         cache.set("stale", "ancien", timeout=None)
         server.send_signal(signal.SIGSTOP)  # alive, data kept, not answering
@@ -147,13 +140,44 @@ def test_invalidations_missed_during_an_outage_are_replayed(
             assert cache.get("generation") is None  # skipped: a miss
         finally:
             server.send_signal(signal.SIGCONT)
-        time.sleep(0.4)
+        # Answering again: a PING on a connection of its own, waited for.
+        probe = redis.Redis(port=port, socket_timeout=10)
+        assert probe.ping()
+        probe.close()
+        now[0] += cache_module.RETRY_AFTER  # the retry interval is over
         assert cache.get("generation") == 6  # the bump was replayed
         assert cache.get("stale") is None
         assert cache.shared_client.outage.pending == {}
     finally:
         server.kill()
         server.wait(timeout=10)
+
+
+def _redis_server(port: int, directory: Path) -> subprocess.Popen[bytes]:
+    """A redis-server of the test's own, returned once its log says it accepts
+    connections (or failing after 30 s); the rest of its log is drained by a thread."""
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(directory)],
+        stdout=subprocess.PIPE,
+    )  # fmt: skip
+    assert server.stdout is not None
+    log = b""
+    deadline = time.monotonic() + 30
+    with selectors.DefaultSelector() as selector:
+        selector.register(server.stdout, selectors.EVENT_READ)
+        while b"Ready to accept connections" not in log:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not selector.select(remaining):
+                server.kill()
+                raise TimeoutError("redis-server did not start within 30 s")
+            # Unbuffered: what select saw is what is read, nothing waits in a buffer.
+            chunk = os.read(server.stdout.fileno(), 65536)
+            if not chunk:
+                raise RuntimeError(f"redis-server exited ({server.wait()}): {log!r}")
+            log += chunk
+    threading.Thread(target=server.stdout.read, daemon=True).start()
+    return server
 
 
 def _cache_errors() -> float:

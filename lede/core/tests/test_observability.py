@@ -533,7 +533,7 @@ def test_sse_connections_gauge_follows_the_stream(asgi_app: ASGIHandler, setting
 @pytest.mark.django_db
 def test_ingest_outcomes_are_counted() -> None:
     from lede.wires.models import WireSource
-    from lede.wires.services import wire_ingest_bytes
+    from lede.wires.services.ingest import wire_ingest_bytes
 
     source = WireSource.objects.create(name="Fil test", provider="AFP")
     before = sample("lede_wire_items_total", provider="AFP", outcome="rejected")
@@ -676,3 +676,23 @@ def test_gunicorn_hooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert not live.exists() and stale.exists()
     gunicorn.on_starting(None)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_process_state_lists_and_forgets_what_core_remembers() -> None:
+    """Caches over settings are process state: one reset (conftest.py) forgets
+    them, so a test that changes the settings never reads an older answer."""
+    from lede.core import network, process_state
+    from lede.core.observability import task_context, views
+
+    views.parse_networks(("10.0.0.0/8",))
+    network._trusted(("192.0.2.0/24",))
+    names = process_state.registered()
+    assert {
+        "lede.core.network.trusted_proxies",
+        "lede.core.observability.metrics_networks",
+        "lede.core.observability.task_context.running",
+    } <= set(names)
+    process_state.reset_all()
+    assert views.parse_networks.cache_info().currsize == 0
+    assert network._trusted.cache_info().currsize == 0
+    assert task_context._running == {}

@@ -106,12 +106,12 @@ def test_scheduler_tick_enqueues_the_heartbeat_and_survives_a_failing_enqueue(
     def down(*args: Any, **kwargs: Any) -> None:
         raise ConnectionError("queue down")
 
-    monkeypatch.setattr(wire_tasks, "poll_wire_sources", SimpleNamespace(enqueue=down))
+    monkeypatch.setattr(wire_tasks, "wire_sources_poll", SimpleNamespace(enqueue=down))
     out = StringIO()
     call_command("run_scheduler", "--once", stdout=out)
     assert "enqueued lede.core.tasks.heartbeat" in out.getvalue()
     assert "enqueued lede.subscriptions.tasks.renew_due_subscriptions" in out.getvalue()
-    assert "poll_wire_sources" not in out.getvalue()
+    assert "wire_sources_poll" not in out.getvalue()
     age = queue.worker_heartbeat_age()
     assert age is not None and age < 5
 
@@ -189,8 +189,6 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 
 @pytest.fixture
 def rq7(settings: Any) -> Iterator[Any]:
-    if not REDIS_URL:
-        pytest.skip("needs REDIS_URL (uses its database 7)")
     from redis import Redis
 
     url = redis_url_with_db(REDIS_URL, 7)
@@ -218,6 +216,7 @@ def _abandon(rq_queue: Any, job_id: str) -> None:
     rq_queue.connection.zadd(registry.key, {f"{job_id}:dead-execution": time.time() - 5})
 
 
+@pytest.mark.redis
 def test_jobs_get_reruns_and_an_abandoned_one_runs_again(rq7: Any, settings: Any) -> None:
     from rq.job import JobStatus
 
@@ -237,6 +236,7 @@ def test_jobs_get_reruns_and_an_abandoned_one_runs_again(rq7: Any, settings: Any
     assert queue.queue_reap_abandoned() == 0  # nothing more to do
 
 
+@pytest.mark.redis
 def test_a_job_that_keeps_killing_its_worker_ends_failed(rq7: Any) -> None:
     result = heartbeat.enqueue()
     job = rq7.fetch_job(result.id)
@@ -248,6 +248,7 @@ def test_a_job_that_keeps_killing_its_worker_ends_failed(rq7: Any) -> None:
     assert result.id in rq7.failed_job_registry.get_job_ids()
 
 
+@pytest.mark.redis
 def test_a_live_job_is_left_alone(rq7: Any) -> None:
     result = heartbeat.enqueue()
     _abandon(rq7, result.id)
@@ -257,6 +258,7 @@ def test_a_live_job_is_left_alone(rq7: Any) -> None:
     assert rq7.job_ids == []
 
 
+@pytest.mark.redis
 def test_a_job_stuck_in_the_intermediate_queue_goes_back(rq7: Any) -> None:
     result = heartbeat.enqueue()
     rq7.remove(result.id)
@@ -271,6 +273,7 @@ def test_a_job_stuck_in_the_intermediate_queue_goes_back(rq7: Any) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.redis
 def test_a_real_worker_runs_tasks_and_does_not_rerun_a_failure(rq7: Any) -> None:
     from rq.job import JobStatus
     from rq.worker import SimpleWorker

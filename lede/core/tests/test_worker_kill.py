@@ -35,7 +35,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 ON_POSTGRESQL = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 pytestmark = [
-    pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL (the queue uses its database 6)"),
+    pytest.mark.slow,  # minutes: a thousand tasks, a worker killed and restarted
+    pytest.mark.redis,  # the queue uses REDIS_URL's database 6
     pytest.mark.skipif(
         not ON_POSTGRESQL, reason="needs a PostgreSQL DATABASE_URL (a worker process shares it)"
     ),

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from django import template
 
-from lede.livefeed.events import last_event_id as _last_event_id
-from lede.livefeed.models import Dispatch
+from lede.livefeed.models import Dispatch, FeedEvent
 from lede.livefeed.selectors import latest_dispatches as _latest
 
 register = template.Library()
@@ -18,4 +17,4 @@ def latest_dispatches(limit: int = 5) -> list[Dispatch]:
 @register.simple_tag
 def live_last_event_id() -> int:
     """The feed's last event id, so a live list resumes the stream from there."""
-    return _last_event_id()
+    return FeedEvent.objects.last_id()

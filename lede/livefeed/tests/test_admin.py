@@ -35,11 +35,11 @@ def rich(*paragraphs: str) -> str:
 def editor_client(client: Client, django_user_model: Any) -> Client:
     from django.contrib.auth.models import Group
 
-    from lede.livefeed.setup import ensure_dispatch_permissions
+    from lede.livefeed.permissions import dispatch_permissions_grant
 
     user = django_user_model.objects.create_user("redaction@example.com", "pw-redac-2026-x")
     user.groups.add(Group.objects.get(name="Éditeur"))
-    ensure_dispatch_permissions()
+    dispatch_permissions_grant()
     client.force_login(user)
     return client
 

@@ -1,4 +1,4 @@
-"""manage.py post_dispatch: same service as the admin, clear French errors."""
+"""manage.py dispatch_post: same service as the admin, clear French errors."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from lede.livefeed.models import Dispatch, FeedEvent
 pytestmark = pytest.mark.django_db
 
 
-def test_post_dispatch_publishes_and_prints_the_id(desk: dict[str, Any]) -> None:
+def test_dispatch_post_publishes_and_prints_the_id(desk: dict[str, Any]) -> None:
     out = StringIO()
     call_command(
-        "post_dispatch",
+        "dispatch_post",
         "--headline",
         "Le train à grande vitesse prolongé",
         "--body",
@@ -45,7 +45,7 @@ def test_post_dispatch_publishes_and_prints_the_id(desk: dict[str, Any]) -> None
 )
 def test_bad_input_is_a_command_error(desk: dict[str, Any], args: list[str], message: str) -> None:
     with pytest.raises(CommandError) as exc:
-        call_command("post_dispatch", *args)
+        call_command("dispatch_post", *args)
     assert message in str(exc.value)
     assert not Dispatch.objects.exists()
 
@@ -53,7 +53,7 @@ def test_bad_input_is_a_command_error(desk: dict[str, Any], args: list[str], mes
 def test_exit_code_is_1_on_bad_input(desk: dict[str, Any], capsys: Any) -> None:
     from django.core.management import ManagementUtility
 
-    utility = ManagementUtility(["manage.py", "post_dispatch", "--headline", "", "--body", "x"])
+    utility = ManagementUtility(["manage.py", "dispatch_post", "--headline", "", "--body", "x"])
     with pytest.raises(SystemExit) as exc:
         utility.execute()
     assert exc.value.code == 1

@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from lede.core.typography import typeset
+from lede.livefeed import services
 from lede.livefeed.models import FeedEvent, LiveBlogEntry, LiveBlogPage
 
 from .conftest import SSEClient
@@ -125,6 +126,10 @@ def test_open_page_gets_new_entries_through_the_stream(
             page.entries.add(_entry(0, "Nouveau bilan", "Le bilan s'alourdit."))
             page.save_revision().publish()
 
+    def publish_dispatch() -> Any:
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.dispatch_publish(headline="Après l'entrée", body="Texte.")
+
     async def scenario() -> None:
         blog = await SSEClient(asgi_app, "/newsroom/flux/", query=f"blog={live_blog.pk}").connect()
         feed = await SSEClient(asgi_app, "/newsroom/flux/").connect()
@@ -137,8 +142,11 @@ def test_open_page_gets_new_entries_through_the_stream(
         assert typeset("Le bilan s'alourdit.") in event["data"]["entries_html"]
         assert "Magnitude 6,1" in event["data"]["summary_html"]
         assert len(event["data"]["entry_ids"]) == 4
-        with pytest.raises(TimeoutError):
-            await feed.next_event(timeout=0.3)  # the feed does not carry live blogs
+        # The feed does not carry live blogs: its next event is a dispatch
+        # published after the entry.
+        dispatch = await sync_to_async(publish_dispatch)()
+        after = await feed.next_event()
+        assert (after["event"], after["data"]["dispatch"]) == ("dispatch", dispatch.pk)
         await blog.disconnect()
         await feed.disconnect()
 

@@ -8,7 +8,8 @@ from unittest import mock
 import pytest
 from django.core.exceptions import ValidationError
 
-from lede.livefeed import services
+from lede.core import process_state
+from lede.livefeed import broker, services
 from lede.livefeed.models import Dispatch, FeedEvent
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +170,17 @@ def test_redis_failure_does_not_fail_the_publish(
     with django_capture_on_commit_callbacks(execute=True):
         dispatch = services.dispatch_publish(headline="Malgré tout", body="Texte.")
     assert Dispatch.objects.filter(pk=dispatch.pk).exists()
+
+
+def test_process_state_reset_forgets_the_publishing_clients(
+    desk: dict[str, Any], settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """One reset for the whole process (conftest.py) includes the live feed's
+    Redis clients: the next test does not inherit a client of this one's server."""
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dispatch_publish(headline="Un client", body="Texte.")
+    assert list(broker._redis_clients) == [settings.REDIS_URL]
+    assert "lede.livefeed.broker.clients" in process_state.registered()
+    process_state.reset_all()
+    assert broker._redis_clients == {}

@@ -8,6 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from lede.wires.services.folders import iter_wire_files
+
 SAMPLES = Path(__file__).resolve().parent / "samples"
 
 
@@ -17,8 +19,6 @@ SAMPLE_DIRS = [SAMPLES / "newsml-g2", SAMPLES / "ninjs"]
 
 def sample_files() -> list[Path]:
     """Every sample wire file, in the order the command ingests SAMPLE_DIRS."""
-    from lede.wires.services import iter_wire_files
-
     return [path for folder in SAMPLE_DIRS for path in iter_wire_files(folder)]
 
 
@@ -163,3 +163,13 @@ WRONG_ENCODING = (
 ).encode("latin-1")
 TRUNCATED = ninjs_bytes(guid="urn:test:truncated")[:150]
 NOT_A_WIRE = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n"
+
+
+class FakeDispatch:
+    """What the desk needs of a live feed dispatch, for tests that fake the feed."""
+
+    is_withdrawn = False
+
+    def __init__(self, pk: int) -> None:
+        self.pk = pk
+        self.withdrawn_note = ""

@@ -1,7 +1,4 @@
-"""The desk and the real live feed: "publier en brève", kills, automatic urgents.
-
-Skipped as a whole while ``lede.livefeed.services`` (another app) is not there.
-"""
+"""The desk and the real live feed: "publier en brève", kills, automatic urgents."""
 
 from __future__ import annotations
 
@@ -17,18 +14,10 @@ from django.utils import timezone
 
 from lede.core.testing import factories as f
 from lede.wires.models import ItemStatus, WireItemRecord, WireSource
-from lede.wires.services import (
-    WireActionError,
-    wire_ingest_bytes,
-    wire_ingest_path,
-    wire_publish_dispatch,
-)
+from lede.wires.services.desk import WireActionError, wire_publish_dispatch
+from lede.wires.services.ingest import wire_ingest_bytes, wire_ingest_path
 
 from .builders import jpeg_bytes, ninjs_bytes, photo_association, write_ninjs
-
-livefeed_services = pytest.importorskip("lede.livefeed.services")
-if not hasattr(livefeed_services, "dispatch_publish"):
-    pytest.skip("lede.livefeed.services.dispatch_publish not there yet", allow_module_level=True)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("wire_media")]
 

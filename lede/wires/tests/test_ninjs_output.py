@@ -13,7 +13,7 @@ from django.utils import timezone
 from lede.wires.models import WireItemRecord
 from lede.wires.ninjs_output import SCHEMA_DIR, as_uri, ninjs_errors, to_ninjs, validate_ninjs
 from lede.wires.parsers import parse_bytes
-from lede.wires.services import wire_ingest_bytes, wire_ingest_path
+from lede.wires.services.ingest import wire_ingest_bytes, wire_ingest_path
 
 from .builders import SAMPLE_DIRS, jpeg_bytes, ninjs_bytes, photo_association, write_ninjs
 

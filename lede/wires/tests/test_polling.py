@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from lede.wires import tasks
 from lede.wires.models import IngestLogEntry, WireItemRecord, WireSource
 from lede.wires.polling import backoff_delay, wire_source_poll, wire_sources_poll
-from lede.wires.tasks import poll_wire_sources
 
 from .builders import MALFORMED_XML, SAMPLES, jpeg_bytes, ninjs_bytes, write_ninjs
 
@@ -118,7 +118,7 @@ def test_task_polls_the_sources(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     write_ninjs(inbox, "a.json")
     folder_source(inbox)
-    result = poll_wire_sources.enqueue()
+    result = tasks.wire_sources_poll.enqueue()
     assert "1 imported" in str(result.return_value)
     assert WireItemRecord.objects.count() == 1
 

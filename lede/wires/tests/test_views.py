@@ -18,9 +18,9 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, strea
 
 from lede.core.testing import factories as f
 from lede.editorial.models import ArticlePage
-from lede.wires import services
 from lede.wires.models import IngestLogEntry, ItemStatus, WireItemRecord, WireSource
-from lede.wires.services import wire_ingest_bytes
+from lede.wires.services import desk
+from lede.wires.services.ingest import wire_ingest_bytes, wire_ingest_path
 
 from .builders import SAMPLES, ninjs_bytes
 
@@ -201,7 +201,7 @@ def test_publish_from_the_desk_with_a_live_feed(
         calls.append(kwargs)
         return Dispatch()
 
-    monkeypatch.setattr(services, "_livefeed_service", {"dispatch_publish": fake_publish}.get)
+    monkeypatch.setattr(desk, "dispatch_publish", fake_publish)
     record = ingest(holder="AFP")
     response = editor.post(reverse("wires:publish", args=[record.pk]))
     assert response.status_code == 302
@@ -312,8 +312,6 @@ def test_source_form_validates_kind_specific_fields(editor: Client) -> None:
 
 
 def test_every_sample_item_previews(editor: Client) -> None:
-    from lede.wires.services import wire_ingest_path
-
     from .builders import SAMPLE_DIRS
 
     for folder in SAMPLE_DIRS:

@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 PERIODIC_TASKS = [
     HEARTBEAT_TASK,
     "lede.editorial.tasks.publish_scheduled_pages",
-    "lede.wires.tasks.poll_wire_sources",
+    "lede.wires.tasks.wire_sources_poll",
     "lede.subscriptions.tasks.renew_due_subscriptions",
 ]
 

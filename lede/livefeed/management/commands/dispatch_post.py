@@ -1,6 +1,6 @@
 """Publish a dispatch to the live feed from a script or a terminal.
 
-    manage.py post_dispatch --headline "…" --body "…" [--section <slug>] [--credit AFP]
+    manage.py dispatch_post --headline "…" --body "…" [--section <slug>] [--credit AFP]
 
 Prints the new dispatch's id. Bad input: a French message and exit code 1.
 """

@@ -1,4 +1,4 @@
-"""``manage.py ingest_wire PATH…``: import wire files or folders, one line per result.
+"""``manage.py wire_ingest PATH…``: import wire files or folders, one line per result.
 
 Each line is ``imported|updated|skipped|rejected <guid or file> <reason>``. The
 command fails (non-zero exit) only when it cannot run at all: no path exists,
@@ -13,7 +13,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lede.wires.models import WireSource
-from lede.wires.services import IngestOutcome, wire_ingest_path
+from lede.wires.services.ingest import wire_ingest_path
+from lede.wires.services.log import IngestOutcome
 
 
 class Command(BaseCommand):
