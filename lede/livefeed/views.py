@@ -115,6 +115,18 @@ async def stream(request: HttpRequest) -> HttpResponseBase:
             _("Ce direct n'existe pas."), content_type="text/plain; charset=utf-8"
         )
     reader = await sync_to_async(_reader)(request)
+    if "wsgi.input" in request.META:
+        # A WSGI server (runserver, a test's live server) would consume the
+        # stream synchronously and hold a worker thread, and an event loop of
+        # its own, for the whole LEDE_SSE_MAX_AGE: there the stream degrades
+        # to polling. One short answer with what was missed, then the browser
+        # reconnects after ``retry`` with Last-Event-ID.
+        body = await sync_to_async(_poll_once)(reader, blog_id, last_id)
+        response: HttpResponseBase = HttpResponse(
+            body, content_type="text/event-stream; charset=utf-8"
+        )
+        response["Cache-Control"] = "no-cache, no-store"
+        return response
     response = StreamingHttpResponse(
         track_sse_connection(_event_stream(reader=reader, blog_id=blog_id, last_id=last_id)),
         content_type="text/event-stream; charset=utf-8",
@@ -122,6 +134,14 @@ async def stream(request: HttpRequest) -> HttpResponseBase:
     response["Cache-Control"] = "no-cache, no-store"
     response["X-Accel-Buffering"] = "no"
     return response
+
+
+def _poll_once(reader: access.Reader, blog_id: int | None, last_id: int | None) -> bytes:
+    frames = [f"retry: {int(settings.LEDE_SSE_RETRY_MS)}\n\n".encode()]
+    if last_id is not None:
+        now = timezone.now()
+        frames += [p.frame_for(reader, now) for p in events.load_after(last_id, blog_id=blog_id)]
+    return b"".join(frames)
 
 
 async def _event_stream(

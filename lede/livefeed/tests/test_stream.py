@@ -373,3 +373,28 @@ def test_bad_parameters(asgi_app: Any, desk: dict[str, Any]) -> None:
         await garbled.disconnect()
 
     run(scenario)
+
+
+def test_under_a_wsgi_server_the_stream_is_one_short_poll(
+    client: Any, desk: dict[str, Any], settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A WSGI server consumes a response synchronously: a held stream would keep
+    its thread (and an event loop) busy for LEDE_SSE_MAX_AGE. There the stream
+    answers at once with what was missed, and the browser polls after ``retry``."""
+    settings.LEDE_SSE_MAX_AGE = 2  # bounds the wait if a held stream came back
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.dispatch_publish(headline="Avant la page", body="Un.")
+    before = FeedEvent.objects.last_id()
+    with django_capture_on_commit_callbacks(execute=True):
+        missed = services.dispatch_publish(headline="Pendant l’absence", body="Deux.")
+
+    response = client.get("/newsroom/flux/", {"last_event_id": before})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/event-stream")
+    assert not response.streaming  # answered whole, no thread held
+    text = response.content.decode()
+    assert text.startswith(f"retry: {settings.LEDE_SSE_RETRY_MS}")
+    ids = [int(line[4:]) for line in text.splitlines() if line.startswith("id: ")]
+    assert ids == [before + 1]
+    assert str(missed.pk) in text and "Avant la page" not in text
+    assert first.pk != missed.pk
