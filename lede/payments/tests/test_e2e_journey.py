@@ -4,9 +4,7 @@ the article, unlocked → "Mon abonnement" → receipt PDF; and the decline card
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import zlib
 from collections.abc import Iterator
 from datetime import timedelta
@@ -15,28 +13,16 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from lede.core.testing import browser
 from lede.core.testing import factories as f
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = os.environ.get("LEDE_CHROMIUM", "/usr/bin/chromium")
-
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium is required in CI but {CHROMIUM} is missing")
-        pytest.skip("Debian's Chromium is not installed")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--headless", "--disable-gpu"]
-        )
-        yield browser
-        browser.close()
+    with browser.chromium() as opened:
+        yield opened
 
 
 @pytest.fixture
