@@ -43,6 +43,22 @@ def _reset_process_state(settings: Any) -> None:
 
 
 @pytest.fixture
+def smtp_server(settings: Any) -> Any:
+    """A real SMTP server on loopback; Django's SMTP backend sends to it."""
+    from lede.core.testing.smtp import smtp_server as running
+
+    with running() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = server.host
+        settings.EMAIL_PORT = server.port
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = ""
+        settings.EMAIL_HOST_PASSWORD = ""
+        yield server
+
+
+@pytest.fixture
 def publication(db: Any) -> dict[str, Any]:
     """A small publication: sections, two authors, a few articles."""
     from datetime import timedelta
