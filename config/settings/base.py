@@ -339,6 +339,16 @@ LEDE_RENEWAL_REMINDER_DAYS = env_int("LEDE_RENEWAL_REMINDER_DAYS", 7)
 LEDE_RENEWAL_GRACE_DAYS = env_int("LEDE_RENEWAL_GRACE_DAYS", 7)
 # Off only to measure what the variant cache is worth (bench/paywall_load.py).
 LEDE_VARIANT_CACHE_ENABLED = env_bool("LEDE_VARIANT_CACHE_ENABLED", True)
+# The per-process copies of variants in front of the shared cache
+# (lede/core/caching/variants.py).
+LEDE_VARIANT_LOCAL_ENTRIES = env_int("LEDE_VARIANT_LOCAL_ENTRIES", 256)
+LEDE_VARIANT_LOCAL_SECONDS = env_int("LEDE_VARIANT_LOCAL_SECONDS", 300)
+# Listings rendered once per change for every reader
+# (lede/core/caching/listings.py) and kept by browsers and the edge
+# (lede/core/caching/edge.py).
+LEDE_LISTING_CACHE_ENABLED = env_bool("LEDE_LISTING_CACHE_ENABLED", True)
+LEDE_LISTING_HTML_SECONDS = env_int("LEDE_LISTING_HTML_SECONDS", 60)
+LEDE_LISTING_MAX_AGE = env_int("LEDE_LISTING_MAX_AGE", 60)
 LEDE_PAGE_SIZE = env_int("LEDE_PAGE_SIZE", 20)
 LEDE_SEARCH_MAX_QUERY = 200  # characters kept from a search query
 LEDE_SCHEDULER_INTERVAL = env_int("LEDE_SCHEDULER_INTERVAL", 30)
