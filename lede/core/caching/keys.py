@@ -166,6 +166,21 @@ LEGAL_LINKS_KEY = "core:legal-links"
 LAUNCH_OFFER_KEY = "subscriptions:launch-offer:v1"
 LAUNCH_OFFER_SECONDS = 60
 
+# --- Infrastructure -----------------------------------------------------------------
+
+#: The task worker's last heartbeat (lede.core.queue; /readyz reads it).
+WORKER_HEARTBEAT_KEY = "lede:queue:worker-heartbeat"
+#: /readyz writes and reads it back to prove the cache answers.
+READYZ_PROBE_KEY = "readyz"
+READYZ_PROBE_SECONDS = 10
+TASK_REQUEST_ID_SECONDS = 2 * 24 * 3600
+
+
+def task_request_id_key(task_id: str) -> str:
+    """The request id a task was enqueued under (lede.core.observability.task_context)."""
+    return f"lede:task-request-id:{task_id}"
+
+
 # --- The register -------------------------------------------------------------------
 
 
@@ -267,5 +282,12 @@ REGISTRY: tuple[CacheEntry, ...] = (
         "(process memory)",
         "the header's links per kind of reader",
         "process_state reset",
+    ),
+    CacheEntry(
+        "worker-heartbeat", WORKER_HEARTBEAT_KEY, "the task worker's last beat", "the next beat"
+    ),
+    CacheEntry("readyz-probe", READYZ_PROBE_KEY, "a probe value", "expiry"),
+    CacheEntry(
+        "task-request-id", "lede:task-request-id:<task id>", "a task's request id", "expiry"
     ),
 )
