@@ -181,6 +181,29 @@ def task_request_id_key(task_id: str) -> str:
     return f"lede:task-request-id:{task_id}"
 
 
+# --- Counters of the newsletters and the content API ----------------------------------
+
+
+def mailgun_token_key(token: str) -> str:
+    """A Mailgun webhook token already seen (lede.newsletters.bounces: replays refused)."""
+    return f"newsletters:mailgun-token:{token}"
+
+
+def newsletter_signup_ip_key(ip: object) -> str:
+    """Sign-ups from one network address this hour (lede.newsletters.views)."""
+    return f"newsletters:signup:ip:{ip}"
+
+
+def newsletter_signup_address_key(address_hash: str) -> str:
+    """Sign-ups for one e-mail address (hashed) this hour (lede.newsletters.views)."""
+    return f"newsletters:signup:addr:{address_hash}"
+
+
+def api_rate_key(identity: str, minute: int) -> str:
+    """A content API key's calls in one minute (lede.syndication.selectors)."""
+    return f"syndication:rate:{identity}:{minute}"
+
+
 # --- The register -------------------------------------------------------------------
 
 
@@ -290,4 +313,12 @@ REGISTRY: tuple[CacheEntry, ...] = (
     CacheEntry(
         "task-request-id", "lede:task-request-id:<task id>", "a task's request id", "expiry"
     ),
+    CacheEntry("mailgun-token", "newsletters:mailgun-token:<token>", "a seen token", "expiry"),
+    CacheEntry(
+        "newsletter-signup-throttle",
+        "newsletters:signup:ip:<ip> / newsletters:signup:addr:<sha256>",
+        "sign-ups per address and hour",
+        "expiry",
+    ),
+    CacheEntry("api-rate", "syndication:rate:<key>:<minute>", "API calls per minute", "expiry"),
 )
