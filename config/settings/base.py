@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "lede.wires",
     "lede.subscriptions",
     "lede.payments",
+    "lede.syndication",
+    "lede.api",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
