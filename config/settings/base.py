@@ -342,6 +342,10 @@ LEDE_RENEWAL_GRACE_DAYS = env_int("LEDE_RENEWAL_GRACE_DAYS", 7)
 # Off only to measure what the variant cache is worth (bench/paywall_load.py).
 LEDE_VARIANT_CACHE_ENABLED = env_bool("LEDE_VARIANT_CACHE_ENABLED", True)
 LEDE_PAGE_SIZE = env_int("LEDE_PAGE_SIZE", 20)
+# Content API (lede/api): page sizes and the per-minute rate of callers without a key.
+LEDE_API_PAGE_SIZE = env_int("LEDE_API_PAGE_SIZE", 20)
+LEDE_API_MAX_PAGE_SIZE = env_int("LEDE_API_MAX_PAGE_SIZE", 100)
+LEDE_API_ANONYMOUS_RATE_LIMIT = env_int("LEDE_API_ANONYMOUS_RATE_LIMIT", 120)
 LEDE_SEARCH_MAX_QUERY = 200  # characters kept from a search query
 LEDE_SCHEDULER_INTERVAL = env_int("LEDE_SCHEDULER_INTERVAL", 30)
 

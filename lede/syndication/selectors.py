@@ -38,7 +38,7 @@ def key_for(presented: str, now: datetime) -> ApiKey:
     prefix = parse_key(presented)
     if prefix is None:
         raise KeyError_(KeyProblem.MALFORMED)
-    key = ApiKey.objects.select_related("licence").filter(prefix=prefix).first()
+    key = ApiKey.objects.select_related("licence__organisation").filter(prefix=prefix).first()
     if key is None or not key_matches(presented, key.hashed):
         raise KeyError_(KeyProblem.UNKNOWN)
     if key.revoked_at is not None and key.revoked_at <= now:
