@@ -19,6 +19,7 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", observability_views.metrics, name="metrics"),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
+    path("api/v1/", include("lede.api.urls")),
     path("sitemap.xml", editorial_views.sitemap_index, name="sitemap"),
     path(
         "sitemap-<section>.xml",

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "lede.wires",
     "lede.subscriptions",
     "lede.payments",
+    "lede.syndication",
+    "lede.api",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -350,6 +352,10 @@ LEDE_LISTING_CACHE_ENABLED = env_bool("LEDE_LISTING_CACHE_ENABLED", True)
 LEDE_LISTING_HTML_SECONDS = env_int("LEDE_LISTING_HTML_SECONDS", 60)
 LEDE_LISTING_MAX_AGE = env_int("LEDE_LISTING_MAX_AGE", 60)
 LEDE_PAGE_SIZE = env_int("LEDE_PAGE_SIZE", 20)
+# Content API (lede/api): page sizes and the per-minute rate of callers without a key.
+LEDE_API_PAGE_SIZE = env_int("LEDE_API_PAGE_SIZE", 20)
+LEDE_API_MAX_PAGE_SIZE = env_int("LEDE_API_MAX_PAGE_SIZE", 100)
+LEDE_API_ANONYMOUS_RATE_LIMIT = env_int("LEDE_API_ANONYMOUS_RATE_LIMIT", 120)
 LEDE_SEARCH_MAX_QUERY = 200  # characters kept from a search query
 LEDE_SCHEDULER_INTERVAL = env_int("LEDE_SCHEDULER_INTERVAL", 30)
 
