@@ -450,6 +450,10 @@ LEDE_NEWSLETTER_CONNECTIONS = env_int("LEDE_NEWSLETTER_CONNECTIONS", 4)
 LEDE_NEWSLETTER_RATE = env_float("LEDE_NEWSLETTER_RATE", 0.0)
 LEDE_NEWSLETTER_MAX_ATTEMPTS = env_int("LEDE_NEWSLETTER_MAX_ATTEMPTS", 5)
 LEDE_NEWSLETTER_SMTP_TIMEOUT = env_float("LEDE_NEWSLETTER_SMTP_TIMEOUT", 30.0)
+# A separate relay for bulk mail (smtp://user:pass@host:port?starttls=1, smtps://…);
+# empty: the EMAIL_* settings when EMAIL_BACKEND is SMTP, else Django's backend
+# (the demo's console).
+LEDE_NEWSLETTER_SMTP_URL = env_str("LEDE_NEWSLETTER_SMTP_URL", "")
 # The mailbox that receives list-unsubscribe mails (mailto: in List-Unsubscribe).
 LEDE_NEWSLETTER_UNSUBSCRIBE_MAILBOX = env_str("LEDE_NEWSLETTER_UNSUBSCRIBE_MAILBOX", "")
 # Mailgun webhooks (bounces, complaints): the account's webhook signing key.
