@@ -48,8 +48,8 @@ def test_desk_preview_test_send_and_resend(
             "b@example.ma",
         ]
         unknown = Delivery.objects.get(state=DeliveryState.UNKNOWN)
-        page = editor.get(f"/admin/envois/{edition.pk}/").content.decode()
-        assert "Messages à l'état inconnu" in page and "b@example.ma" in page
+        html = editor.get(f"/admin/envois/{edition.pk}/").content.decode()
+        assert "Messages à l'état inconnu" in html and "b@example.ma" in html
         # Refused twice.
         again = editor.post(f"/admin/envois/{edition.pk}/envoyer/", follow=True)
         assert "déjà été envoyée" in again.content.decode()
