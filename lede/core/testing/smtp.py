@@ -37,12 +37,14 @@ class Received:
         return str(self.message["Subject"] or "")
 
     def body(self, subtype: str = "plain") -> str:
-        """The decoded text of the first part of the given subtype."""
+        """The decoded text of the first part of the given subtype (line ends
+        as ``\n``: SMTP carries them as CRLF)."""
         part = self.message.get_body(preferencelist=(subtype,))
         if part is None:
             return ""
         content = part.get_content()
-        return content if isinstance(content, str) else content.decode()
+        text = content if isinstance(content, str) else content.decode()
+        return text.replace("\r\n", "\n")
 
 
 @dataclass
