@@ -19,6 +19,7 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", observability_views.metrics, name="metrics"),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
+    path("api/v1/", include("lede.api.urls")),
     path("sitemap.xml", editorial_views.sitemap_index, name="sitemap"),
     path(
         "sitemap-<section>.xml",
@@ -35,6 +36,7 @@ urlpatterns = [
     path("newsroom/", include("lede.livefeed.urls")),
     path("abonnement/", include("lede.subscriptions.urls")),
     path("paiement/", include("lede.payments.urls")),
+    path("lettres/", include("lede.newsletters.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),

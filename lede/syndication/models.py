@@ -1,0 +1,213 @@
+"""Reproduction and syndication licences, the API keys that carry them, and the
+log of what each key was served (billing and audit)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+#: What a key may call. ``articles`` covers articles, sections, authors and tags.
+SCOPES = (
+    ("articles", _("Articles, rubriques, auteurs, mots-clés")),
+    ("dispatches", _("Dépêches (brèves)")),
+    ("liveblogs", _("Directs")),
+    ("usage", _("Consommation de la licence")),
+)
+SCOPE_NAMES = frozenset(name for name, _label in SCOPES)
+
+
+def _languages(value: str) -> frozenset[str]:
+    return frozenset(
+        part.strip().lower() for part in (value or "").replace(",", " ").split() if part.strip()
+    )
+
+
+def validate_scopes(value: object) -> None:
+    if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+        raise ValidationError(_("Les droits doivent être une liste de noms."))
+    unknown = sorted(set(value) - SCOPE_NAMES)
+    if unknown:
+        raise ValidationError(
+            _("Droits inconnus : %(names)s"), params={"names": ", ".join(unknown)}
+        )
+
+
+class Licence(models.Model):
+    """A reproduction licence held by an organisation, beside its reading seats."""
+
+    class OverQuota(models.TextChoices):
+        REFUSE = "refuse", _("Refuser (429)")
+        ABSTRACTS = "abstracts", _("Résumés seulement")
+
+    organisation = models.ForeignKey(
+        "paywall.Organisation",
+        on_delete=models.PROTECT,
+        related_name="syndication_licences",
+        verbose_name=_("organisation"),
+    )
+    name = models.CharField(_("intitulé"), max_length=200)
+    sections = models.ManyToManyField(
+        "editorial.SectionPage",
+        blank=True,
+        related_name="+",
+        verbose_name=_("rubriques"),
+        help_text=_("Vide : toutes les rubriques."),
+    )
+    full_text = models.BooleanField(
+        _("texte intégral"),
+        default=False,
+        help_text=_("Décoché : titres, chapôs et premier paragraphe seulement."),
+    )
+    languages = models.CharField(
+        _("langues"),
+        max_length=100,
+        blank=True,
+        help_text=_("Par exemple « fr ar ». Vide : toutes."),
+    )
+    channel_api = models.BooleanField(_("API et flux"), default=True)
+    channel_digest = models.BooleanField(_("lettre de synthèse"), default=False)
+    channel_press_review = models.BooleanField(_("revue de presse PDF"), default=False)
+    agency_copy = models.BooleanField(
+        _("copie d'agence"),
+        default=False,
+        help_text=_(
+            "Cocher seulement si les contrats des agences permettent de la revendre à ce client."
+        ),
+    )
+    users = models.PositiveIntegerField(_("nombre d'utilisateurs"), null=True, blank=True)
+    monthly_volume = models.PositiveIntegerField(
+        _("volume mensuel"),
+        null=True,
+        blank=True,
+        help_text=_("Articles distincts livrés en texte intégral par mois. Vide : illimité."),
+    )
+    over_quota = models.CharField(
+        _("au-delà du volume"),
+        max_length=12,
+        choices=OverQuota.choices,
+        default=OverQuota.REFUSE,
+    )
+    starts_at = models.DateTimeField(_("début"))
+    ends_at = models.DateTimeField(_("fin"), null=True, blank=True)
+    price_minor = models.PositiveIntegerField(_("prix (centimes)"), default=0)
+    currency = models.CharField(_("devise"), max_length=3, default="MAD")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("licence de reproduction")
+        verbose_name_plural = _("licences de reproduction")
+        ordering = ["organisation__name", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} — {self.name}"
+
+    def clean(self) -> None:
+        if self.ends_at and self.starts_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("La fin doit être postérieure au début.")})
+
+    def is_active(self, now: datetime) -> bool:
+        return self.starts_at <= now and (self.ends_at is None or now < self.ends_at)
+
+    def language_set(self) -> frozenset[str]:
+        return _languages(self.languages)
+
+
+class ApiKey(models.Model):
+    """A key for a partner or an app. Its secret is shown once, at creation;
+    only its hash is kept (lede/syndication/keys.py)."""
+
+    name = models.CharField(_("nom"), max_length=200)
+    licence = models.ForeignKey(
+        Licence,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="keys",
+        verbose_name=_("licence"),
+        help_text=_("Vide : contenus publics et résumés seulement."),
+    )
+    prefix = models.CharField(_("identifiant"), max_length=12, unique=True, editable=False)
+    hashed = models.CharField(max_length=64, editable=False)
+    scopes = models.JSONField(_("droits"), default=list, blank=True, validators=[validate_scopes])
+    sections = models.ManyToManyField(
+        "editorial.SectionPage",
+        blank=True,
+        related_name="+",
+        verbose_name=_("rubriques"),
+        help_text=_("Restreint encore la licence. Vide : celles de la licence."),
+    )
+    languages = models.CharField(_("langues"), max_length=100, blank=True)
+    expires_at = models.DateTimeField(_("expire le"), null=True, blank=True)
+    rate_limit = models.PositiveIntegerField(_("appels par minute"), default=60)
+    revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True, editable=False)
+    replaced_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("remplacée par"),
+    )
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("dernier appel"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("clé d'API")
+        verbose_name_plural = _("clés d'API")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    def language_set(self) -> frozenset[str]:
+        return _languages(self.languages)
+
+
+class ApiCall(models.Model):
+    """One call made with a key: what was asked and how many items it served."""
+
+    key = models.ForeignKey(ApiKey, on_delete=models.PROTECT, related_name="calls")
+    licence = models.ForeignKey(
+        Licence, null=True, blank=True, on_delete=models.PROTECT, related_name="calls"
+    )
+    endpoint = models.CharField(_("point d'accès"), max_length=200)
+    status = models.PositiveSmallIntegerField(_("statut"))
+    items = models.PositiveIntegerField(_("éléments servis"), default=0)
+    full_items = models.PositiveIntegerField(_("dont texte intégral"), default=0)
+    at = models.DateTimeField(_("date"), db_index=True)
+
+    class Meta:
+        verbose_name = _("appel d'API")
+        verbose_name_plural = _("appels d'API")
+        indexes = [models.Index(fields=["licence", "at"], name="apicall_licence_at")]
+
+    def __str__(self) -> str:
+        return f"{self.key_id} {self.endpoint} {self.status}"
+
+
+class Delivery(models.Model):
+    """An article delivered in full under a licence in a calendar month (the
+    publication's zone): the volume counts these, once per article and month."""
+
+    licence = models.ForeignKey(Licence, on_delete=models.CASCADE, related_name="deliveries")
+    month = models.CharField(max_length=7)
+    kind = models.CharField(max_length=12, default="article")
+    item_id = models.PositiveBigIntegerField()
+    channel = models.CharField(max_length=16, default="api")
+    first_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("livraison")
+        verbose_name_plural = _("livraisons")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["licence", "month", "kind", "item_id"], name="unique_delivery_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.licence_id} {self.month} {self.kind}:{self.item_id}"
