@@ -3,11 +3,14 @@ log of what each key was served (billing and audit)."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 #: What a key may call. ``articles`` covers articles, sections, authors and tags.
 SCOPES = (
@@ -211,3 +214,94 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.licence_id} {self.month} {self.kind}:{self.item_id}"
+
+
+#: Known AI crawlers (robots.txt user agents). The publisher allows or refuses
+#: each one in the rights settings; search engines are never named here.
+AI_CRAWLERS = (
+    "GPTBot",
+    "ChatGPT-User",
+    "OAI-SearchBot",
+    "CCBot",
+    "Google-Extended",
+    "ClaudeBot",
+    "anthropic-ai",
+    "PerplexityBot",
+    "Applebot-Extended",
+    "Bytespider",
+    "Meta-ExternalAgent",
+    "Amazonbot",
+    "cohere-ai",
+    "Diffbot",
+)
+
+
+def _crawler_lines(value: str) -> list[str]:
+    return [line.strip() for line in (value or "").replace(",", "\n").splitlines() if line.strip()]
+
+
+@register_setting(icon="lock")
+class RightsSettings(BaseSiteSetting):
+    """Machine-readable rights: TDMRep (W3C community group report) and the AI
+    crawlers named in robots.txt."""
+
+    tdm_reserved = models.BooleanField(
+        _("réserver la fouille de textes et de données"),
+        default=True,
+        help_text=_(
+            "Publie « tdm-reservation: 1 » (TDMRep) : la fouille de textes et de données "
+            "n'est permise que sous licence."
+        ),
+    )
+    tdm_policy_url = models.URLField(
+        _("page de la politique de licence"),
+        blank=True,
+        help_text=_("Vide : la page intégrée /droits/licences/."),
+    )
+    allowed_ai_crawlers = models.TextField(
+        _("robots d'IA autorisés"),
+        blank=True,
+        help_text=_(
+            "Un nom de robot par ligne parmi : %(names)s. Les autres sont refusés. "
+            "Les moteurs de recherche ne sont pas concernés."
+        )
+        % {"names": ", ".join(AI_CRAWLERS)},
+    )
+    extra_refused_crawlers = models.TextField(
+        _("autres robots refusés"), blank=True, help_text=_("Un nom de robot par ligne.")
+    )
+    licence_contact = models.EmailField(_("contact licences"), blank=True)
+
+    panels = [
+        FieldPanel("tdm_reserved"),
+        FieldPanel("tdm_policy_url"),
+        FieldPanel("allowed_ai_crawlers"),
+        FieldPanel("extra_refused_crawlers"),
+        FieldPanel("licence_contact"),
+    ]
+
+    class Meta:
+        verbose_name = _("droits et robots")
+
+    def clean(self) -> None:
+        known = {name.lower() for name in AI_CRAWLERS}
+        unknown = [n for n in _crawler_lines(self.allowed_ai_crawlers) if n.lower() not in known]
+        if unknown:
+            message = _("Robot inconnu : %(names)s") % {"names": ", ".join(unknown)}
+            raise ValidationError({"allowed_ai_crawlers": message})
+        for name in _crawler_lines(self.extra_refused_crawlers):
+            if not re.match(r"^[A-Za-z0-9._-]{1,80}$", name):
+                message = _("Nom de robot invalide : %(name)s") % {"name": name}
+                raise ValidationError({"extra_refused_crawlers": message})
+
+    def allowed(self) -> list[str]:
+        wanted = {n.lower() for n in _crawler_lines(self.allowed_ai_crawlers)}
+        return [name for name in AI_CRAWLERS if name.lower() in wanted]
+
+    def refused(self) -> list[str]:
+        allowed = {n.lower() for n in self.allowed()}
+        names = [name for name in AI_CRAWLERS if name.lower() not in allowed]
+        for extra in _crawler_lines(self.extra_refused_crawlers):
+            if extra.lower() not in {n.lower() for n in names} | allowed:
+                names.append(extra)
+        return names
