@@ -6,11 +6,14 @@ The number of examples per operation is bounded to keep CI short."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -28,6 +31,19 @@ schema.app = get_wsgi_application()
 
 
 @pytest.fixture
+def _keep_connection() -> Iterator[None]:
+    """As Django's test client does: a request's end must not close the
+    connection that holds the test's transaction (PostgreSQL)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def key_header(publication: dict[str, Any], settings: Any) -> dict[str, str]:
     settings.LEDE_API_ANONYMOUS_RATE_LIMIT = 0  # no limit: 429s would hide the answers
     _key, plaintext = make_key(
@@ -37,6 +53,7 @@ def key_header(publication: dict[str, Any], settings: Any) -> dict[str, str]:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("_keep_connection")
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES,
