@@ -350,6 +350,11 @@ LEDE_API_MAX_PAGE_SIZE = env_int("LEDE_API_MAX_PAGE_SIZE", 100)
 LEDE_API_ANONYMOUS_RATE_LIMIT = env_int("LEDE_API_ANONYMOUS_RATE_LIMIT", 120)
 # Paths answered without the TDMRep headers (lede/syndication/middleware.py).
 LEDE_TDM_SKIP_PATHS = ["/healthz", "/readyz", "/metrics"]
+# Webhooks to licensees (lede/syndication/webhooks.py): seconds per call, the
+# first retry's delay (then x4 each time), attempts before giving up.
+LEDE_WEBHOOK_TIMEOUT = env_float("LEDE_WEBHOOK_TIMEOUT", 5.0)
+LEDE_WEBHOOK_BACKOFF_SECONDS = env_int("LEDE_WEBHOOK_BACKOFF_SECONDS", 30)
+LEDE_WEBHOOK_MAX_ATTEMPTS = env_int("LEDE_WEBHOOK_MAX_ATTEMPTS", 6)
 LEDE_SEARCH_MAX_QUERY = 200  # characters kept from a search query
 LEDE_SCHEDULER_INTERVAL = env_int("LEDE_SCHEDULER_INTERVAL", 30)
 

@@ -305,3 +305,60 @@ class RightsSettings(BaseSiteSetting):
             if extra.lower() not in {n.lower() for n in names} | allowed:
                 names.append(extra)
         return names
+
+
+class WebhookEndpoint(models.Model):
+    """Where a licensee wants to hear of its articles being published, updated
+    or killed. Calls are signed with HMAC-SHA256 under ``secret``."""
+
+    licence = models.ForeignKey(
+        Licence, on_delete=models.CASCADE, related_name="webhooks", verbose_name=_("licence")
+    )
+    url = models.URLField(_("adresse"), max_length=500)
+    secret = models.CharField(
+        _("secret de signature"),
+        max_length=64,
+        help_text=_("Partagé avec le client pour vérifier la signature HMAC-SHA256."),
+    )
+    active = models.BooleanField(_("actif"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint, with its attempts (the delivery log)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        DELIVERED = "delivered", _("Livré")
+        FAILED = "failed", _("Abandonné")
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(_("événement"), max_length=32)
+    article_id = models.PositiveBigIntegerField(_("article"))
+    payload = models.JSONField()
+    status = models.CharField(
+        _("état"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    last_status = models.PositiveSmallIntegerField(_("dernier code HTTP"), null=True, blank=True)
+    last_error = models.CharField(_("dernière erreur"), max_length=500, blank=True)
+    next_attempt_at = models.DateTimeField(_("prochaine tentative"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("livré le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("envoi de webhook")
+        verbose_name_plural = _("envois de webhooks")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_due")]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.article_id} → {self.endpoint_id}"
