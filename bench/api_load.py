@@ -7,7 +7,7 @@ settings, Redis cache) and drives each URL with wrk. Prints the figures and
 appends them to bench/RESULTS.md.
 
     .venv/bin/python bench/api_load.py [--articles 10000] [--duration 10]
-        [--connections 16] [--database-name lede_hapi_bench]
+        [--connections 16] [--database-name lede_hapi_scale]
         [--redis-url redis://127.0.0.1:6379/14] [--reuse]
 
 Calls are made without a key (the anonymous rate limit is switched off for
@@ -36,7 +36,7 @@ PY = sys.executable
 SECRET = "bench-" + "k" * 60
 
 
-def env_for(db_name: str, redis_url: str) -> dict[str, str]:
+def env_for(db_name: str, redis_url: str, db_pool: int) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
@@ -50,6 +50,8 @@ def env_for(db_name: str, redis_url: str) -> dict[str, str]:
             "LEDE_VAR_DIR": str(ROOT / "bench" / "var"),
             "LEDE_API_ANONYMOUS_RATE_LIMIT": "0",
             "DB_CONN_MAX_AGE": "0",
+            # Per process; 0 = a new connection per request (config/settings/production.py).
+            "DB_POOL_MAX_SIZE": str(db_pool),
             "LOG_LEVEL": "WARNING",
         }
     )
@@ -134,8 +136,10 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
 
 
 def get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers (names in lower case) and body."""
     with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as response:
-        return response.status, dict(response.headers), response.read()
+        headers = {name.lower(): value for name, value in response.headers.items()}
+        return response.status, headers, response.read()
 
 
 def wrk(port: int, path: str, duration: int, connections: int, etag: str = "") -> dict[str, float]:
@@ -186,15 +190,16 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--database-name", default="lede_hapi_bench")
+    parser.add_argument("--database-name", default="lede_hapi_scale")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--db-pool", type=int, default=4, help="psycopg pool per process")
     parser.add_argument("--reuse", action="store_true", help="keep the existing database")
     parser.add_argument("--no-write", action="store_true", help="do not touch RESULTS.md")
     args = parser.parse_args()
 
     if not args.reuse:
         generate(args.database_name, args.articles)
-    env = env_for(args.database_name, args.redis_url)
+    env = env_for(args.database_name, args.redis_url, args.db_pool)
     subprocess.run(["redis-cli", "-u", args.redis_url, "flushdb"], check=False, capture_output=True)
     port = free_port()
     started = dt.datetime.now(dt.UTC)
@@ -205,7 +210,7 @@ def main() -> None:
         items = json.loads(body)["items"]
         detail = f"/api/v1/articles/{items[0]['id']}"
         status, headers, _body = get(port, detail)
-        etag = headers.get("ETag", "")
+        etag = headers.get("etag", "")
         assert status == 200 and etag
         results = {
             "list (20 per page)": wrk(
@@ -223,7 +228,8 @@ def main() -> None:
         f"## Content API (issue 16), {args.articles:,} articles — {started:%Y-%m-%d %H:%M} UTC",
         "",
         f"`bench/api_load.py --articles {args.articles} --duration {args.duration} "
-        f"--connections {args.connections}`, anonymous caller. Machine: {machine()}.",
+        f"--connections {args.connections} --db-pool {args.db_pool}`, anonymous caller, "
+        f"PostgreSQL. Machine: {machine()}.",
         "",
         "| request | req/s | p50 ms | p99 ms | non-2xx/3xx |",
         "|---|---:|---:|---:|---:|",
