@@ -39,6 +39,7 @@ urlpatterns = [
     path("newsroom/", include("lede.livefeed.urls")),
     path("abonnement/", include("lede.subscriptions.urls")),
     path("paiement/", include("lede.payments.urls")),
+    path("lettres/", include("lede.newsletters.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),

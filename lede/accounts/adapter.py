@@ -9,17 +9,19 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext
 
+from lede.core import mail
 from lede.core.network import client_ip
 from lede.core.selectors import publication_settings
-from lede.core.site import rebase, site_url
+from lede.core.site import rebase
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """Lede's allauth adapter.
 
-    E-mails are French with a text and an HTML part: allauth sends the HTML
-    alternative whenever ``<prefix>_message.html`` exists next to the
-    ``.txt`` (see ``lede/accounts/templates/account/email/``).
+    E-mails are French with a text and an HTML part, rendered and sent by
+    :mod:`lede.core.mail` on the publication's one e-mail layout (its
+    typography included), like every other reader e-mail; allauth's own
+    templates are overridden in ``lede/accounts/templates/account/email/``.
 
     Enumeration prevention is allauth's (``ACCOUNT_PREVENT_ENUMERATION``):
     nothing here may answer differently for known and unknown addresses.
@@ -35,10 +37,10 @@ class AccountAdapter(DefaultAccountAdapter):
         # processors): give every template the publication explicitly.
         request = allauth_context.request
         publication = publication_settings(request)
-        ctx = {
+        ctx: dict[str, Any] = {
             "publication": publication,
             "site_name": publication.name,
-            "site_url": site_url("/"),
+            "email": email,
         }
         # allauth builds its links (activate_url, password_reset_url,
         # signup_url…) from the request's host: every link in an e-mail goes
@@ -48,7 +50,8 @@ class AccountAdapter(DefaultAccountAdapter):
                 ctx[key] = rebase(value)
             else:
                 ctx[key] = value
-        super().send_mail(template_prefix, email, ctx)
+        ctx.pop("request", None)  # rendered without it, like every e-mail
+        mail.send(template_prefix, email, ctx, from_email=self.get_from_email())
 
     def get_http_user_agent(self, request: HttpRequest) -> str:
         # Shown in security notices ("navigateur : …").

@@ -48,6 +48,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.crypto import constant_time_compare
 from django.utils.module_loading import import_string
 
+from lede.core import process_state
+from lede.core.caching import keys, variants
+
 from . import selectors, serving
 
 # What a session holds after each real road in (allauth 65: password log-in,
@@ -117,6 +120,7 @@ UNKNOWN: tuple[bool, None] = (False, None)
 # log-in and log-out).
 MAX_UID_HINTS = 20_000
 uid_hints: dict[str, int] = {}
+process_state.register("lede.paywall.fastpath.uid_hints", uid_hints.clear)
 
 
 class ArticleFastPathMiddleware:
@@ -147,7 +151,7 @@ class ArticleFastPathMiddleware:
             request.method in ("GET", "HEAD")
             and not request.META.get("QUERY_STRING")
             and request.path_info.endswith("/")
-            and serving.variant_cache_enabled()
+            and variants.enabled()
         )
 
     def serve(self, request: HttpRequest) -> HttpResponse | None:
@@ -155,13 +159,13 @@ class ArticleFastPathMiddleware:
             host = request.get_host()
         except DisallowedHost:
             return None  # the normal road answers with its 400
-        snap_key = serving.snapshot_key(host, request.path_info)
-        keys = [
+        snap_key = keys.snapshot_key(host, request.path_info)
+        wanted = [
             snap_key,
-            serving.SNAPSHOT_GENERATION_KEY,
-            serving.CHROME_KEY,
-            selectors.READER_GENERATION_KEY,
-            selectors.ORG_CACHE_KEY,
+            keys.SNAPSHOT.key,
+            keys.CHROME.key,
+            keys.READER.key,
+            keys.ORGANISATIONS_KEY,
         ]
         session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME) or None
         session_cache_key = None
@@ -169,17 +173,17 @@ class ArticleFastPathMiddleware:
         # Django ignores session keys shorter than 8 characters (anonymous).
         if session_key and len(session_key) >= 8 and self.session_prefix is not None:
             session_cache_key = self.session_prefix + session_key
-            keys.append(session_cache_key)
+            wanted.append(session_cache_key)
             hinted_uid = uid_hints.get(session_key)
             if hinted_uid is not None:
-                keys.append(selectors.reader_profile_key(hinted_uid))
-        found = cache.get_many(keys)
+                wanted.append(keys.reader_profile_key(hinted_uid))
+        found = cache.get_many(wanted)
         snap = found.get(snap_key)
         if not isinstance(snap, serving.Snapshot):
             return None
-        if snap.generation != int(found.get(serving.SNAPSHOT_GENERATION_KEY) or 0):
+        if snap.generation != int(found.get(keys.SNAPSHOT.key) or 0):
             return None
-        chrome = found.get(serving.CHROME_KEY)
+        chrome = found.get(keys.CHROME.key)
         if chrome is None:
             return None
         scheme = request.scheme or "http"
@@ -188,9 +192,9 @@ class ArticleFastPathMiddleware:
         known, profile = self._identify(
             session_key,
             session_data if isinstance(session_data, dict) else None,
-            int(found.get(selectors.READER_GENERATION_KEY) or 0),
+            int(found.get(keys.READER.key) or 0),
             hinted_uid,
-            found.get(selectors.reader_profile_key(hinted_uid)) if hinted_uid else None,
+            found.get(keys.reader_profile_key(hinted_uid)) if hinted_uid else None,
         )
         if not known:
             return None
@@ -198,12 +202,12 @@ class ArticleFastPathMiddleware:
             return None  # staff get a fresh render and the Wagtail user bar
 
         now = timezone.now()
-        orgs = selectors.active_organisations(now, found.get(selectors.ORG_CACHE_KEY))
+        orgs = selectors.active_organisations(now, found.get(keys.ORGANISATIONS_KEY))
         reader = selectors.reader_from_profile(profile, selectors.ip_entitlements(request, orgs))
 
         def html_for(variant: str) -> str | None:
             key = serving.variant_cache_key(snap, host, scheme, variant, int(chrome))
-            return serving.cached_variant(key)
+            return variants.get(key)
 
         request.metrics_view = "article"  # type: ignore[attr-defined]
         with translation.override(settings.LANGUAGE_CODE):
@@ -268,7 +272,7 @@ class ArticleFastPathMiddleware:
         if hinted_uid == uid:
             profile = prefetched  # read in the first round trip (None: not cached)
         else:
-            profile = cache.get(selectors.reader_profile_key(uid))
+            profile = cache.get(keys.reader_profile_key(uid))
             if self.session_prefix is not None:  # hints only serve a cached session
                 if len(uid_hints) >= MAX_UID_HINTS:
                     uid_hints.clear()

@@ -29,7 +29,8 @@ def html_part(message: Any) -> str:
 
 
 def first_url(text: str) -> str:
-    match = re.search(r"https?://\S+", text)
+    """The first link of an e-mail past the layout's own (the site's home)."""
+    match = re.search(r"https?://[^/\s]+/[^\s]+", text)
     assert match, text
     return match.group(0)
 

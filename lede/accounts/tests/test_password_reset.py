@@ -46,14 +46,18 @@ def assert_dead_link_page(response: Any) -> None:
     assert "Demander un nouveau lien" in html
 
 
-def test_reset_mail_is_french_with_text_and_html(client: Any, reader: Any) -> None:
-    request_link(client, reader.email)
-    message = last_mail()
+def test_reset_mail_is_french_with_text_and_html(
+    client: Any, reader: Any, smtp_server: Any
+) -> None:
+    client.post("/compte/password/reset/", {"email": reader.email})
+    [message] = smtp_server.wait_for(1)
+    assert message.rcpt_tos == [reader.email]
     assert message.subject == "Choisissez un nouveau mot de passe"
-    assert "valable une heure et ne fonctionne qu'une fois" in message.body
-    html = html_part(message)
+    text, html = message.body("plain"), message.body("html")
+    assert "valable une heure et ne fonctionne qu’une fois" in text
     assert "Choisir un nouveau mot de passe" in html
-    assert first_url(message.body) in html
+    link = first_url(text)
+    assert "/compte/password/reset/key/" in link and f'href="{link}"' in html
 
 
 def test_reset_link_works_once(client: Any, reader: Any) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import socket
 import threading
 import time
@@ -37,12 +38,14 @@ class Received:
         return str(self.message["Subject"] or "")
 
     def body(self, subtype: str = "plain") -> str:
-        """The decoded text of the first part of the given subtype."""
+        """The decoded text of the first part of the given subtype (line ends
+        as ``\n``: SMTP carries them as CRLF)."""
         part = self.message.get_body(preferencelist=(subtype,))
         if part is None:
             return ""
         content = part.get_content()
-        return content if isinstance(content, str) else content.decode()
+        text = content if isinstance(content, str) else content.decode()
+        return text.replace("\r\n", "\n")
 
 
 @dataclass
@@ -96,6 +99,12 @@ class _Handler:
             )
         )
         return "250 Message accepted for delivery"
+
+
+# aiosmtpd logs every connection at INFO from its own thread, which can
+# outlive the test whose captured output it writes to; its warnings and
+# errors still show.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 @contextmanager

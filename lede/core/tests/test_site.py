@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core import mail
 from django.test import Client
 
 from lede.core.models import PublicationSettings
@@ -144,34 +143,41 @@ def test_feeds_sitemaps_and_robots_use_the_configured_address(
     assert f"Sitemap: {base_url}/sitemap.xml" in robots
 
 
+def _links(body: str) -> list[str]:
+    return re.findall(r"https?://[^\s\"'<>]+", body)
+
+
 def test_payment_email_links_use_the_configured_address(
-    base_url: str, django_capture_on_commit_callbacks: Any
+    base_url: str, django_capture_on_commit_callbacks: Any, smtp_server: Any
 ) -> None:
     from lede.subscriptions.services.checkout import subscription_checkout
     from lede.subscriptions.testing import catalogue, make_reader, pay_order
 
     reader = make_reader("paiement@example.com")
     order = subscription_checkout(user=reader, offer=catalogue()["launch"])
-    mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         pay_order(order)
-    assert mail.outbox, "no payment e-mail"
-    for message in mail.outbox:
-        links = re.findall(r"https?://[^\s\"'<>]+", str(message.body))
-        assert links, message.body
+    [message] = smtp_server.wait_for(1)
+    assert "Paiement confirmé" in message.subject
+    for part in ("plain", "html"):
+        links = _links(message.body(part))
+        assert any("/recus/" in link for link in links), message.body(part)
         for link in links:
             assert link.startswith(base_url + "/"), link
 
 
-def test_account_email_links_use_the_configured_address(client: Client, base_url: str) -> None:
+def test_account_email_links_use_the_configured_address(
+    client: Client, base_url: str, smtp_server: Any
+) -> None:
     from lede.subscriptions.testing import make_reader
 
     make_reader("oubli@example.com")
-    mail.outbox.clear()
     client.post("/compte/password/reset/", {"email": "oubli@example.com"})
-    assert len(mail.outbox) == 1
-    links = re.findall(r"https?://[^\s\"'<>]+", str(mail.outbox[0].body))
-    assert links and all(link.startswith(base_url + "/") for link in links), links
+    [message] = smtp_server.wait_for(1)
+    for part in ("plain", "html"):
+        links = _links(message.body(part))
+        assert any("/password/reset/key/" in link for link in links), links
+        assert all(link.startswith(base_url + "/") for link in links), links
 
 
 def test_article_has_a_share_image_even_when_the_publication_set_none(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
-from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
@@ -82,13 +82,32 @@ def test_editing_an_offer_refreshes_the_paywall_box(
         ("subscription_ended", {"gift": True}),
     ],
 )
-def test_emails_render(db: Any, name: str, context: dict[str, Any]) -> None:
+def test_emails_go_out_over_smtp(
+    db: Any, name: str, context: dict[str, Any], smtp_server: Any, settings: Any
+) -> None:
+    settings.LEDE_BASE_URL = "http://127.0.0.1:18768"
     now = timezone.now()
-    base = {"period_end": now, "grace_until": now, "expires_at": now, "account_url": "/x/"}
+    base = {
+        "period_end": now,
+        "grace_until": now,
+        "expires_at": now,
+        "account_url": "http://127.0.0.1:18768/abonnement/",
+        "receipt_url": "http://127.0.0.1:18768/abonnement/recu/LQ-1/",
+        "renew_url": "http://127.0.0.1:18768/abonnement/renouveler/",
+        "redeem_url": "http://127.0.0.1:18768/abonnement/cadeau/",
+        "offers_url": "http://127.0.0.1:18768/offres/",
+    }
     emails.send_now(name, "lectrice@example.com", {**base, **context})
-    message = mail.outbox[-1]
-    assert message.subject and "{" not in message.subject
-    assert "Bonjour" in message.body
-    html = message.alternatives[0][0]  # type: ignore[attr-defined]
-    assert "<html" in str(html) and "Bonjour" in str(html)
-    assert "&#x27;" not in message.body
+    [received] = smtp_server.wait_for(1)
+    assert received.rcpt_tos == ["lectrice@example.com"]
+    assert received.subject and "{" not in received.subject
+    headers = received.raw.split(b"\r\n\r\n", 1)[0].decode("ascii")  # headers are ASCII
+    assert "=?utf-8?" in headers.lower()  # the non-ASCII subject is encoded
+    text, html = received.body("plain"), received.body("html")
+    assert text.startswith("Le\u00a0Quotidien\nhttp://127.0.0.1:18768/")
+    assert "Bonjour" in text and "&#x27;" not in text and "'" not in text
+    assert html.lstrip().startswith("<!DOCTYPE html>") and "Bonjour" in html
+    assert "Le\u00a0Quotidien" in html
+    for body in (text, html):
+        for link in re.findall(r"https?://[^\s\"'<>]+", body):
+            assert link.startswith("http://127.0.0.1:18768/"), link

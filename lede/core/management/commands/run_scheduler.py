@@ -40,6 +40,7 @@ PERIODIC_TASKS = [
     "lede.wires.tasks.wire_sources_poll",
     "lede.subscriptions.tasks.renew_due_subscriptions",
     "lede.syndication.tasks.webhooks_retry_due",
+    "lede.newsletters.tasks.newsletters_send_due",
 ]
 
 

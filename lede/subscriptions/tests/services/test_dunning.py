@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.core import mail
 from django.utils import timezone
 
 from lede.subscriptions.models import LedgerEntry
@@ -18,25 +17,31 @@ from lede.subscriptions.tests.services.helpers import due, grant_of
 
 
 def test_reminder_sent_once(
-    catalogue: dict[str, Any], reader: Any, django_capture_on_commit_callbacks: Any
+    catalogue: dict[str, Any],
+    reader: Any,
+    django_capture_on_commit_callbacks: Any,
+    smtp_server: Any,
 ) -> None:
     subscription = subscribe(reader, catalogue["monthly_offer"], provider="cmi")
     now = timezone.now()
     due(subscription, current_period_end=now + timedelta(days=3))
-    mail.outbox.clear()
+    smtp_server.clear()
     with django_capture_on_commit_callbacks(execute=True):
         first = subscriptions_process_due(now=now)
         second = subscriptions_process_due(now=now)
     assert first["reminded"] == 1 and second["reminded"] == 0
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
+    [message] = smtp_server.wait_for(1)
+    assert message.rcpt_tos == [reader.email]
     assert "échéance" in message.subject
-    assert "/abonnement/renouveler/" in message.body
-    assert getattr(message, "alternatives", None)
+    assert "/abonnement/renouveler/" in message.body("plain")
+    assert "/abonnement/renouveler/" in message.body("html")
 
 
 def test_declined_token_then_past_due_then_expired(
-    catalogue: dict[str, Any], reader: Any, django_capture_on_commit_callbacks: Any
+    catalogue: dict[str, Any],
+    reader: Any,
+    django_capture_on_commit_callbacks: Any,
+    smtp_server: Any,
 ) -> None:
     subscription = subscribe(
         reader, catalogue["monthly_offer"], token="tok_sandbox_4000000000000002"
@@ -50,7 +55,8 @@ def test_declined_token_then_past_due_then_expired(
         assert subscriptions_process_due(now=later)["past_due"] == 1
     subscription.refresh_from_db()
     assert subscription.status == "past_due"
-    assert any("pas été renouvelé" in m.subject for m in mail.outbox)
+    smtp_server.wait_for(1)
+    assert any("pas été renouvelé" in m.subject for m in smtp_server.to(reader.email))
     grant = grant_of(subscription)
     assert grant.ends_at is not None and grant.ends_at < later  # no access while unpaid
     assert subscriptions_process_due(now=later + timedelta(days=8))["expired"] == 1

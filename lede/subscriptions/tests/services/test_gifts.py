@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
 from lede.subscriptions.models import GiftCode
@@ -18,7 +17,10 @@ from lede.subscriptions.tests.services.helpers import grant_of
 
 
 def test_gift_bought_sent_and_redeemed(
-    catalogue: dict[str, Any], reader: Any, django_capture_on_commit_callbacks: Any
+    catalogue: dict[str, Any],
+    reader: Any,
+    django_capture_on_commit_callbacks: Any,
+    smtp_server: Any,
 ) -> None:
     order = gift_checkout(
         user=reader, months=3, recipient_email="Ami@Example.com", message="Bonne lecture !"
@@ -28,8 +30,13 @@ def test_gift_bought_sent_and_redeemed(
         pay_order(order)
     gift = GiftCode.objects.get()
     assert gift.recipient_email == "ami@example.com" and gift.months == 3
-    to_friend = next(m for m in mail.outbox if m.to == ["ami@example.com"])
-    assert gift.code in to_friend.body and "Bonne lecture" in to_friend.body
+    smtp_server.wait_for(3)  # the friend's gift, the buyer's receipt and notice
+    [to_friend] = smtp_server.to("ami@example.com")
+    [to_buyer] = [m for m in smtp_server.to(reader.email) if "cadeau" in m.subject]
+    for part in ("plain", "html"):
+        assert gift.code in to_friend.body(part) and "Bonne lecture" in to_friend.body(part)
+        assert gift.code in to_buyer.body(part)
+    assert "/abonnement/" in to_friend.body("html")
     friend = make_reader("ami@example.com")
     subscription = gift_redeem(user=friend, code=gift.code.lower().replace("-", " "))
     assert subscription.is_gift and subscription.cancel_at_period_end
