@@ -79,6 +79,8 @@ MIDDLEWARE = [
     # Before anything that may query the database: a French 503 page when it
     # is down, also for errors raised inside the middleware below.
     "lede.core.middleware.DatabaseUnavailableMiddleware",
+    # TDMRep headers on every response, the fast path's included.
+    "lede.syndication.middleware.TDMRepMiddleware",
     # Answers most article requests from cached data before the rest of the
     # chain; anything unusual goes on down the chain (lede/paywall/fastpath.py).
     "lede.paywall.fastpath.ArticleFastPathMiddleware",
@@ -358,6 +360,13 @@ LEDE_PAGE_SIZE = env_int("LEDE_PAGE_SIZE", 20)
 LEDE_API_PAGE_SIZE = env_int("LEDE_API_PAGE_SIZE", 20)
 LEDE_API_MAX_PAGE_SIZE = env_int("LEDE_API_MAX_PAGE_SIZE", 100)
 LEDE_API_ANONYMOUS_RATE_LIMIT = env_int("LEDE_API_ANONYMOUS_RATE_LIMIT", 120)
+# Paths answered without the TDMRep headers (lede/syndication/middleware.py).
+LEDE_TDM_SKIP_PATHS = ["/healthz", "/readyz", "/metrics"]
+# Webhooks to licensees (lede/syndication/webhooks.py): seconds per call, the
+# first retry's delay (then x4 each time), attempts before giving up.
+LEDE_WEBHOOK_TIMEOUT = env_float("LEDE_WEBHOOK_TIMEOUT", 5.0)
+LEDE_WEBHOOK_BACKOFF_SECONDS = env_int("LEDE_WEBHOOK_BACKOFF_SECONDS", 30)
+LEDE_WEBHOOK_MAX_ATTEMPTS = env_int("LEDE_WEBHOOK_MAX_ATTEMPTS", 6)
 LEDE_SEARCH_MAX_QUERY = 200  # characters kept from a search query
 LEDE_SCHEDULER_INTERVAL = env_int("LEDE_SCHEDULER_INTERVAL", 30)
 

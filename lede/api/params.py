@@ -19,6 +19,7 @@ from lede.core.dates import publication_zone
 from .errors import ApiError, bad_parameter
 
 MAX_ID = 2**63 - 1
+SLUG_PATTERN = r"^[\w-]+$"
 _SLUG = re.compile(r"^[\w-]{1,255}$")
 # Years the database stores on every backend once converted to UTC.
 _MIN_YEAR, _MAX_YEAR = 1900, 9998

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from lede.paywall.access import month_key
 
-from . import reports, selectors, services
-from .models import SCOPES, ApiCall, ApiKey, Licence
+from . import reports, selectors, services, webhooks
+from .models import SCOPES, ApiCall, ApiKey, Licence, WebhookDelivery, WebhookEndpoint
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -72,8 +72,38 @@ class ApiKeyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             )
 
 
+class WebhookInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = WebhookEndpoint
+    extra = 0
+    fields = ("url", "secret", "active")
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.base_fields["secret"].initial = webhooks.new_secret
+        return formset
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = [
+        "created_at",
+        "endpoint",
+        "event",
+        "article_id",
+        "status",
+        "attempts",
+        "last_status",
+    ]
+    list_filter = ["status", "event"]
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
 @admin.register(Licence)
 class LicenceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    inlines = [WebhookInline]
     list_display = ["name", "organisation", "full_text", "monthly_volume", "starts_at", "ends_at"]
     list_filter = ["full_text", "agency_copy"]
     search_fields = ["name", "organisation__name"]

@@ -3,11 +3,14 @@ log of what each key was served (billing and audit)."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 #: What a key may call. ``articles`` covers articles, sections, authors and tags.
 SCOPES = (
@@ -211,3 +214,151 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.licence_id} {self.month} {self.kind}:{self.item_id}"
+
+
+#: Known AI crawlers (robots.txt user agents). The publisher allows or refuses
+#: each one in the rights settings; search engines are never named here.
+AI_CRAWLERS = (
+    "GPTBot",
+    "ChatGPT-User",
+    "OAI-SearchBot",
+    "CCBot",
+    "Google-Extended",
+    "ClaudeBot",
+    "anthropic-ai",
+    "PerplexityBot",
+    "Applebot-Extended",
+    "Bytespider",
+    "Meta-ExternalAgent",
+    "Amazonbot",
+    "cohere-ai",
+    "Diffbot",
+)
+
+
+def _crawler_lines(value: str) -> list[str]:
+    return [line.strip() for line in (value or "").replace(",", "\n").splitlines() if line.strip()]
+
+
+@register_setting(icon="lock")
+class RightsSettings(BaseSiteSetting):
+    """Machine-readable rights: TDMRep (W3C community group report) and the AI
+    crawlers named in robots.txt."""
+
+    tdm_reserved = models.BooleanField(
+        _("réserver la fouille de textes et de données"),
+        default=True,
+        help_text=_(
+            "Publie « tdm-reservation: 1 » (TDMRep) : la fouille de textes et de données "
+            "n'est permise que sous licence."
+        ),
+    )
+    tdm_policy_url = models.URLField(
+        _("page de la politique de licence"),
+        blank=True,
+        help_text=_("Vide : la page intégrée /droits/licences/."),
+    )
+    allowed_ai_crawlers = models.TextField(
+        _("robots d'IA autorisés"),
+        blank=True,
+        help_text=_(
+            "Un nom de robot par ligne parmi : %(names)s. Les autres sont refusés. "
+            "Les moteurs de recherche ne sont pas concernés."
+        )
+        % {"names": ", ".join(AI_CRAWLERS)},
+    )
+    extra_refused_crawlers = models.TextField(
+        _("autres robots refusés"), blank=True, help_text=_("Un nom de robot par ligne.")
+    )
+    licence_contact = models.EmailField(_("contact licences"), blank=True)
+
+    panels = [
+        FieldPanel("tdm_reserved"),
+        FieldPanel("tdm_policy_url"),
+        FieldPanel("allowed_ai_crawlers"),
+        FieldPanel("extra_refused_crawlers"),
+        FieldPanel("licence_contact"),
+    ]
+
+    class Meta:
+        verbose_name = _("droits et robots")
+
+    def clean(self) -> None:
+        known = {name.lower() for name in AI_CRAWLERS}
+        unknown = [n for n in _crawler_lines(self.allowed_ai_crawlers) if n.lower() not in known]
+        if unknown:
+            message = _("Robot inconnu : %(names)s") % {"names": ", ".join(unknown)}
+            raise ValidationError({"allowed_ai_crawlers": message})
+        for name in _crawler_lines(self.extra_refused_crawlers):
+            if not re.match(r"^[A-Za-z0-9._-]{1,80}$", name):
+                message = _("Nom de robot invalide : %(name)s") % {"name": name}
+                raise ValidationError({"extra_refused_crawlers": message})
+
+    def allowed(self) -> list[str]:
+        wanted = {n.lower() for n in _crawler_lines(self.allowed_ai_crawlers)}
+        return [name for name in AI_CRAWLERS if name.lower() in wanted]
+
+    def refused(self) -> list[str]:
+        allowed = {n.lower() for n in self.allowed()}
+        names = [name for name in AI_CRAWLERS if name.lower() not in allowed]
+        for extra in _crawler_lines(self.extra_refused_crawlers):
+            if extra.lower() not in {n.lower() for n in names} | allowed:
+                names.append(extra)
+        return names
+
+
+class WebhookEndpoint(models.Model):
+    """Where a licensee wants to hear of its articles being published, updated
+    or killed. Calls are signed with HMAC-SHA256 under ``secret``."""
+
+    licence = models.ForeignKey(
+        Licence, on_delete=models.CASCADE, related_name="webhooks", verbose_name=_("licence")
+    )
+    url = models.URLField(_("adresse"), max_length=500)
+    secret = models.CharField(
+        _("secret de signature"),
+        max_length=64,
+        help_text=_("Partagé avec le client pour vérifier la signature HMAC-SHA256."),
+    )
+    active = models.BooleanField(_("actif"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint, with its attempts (the delivery log)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        DELIVERED = "delivered", _("Livré")
+        FAILED = "failed", _("Abandonné")
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(_("événement"), max_length=32)
+    article_id = models.PositiveBigIntegerField(_("article"))
+    payload = models.JSONField()
+    status = models.CharField(
+        _("état"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    last_status = models.PositiveSmallIntegerField(_("dernier code HTTP"), null=True, blank=True)
+    last_error = models.CharField(_("dernière erreur"), max_length=500, blank=True)
+    next_attempt_at = models.DateTimeField(_("prochaine tentative"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("livré le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("envoi de webhook")
+        verbose_name_plural = _("envois de webhooks")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_due")]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.article_id} → {self.endpoint_id}"

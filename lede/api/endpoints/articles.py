@@ -20,7 +20,15 @@ from .. import conditional, content
 from ..calls import client_signature, log_call, publication, publication_signature
 from ..clients import client_for
 from ..errors import COMMON_ERRORS, ApiError, ErrorOut, not_found
-from ..params import Cursor, check_id, decode_cursor, page_size, parse_instant, parse_slug
+from ..params import (
+    SLUG_PATTERN,
+    Cursor,
+    check_id,
+    decode_cursor,
+    page_size,
+    parse_instant,
+    parse_slug,
+)
 from ..schemas import ArticleDetail, NinjsObject
 from ..schemas import ArticlePage as ArticlePageOut
 
@@ -79,13 +87,21 @@ def _prefetched(ids: list[int]) -> list[ArticlePage]:
 def list_articles(
     request: HttpRequest,
     response: HttpResponse,
-    section: str | None = Query(None, description="Identifiant (slug) de la rubrique."),
-    tag: str | None = Query(None, description="Identifiant (slug) du mot-clé."),
-    author: str | None = Query(None, description="Identifiant (slug) de l'auteur."),
+    section: str | None = Query(
+        None, pattern=SLUG_PATTERN, max_length=255, description="Identifiant (slug) de la rubrique."
+    ),
+    tag: str | None = Query(
+        None, pattern=SLUG_PATTERN, max_length=255, description="Identifiant (slug) du mot-clé."
+    ),
+    author: str | None = Query(
+        None, pattern=SLUG_PATTERN, max_length=255, description="Identifiant (slug) de l'auteur."
+    ),
     published_since: str | None = Query(None, description="Date ISO 8601."),
     updated_since: str | None = Query(None, description="Date ISO 8601."),
-    cursor: str | None = Query(None, description="Curseur rendu par la page précédente."),
-    limit: int | None = Query(None, description="Taille de page (plafonnée à 100)."),
+    cursor: str | None = Query(
+        None, max_length=200, description="Curseur rendu par la page précédente."
+    ),
+    limit: int | None = Query(None, ge=1, description="Taille de page (plafonnée à 100)."),
 ) -> Any:
     now = timezone.now()
     client = client_for(request, now, scope="articles")

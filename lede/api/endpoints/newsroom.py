@@ -50,8 +50,10 @@ def list_dispatches(
     request: HttpRequest,
     response: HttpResponse,
     published_since: str | None = Query(None, description="Date ISO 8601."),
-    cursor: str | None = Query(None, description="Curseur rendu par la page précédente."),
-    limit: int | None = Query(None, description="Taille de page (plafonnée à 100)."),
+    cursor: str | None = Query(
+        None, max_length=200, description="Curseur rendu par la page précédente."
+    ),
+    limit: int | None = Query(None, ge=1, description="Taille de page (plafonnée à 100)."),
 ) -> Any:
     now = timezone.now()
     client = client_for(request, now, scope="dispatches")
@@ -180,8 +182,10 @@ def list_liveblogs(
     request: HttpRequest,
     response: HttpResponse,
     updated_since: str | None = Query(None, description="Date ISO 8601."),
-    cursor: str | None = Query(None, description="Curseur rendu par la page précédente."),
-    limit: int | None = Query(None, description="Taille de page (plafonnée à 100)."),
+    cursor: str | None = Query(
+        None, max_length=200, description="Curseur rendu par la page précédente."
+    ),
+    limit: int | None = Query(None, ge=1, description="Taille de page (plafonnée à 100)."),
 ) -> Any:
     now = timezone.now()
     client = client_for(request, now, scope="liveblogs")

@@ -62,8 +62,10 @@ def list_sections(request: HttpRequest, response: HttpResponse) -> Any:
 def list_authors(
     request: HttpRequest,
     response: HttpResponse,
-    cursor: str | None = Query(None, description="Curseur rendu par la page précédente."),
-    limit: int | None = Query(None, description="Taille de page (plafonnée à 100)."),
+    cursor: str | None = Query(
+        None, max_length=200, description="Curseur rendu par la page précédente."
+    ),
+    limit: int | None = Query(None, ge=1, description="Taille de page (plafonnée à 100)."),
 ) -> Any:
     client = client_for(request, timezone.now(), scope="articles")
     size = page_size(limit)
@@ -107,8 +109,10 @@ def list_authors(
 def list_tags(
     request: HttpRequest,
     response: HttpResponse,
-    cursor: str | None = Query(None, description="Curseur rendu par la page précédente."),
-    limit: int | None = Query(None, description="Taille de page (plafonnée à 100)."),
+    cursor: str | None = Query(
+        None, max_length=200, description="Curseur rendu par la page précédente."
+    ),
+    limit: int | None = Query(None, ge=1, description="Taille de page (plafonnée à 100)."),
 ) -> Any:
     client = client_for(request, timezone.now(), scope="articles")
     size = page_size(limit)
