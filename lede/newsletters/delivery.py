@@ -251,8 +251,9 @@ class Report:
 
     def line(self) -> str:
         line = f"sent {self.sent}, skipped {self.skipped}, failed {self.failed + self.bounced}"
-        if self.unknown:
-            line += f", unknown {self.unknown}"
+        unknown = self.unknown + self.recovered_unknown
+        if unknown:
+            line += f", unknown {unknown}"
         return line
 
 
