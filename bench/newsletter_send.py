@@ -50,7 +50,7 @@ def run_sink(port: int, path: str) -> None:
     from aiosmtpd.controller import Controller
 
     message_id = re.compile(rb"^Message-ID: <(\d+)\.", re.MULTILINE | re.IGNORECASE)
-    out = open(path, "a", buffering=1)  # noqa: SIM115 - closed by the process's end
+    out = open(path, "a", buffering=1)
 
     class Sink:
         async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -101,9 +101,7 @@ def recreate_database() -> None:
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
         c.execute(f'DROP DATABASE IF EXISTS "{DATABASE}"')
         c.execute(f'CREATE DATABASE "{DATABASE}"')
-    subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env(), check=True
-    )
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env(), check=True)
 
 
 def seed(recipients: int) -> None:
@@ -171,7 +169,7 @@ def worker(port: int, key: str, connections: int) -> subprocess.Popen[bytes]:
         "LEDE_DKIM_KEY_FILE": key,
         "LEDE_DKIM_DOMAIN": "lede.example",
     }
-    return subprocess.Popen(  # noqa: S603
+    return subprocess.Popen(
         [sys.executable, "manage.py", "newsletter_send", SLUG, "--connections", str(connections)],
         cwd=ROOT,
         env=worker_env,
@@ -243,7 +241,7 @@ def main(argv: list[str]) -> None:
     )
     sink_file = tmp / "sink.txt"
     port = free_port()
-    sink = subprocess.Popen(  # noqa: S603
+    sink = subprocess.Popen(
         [sys.executable, str(Path(__file__).resolve()), "--sink", str(port), str(sink_file)],
         cwd=ROOT,
         env=env(),
