@@ -489,8 +489,9 @@ class _Run:
             subscribers = {pk: sid for pk, _email, sid, _user in batch}
             still = _subscribed_ids(self.edition.newsletter_id, set(subscribers.values()))
             claim = [pk for pk in slots if subscribers.get(pk) in still]
+            claimed = 0
             if claim:
-                Delivery.objects.filter(pk__in=claim, state=DeliveryState.QUEUED).update(
+                claimed = Delivery.objects.filter(pk__in=claim, state=DeliveryState.QUEUED).update(
                     state=DeliveryState.SENDING,
                     connection=Case(*[When(pk=pk, then=Value(slots[pk].index)) for pk in claim]),
                     message_id=Case(
@@ -499,7 +500,12 @@ class _Run:
                     attempts=F("attempts") + 1,
                     updated_at=now,
                 )
-            states = dict(Delivery.objects.filter(pk__in=list(slots)).values_list("pk", "state"))
+            if claimed == len(slots):  # the usual case: no need to read them back
+                states: dict[int, str] = dict.fromkeys(slots, DeliveryState.SENDING.value)
+            else:
+                states = dict(
+                    Delivery.objects.filter(pk__in=list(slots)).values_list("pk", "state")
+                )
             unclaimed = [pk for pk in slots if states.get(pk) == DeliveryState.QUEUED]
             if unclaimed:
                 self.report.skipped += Delivery.objects.filter(
