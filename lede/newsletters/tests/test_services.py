@@ -50,10 +50,16 @@ def test_an_edition_is_enqueued_once(matinale: Newsletter) -> None:
         services.edition_enqueue(edition=edition)
 
 
-def test_an_empty_edition_is_refused(matinale: Newsletter) -> None:
-    edition = Edition.objects.create(newsletter=matinale, subject="Vide")
+def test_an_empty_edition_is_filled_from_the_sections_or_refused(matinale: Newsletter) -> None:
+    edition = Edition.objects.create(newsletter=matinale, intro="Bonjour")
+    services.edition_enqueue(edition=edition)
+    assert edition.items.count() == 2  # the fixture's articles of the last day
+    assert edition.subject == "Les négociations reprennent à Doha"
+    # Nothing published since that edition: the next empty one is refused.
+    empty = Edition.objects.create(newsletter=matinale, subject="Vide")
     with pytest.raises(services.NewsletterError, match="aucun article"):
-        services.edition_enqueue(edition=edition)
+        services.edition_enqueue(edition=empty)
+    assert Edition.objects.get(pk=empty.pk).status == Edition.Status.DRAFT
 
 
 def test_daily_edition_is_due_once_after_its_time(matinale: Newsletter) -> None:
