@@ -54,7 +54,7 @@ from django.utils import timezone
 from lede.core.queue import single_flight
 
 from . import services
-from .message import MessageFactory, configured_signer
+from .message import MessageFactory, Unsigned, configured_signer
 from .models import Delivery, DeliveryState, Edition, Subscriber, Subscription
 from .rendering import EditionRenderer
 
@@ -270,7 +270,7 @@ class Report:
 class _Slot:
     index: int
     transport: SmtpSlot | BackendSlot
-    jobs: queue.Queue[tuple[int, str, bytes] | None] = field(default_factory=queue.Queue)
+    jobs: queue.Queue[tuple[int, str, Unsigned] | None] = field(default_factory=queue.Queue)
     thread: threading.Thread | None = None
 
 
@@ -395,8 +395,9 @@ class _Run:
             if job is None:
                 slot.transport.close()
                 return
-            delivery_id, recipient, raw = job
+            delivery_id, recipient, unsigned = job
             try:
+                raw = self.factory.finish(unsigned)
                 result = slot.transport.send(sender, recipient, raw)
             except Exception as exc:  # noqa: BLE001 - never lose a slot's answer
                 result = Result(Outcome.UNKNOWN, detail=str(exc)[:500])
@@ -476,7 +477,7 @@ class _Run:
             user = self.users.get(user_id) if user_id is not None else None
             reader = self.renderer.reader_for(user)
             variant = self.renderer.variant(self.renderer.full_ids_for(reader))
-            message_id, raw = self.factory.build(
+            message_id, raw = self.factory.prepare(
                 variant=variant, email=email, subscriber_id=subscriber_id or 0, delivery_id=pk
             )
             prepared.append((pk, email, message_id, raw))
