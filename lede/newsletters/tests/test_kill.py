@@ -42,6 +42,7 @@ RECIPIENTS = 400
 CONNECTIONS = 3
 
 pytestmark = [
+    pytest.mark.slow,  # a minute or two: two worker processes, 400 messages
     pytest.mark.skipif(
         not ON_POSTGRESQL, reason="needs a PostgreSQL DATABASE_URL (the worker process shares it)"
     ),
