@@ -200,7 +200,7 @@ def address_confirm(request: HttpRequest) -> HttpResponse:
         return _restart(
             request,
             next_url,
-            _("Ce code n'est plus valable : il a déjà servi ou a expiré. Demandez-en un nouveau."),
+            _("Ce code n’est plus valable : il a déjà servi ou a expiré. Demandez-en un nouveau."),
             status=400,
         )
     if not process.is_valid():
@@ -221,7 +221,7 @@ def address_confirm(request: HttpRequest) -> HttpResponse:
         else:
             messages.error(
                 request,
-                _("Impossible d'envoyer un autre code pour le moment. Patientez, puis réessayez."),
+                _("Impossible d’envoyer un autre code pour le moment. Patientez, puis réessayez."),
             )
         return redirect(here)
     form = AddressCodeForm(request.POST if post else None, code=process.code)

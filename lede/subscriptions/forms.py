@@ -113,7 +113,7 @@ class GroupForm(TokenMixin, ProviderChoiceMixin):
         label=_("Durée"),
         queryset=Plan.objects.none(),
         empty_label=None,
-        error_messages={"invalid_choice": _("Cette formule n'est plus disponible.")},
+        error_messages={"invalid_choice": _("Cette formule n’est plus disponible.")},
     )
 
     field_order = ["plan", "seats", "organisation_name", "email_domains", "provider"]
@@ -128,7 +128,7 @@ class GroupForm(TokenMixin, ProviderChoiceMixin):
 class ChangePlanForm(forms.Form):
     plan = forms.ModelChoiceField(
         queryset=Plan.objects.none(),
-        error_messages={"invalid_choice": _("Cette formule n'est plus disponible.")},
+        error_messages={"invalid_choice": _("Cette formule n’est plus disponible.")},
     )
 
     field_order = ["plan", "seats", "organisation_name", "email_domains", "provider"]

@@ -54,8 +54,8 @@ def test_staff_without_totp_is_sent_to_activate_it(
     assert response.status_code == 302
     assert response["Location"] == ACTIVATE
     page = client.get(ACTIVATE, follow=True)
-    assert "exige l&#x27;authentification à deux facteurs" in page.content.decode() or (
-        "exige l'authentification à deux facteurs" in page.content.decode()
+    assert "exige l’authentification à deux facteurs" in page.content.decode() or (
+        "exige l’authentification à deux facteurs" in page.content.decode()
     )
 
 

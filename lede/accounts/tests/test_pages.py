@@ -46,7 +46,7 @@ def check_page(response: Any, status: int = 200) -> str:
         ("/compte/password/reset/key/done/", "Mot de passe modifié"),
         ("/compte/login/code/", "Recevoir un code de connexion"),
         ("/compte/confirm-email/", "Vérifiez votre adresse e-mail"),
-        ("/compte/confirm-email/pas-une-cle/", "Confirmer l&#x27;adresse e-mail"),
+        ("/compte/confirm-email/pas-une-cle/", "Confirmer l’adresse e-mail"),
     ],
 )
 def test_entrance_pages(client: Any, url: str, heading: str) -> None:
@@ -110,7 +110,7 @@ def test_totp_activation_pages_work_without_javascript(client: Any, reader: Any)
     assert response["Location"] == "/compte/2fa/totp/activate/"
 
     html = check_page(client.get("/compte/2fa/totp/activate/"))
-    assert "Activer l&#x27;application d&#x27;authentification" in html or (
+    assert "Activer l’application d’authentification" in html or (
         "Activer l'application d'authentification" in html
     )
     assert 'alt="Code QR' in html

@@ -15,7 +15,7 @@ from .helpers import PASSWORD, first_url, html_part, last_mail, login
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "Oasis-Nouvelle-2027!"
-DEAD_LINK = "Ce lien n'est plus valable"
+DEAD_LINK = "Ce lien n’est plus valable"
 
 
 def request_link(client: Any, email: str) -> str:

@@ -44,7 +44,7 @@ def test_home_shows_the_account(client: Any, make_user: Any) -> None:
         'href="/offres/"',
     ):
         assert text in html, text
-    assert "Renvoyer l'e-mail de vérification" not in html
+    assert "Renvoyer l’e-mail de vérification" not in html
     page = audit(html)
     assert page.h1 == 1
     assert page.html_lang == "fr"
@@ -57,7 +57,7 @@ def test_home_offers_to_resend_verification(
     client.force_login(user)
     html = client.get("/compte/").content.decode()
     assert "non vérifiée" in html
-    assert "Renvoyer l'e-mail de vérification" in html
+    assert "Renvoyer l’e-mail de vérification" in html
     response = client.post("/compte/email/", {"email": user.email, "action_send": ""})
     assert response.status_code == 302
     assert mailoutbox[-1].to == [user.email]
@@ -105,7 +105,7 @@ def test_delete_page_asks_for_password_and_checkbox(client: Any, reader: Any) ->
 
     response = client.post("/compte/supprimer/", {"password": "faux", "confirm": "on"})
     assert response.status_code == 400
-    assert "Ce mot de passe n&#x27;est pas le bon." in response.content.decode()
+    assert "Ce mot de passe n’est pas le bon." in response.content.decode()
     response = client.post("/compte/supprimer/", {"password": PASSWORD})
     assert response.status_code == 400
     assert "Cochez la case pour confirmer la suppression." in response.content.decode()

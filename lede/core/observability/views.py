@@ -86,6 +86,6 @@ def metrics(request: HttpRequest) -> HttpResponse:
     if expected:
         given = bearer_token(request)
         if given is None or not hmac.compare_digest(given.encode(), expected.encode()):
-            return _refuse(401, _("Jeton d'accès aux métriques absent ou invalide."))
+            return _refuse(401, _("Jeton d’accès aux métriques absent ou invalide."))
     encoder, content_type = choose_encoder(request.headers.get("Accept", ""))
     return HttpResponse(encoder(build_registry()), content_type=content_type)

@@ -134,11 +134,11 @@ def validate_card(number: str, expiry: str, cvc: str, today: date) -> SandboxCar
         month_text, year_text = raw.split("/")
         month, year = int(month_text), int(year_text)
     except ValueError as exc:
-        raise CardError("expiry", gettext("Date d'expiration invalide (MM/AA).")) from exc
+        raise CardError("expiry", gettext("Date d’expiration invalide (MM/AA).")) from exc
     if year < 100:
         year += 2000
     if not 1 <= month <= 12 or (year, month) < (today.year, today.month):
-        raise CardError("expiry", gettext("Date d'expiration invalide ou passée."))
+        raise CardError("expiry", gettext("Date d’expiration invalide ou passée."))
     if not (cvc or "").isdigit() or len(cvc) != 3:
         raise CardError("cvc", gettext("Le cryptogramme compte 3 chiffres."))
     return card

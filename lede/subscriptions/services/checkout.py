@@ -29,7 +29,7 @@ def subscription_checkout(
     """The pending order (and pending subscription) for buying ``offer``.
     Asking twice for the same purchase returns the same order."""
     if not offer.is_current():
-        raise SubscriptionError(gettext("Cette offre n'est plus disponible."))
+        raise SubscriptionError(gettext("Cette offre n’est plus disponible."))
     if live_subscription(user) is not None:
         raise SubscriptionError(
             gettext("Vous êtes déjà abonné. Gérez votre abonnement dans « Mon abonnement ».")
@@ -72,7 +72,7 @@ def subscription_checkout(
 def trial_start(*, user: Any, offer: Offer) -> Subscription:
     """A free trial: access at once, no payment until the trial ends."""
     if not offer.is_current() or not offer.trial_days:
-        raise SubscriptionError(gettext("Cette offre n'est plus disponible."))
+        raise SubscriptionError(gettext("Cette offre n’est plus disponible."))
     type(user).objects.select_for_update().get(pk=user.pk)  # one trial at a time
     if live_subscription(user) is not None:
         raise SubscriptionError(gettext("Vous êtes déjà abonné."))
