@@ -1,10 +1,14 @@
-"""No straight apostrophe in the French text readers see.
+"""No straight apostrophe, and no ordinary space where French puts a narrow
+no-break one, in the French text readers see.
 
 The typography filter (lede/core/typography.py) fixes text at render where it
 is applied (articles, teasers, e-mails), but much of what readers read is our
 own text: templates and the gettext messages of the code. This test scans
 them for a straight apostrophe between two letters (``l'accès``), which in
-French text is always the typographic one (``l’accès``).
+French text is always the typographic one (``l’accès``), and for an ordinary
+or full no-break space before ``: ; ! ? %`` or inside « », where French
+typography puts a narrow no-break space (U+202F) so that a line never starts
+with the punctuation.
 
 Scanned:
 - the text of reader-facing templates (HTML text nodes and the strings of
@@ -37,6 +41,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 STRAIGHT = re.compile(r"[^\W\d_]'[^\W\d_]")
+WIDE_SPACE = re.compile(
+    r"[^\s\u202f][ \u00a0][:;!?%](?=\s|$|[<»)\"'.,])|«[ \u00a0]|[^\s\u202f][ \u00a0]»"
+)
+
+
+def _bad(text: str) -> list[re.Match[str]]:
+    return [*STRAIGHT.finditer(text), *WIDE_SPACE.finditer(text)]
+
 
 GETTEXT_NAMES = frozenset(
     {
@@ -162,23 +174,23 @@ def offences() -> list[str]:
     found = []
     for path in template_files():
         for text in template_texts(path.read_text(encoding="utf-8")):
-            for match in STRAIGHT.finditer(text):
+            for match in _bad(text):
                 around = text[max(0, match.start() - 25) : match.end() + 25].strip()
                 found.append(f"{path.relative_to(ROOT)}: …{around}…")
     for path in python_files():
         for line, message in gettext_messages(path.read_text(encoding="utf-8")):
-            if STRAIGHT.search(message):
+            if _bad(message):
                 found.append(f"{path.relative_to(ROOT)}:{line}: {message[:70]}")
     for path in sorted((ROOT / "locale").rglob("*.po")) if (ROOT / "locale").is_dir() else []:
         for line, message in po_messages(path):
-            if STRAIGHT.search(message):
+            if _bad(message):
                 found.append(f"{path.relative_to(ROOT)}:{line}: {message[:70]}")
     return found
 
 
 def test_reader_text_uses_typographic_apostrophes() -> None:
     found = offences()
-    assert not found, f"{len(found)} straight apostrophe(s) in French text:\n" + "\n".join(found)
+    assert not found, f"{len(found)} typography fault(s) in French text:\n" + "\n".join(found)
 
 
 def test_the_scan_finds_what_it_should_and_nothing_else() -> None:

@@ -65,7 +65,7 @@ class AddressForm(RequestLoginCodeForm):
         field.error_messages.update(
             {
                 "required": _("Indiquez votre adresse e-mail."),
-                "invalid": _("Cette adresse e-mail n’est pas valide (exemple : nom@exemple.ma)."),
+                "invalid": _("Cette adresse e-mail n’est pas valide (exemple : nom@exemple.ma)."),
             }
         )
 

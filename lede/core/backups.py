@@ -157,7 +157,7 @@ def _check_dump(dump: IO[bytes]) -> None:
     if _sha256(dump) != sha256:
         raise CommandError(
             _(
-                "Sauvegarde corrompue : son empreinte SHA-256 ne correspond pas aux "
+                "Sauvegarde corrompue : son empreinte SHA-256 ne correspond pas aux "
                 "métadonnées. Rien n’a été modifié."
             )
         )
@@ -200,7 +200,7 @@ class PgSnapshotConnector(PgDumpBinaryConnector):
             try:
                 dump = super().create_dump()
             except CommandConnectorError as exc:
-                raise CommandError(_("pg_dump a échoué : %(error)s") % {"error": exc}) from exc
+                raise CommandError(_("pg_dump a échoué : %(error)s") % {"error": exc}) from exc
             finally:
                 self.dump_suffix = suffix
         _remember_dump(dump, stats)
@@ -212,7 +212,7 @@ class PgSnapshotConnector(PgDumpBinaryConnector):
             return super().restore_dump(dump)
         except CommandConnectorError as exc:
             raise CommandError(
-                _("La restauration a échoué ; la base n’a pas été modifiée. %(error)s")
+                _("La restauration a échoué ; la base n’a pas été modifiée. %(error)s")
                 % {"error": str(exc)[-2000:]}
             ) from exc
 
@@ -236,7 +236,7 @@ def _sqlite_stats(path: Path) -> dict[str, Any]:
         return database_stats(source.cursor(), "sqlite")
     except sqlite3.DatabaseError as exc:
         raise CommandError(
-            _("La copie SQLite de la sauvegarde est illisible : %(error)s") % {"error": exc}
+            _("La copie SQLite de la sauvegarde est illisible : %(error)s") % {"error": exc}
         ) from exc
     finally:
         source.close()
@@ -260,7 +260,7 @@ class SqliteOnlineConnector(SqliteBackupConnector):
             _compare(
                 _expected.get("counts") or {},
                 found,
-                _("Sauvegarde incohérente, rien n’a été modifié : %(wrong)s"),
+                _("Sauvegarde incohérente, rien n’a été modifié : %(wrong)s"),
             )
             connection = self.connection
             connection.ensure_connection()
@@ -273,7 +273,7 @@ class SqliteOnlineConnector(SqliteBackupConnector):
                 source.backup(connection.connection)
             except sqlite3.Error as exc:
                 raise CommandError(
-                    _("La restauration a échoué ; la base n’a pas été modifiée. %(error)s")
+                    _("La restauration a échoué ; la base n’a pas été modifiée. %(error)s")
                     % {"error": exc}
                 ) from exc
             finally:
@@ -327,7 +327,7 @@ def on_database_restored(sender: Any, database_name: str = DEFAULT_DB_ALIAS, **k
     connection = connections[database_name]
     with connection.cursor() as cursor:
         found = database_stats(cursor, connection.vendor)["counts"]
-    _compare(expected["counts"], found, _("Vérification échouée après restauration : %(wrong)s"))
+    _compare(expected["counts"], found, _("Vérification échouée après restauration : %(wrong)s"))
     for label, count in expected["counts"].items():
         logger.info("  %s: %s", label, count)
     executor = MigrationExecutor(connection)

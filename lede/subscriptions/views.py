@@ -271,7 +271,7 @@ def resume(request: HttpRequest) -> HttpResponse:
     except SubscriptionError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, gettext("Votre abonnement continue : merci !"))
+        messages.success(request, gettext("Votre abonnement continue : merci !"))
     return redirect("subscriptions:account")
 
 
@@ -295,7 +295,7 @@ def change_plan(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            gettext("Changement enregistré : il prendra effet au prochain renouvellement."),
+            gettext("Changement enregistré : il prendra effet au prochain renouvellement."),
         )
     return redirect("subscriptions:account")
 
@@ -377,7 +377,7 @@ def _restored(request: HttpRequest, name: str, form_class: type[Form]) -> dict[s
         messages.info(
             request,
             gettext(
-                "Nous avons gardé ce que vous aviez saisi avant de vous connecter : "
+                "Nous avons gardé ce que vous aviez saisi avant de vous connecter : "
                 "vérifiez-le, puis validez."
             ),
         )
@@ -440,7 +440,7 @@ def gift_redeem(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                gettext("Cadeau activé : accès ouvert jusqu’au %(date)s.")
+                gettext("Cadeau activé : accès ouvert jusqu’au %(date)s.")
                 % {"date": _date(subscription.current_period_end)},
             )
             return redirect("subscriptions:account")

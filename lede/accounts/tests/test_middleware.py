@@ -141,7 +141,7 @@ def test_staff_log_in_with_totp_reaches_the_admin(staff: Any, with_middleware: A
 
 
 def test_demo_log_in_page_says_2fa_is_relaxed(client: Any, settings: Any) -> None:
-    note = "Site de démonstration : la double authentification"
+    note = "Site de démonstration : la double authentification"
     settings.LEDE_STAFF_REQUIRE_MFA = False
     settings.LEDE_DEMO = True
     assert note in client.get("/compte/login/").content.decode()

@@ -125,7 +125,7 @@ def validate_card(number: str, expiry: str, cvc: str, today: date) -> SandboxCar
         raise CardError(
             "number",
             gettext(
-                "Carte inconnue en mode test : utilisez 4242 4242 4242 4242 (acceptée), "
+                "Carte inconnue en mode test : utilisez 4242 4242 4242 4242 (acceptée), "
                 "4000 0000 0000 0002 (refusée) ou 4000 0000 0000 0119 (erreur)."
             ),
         )
@@ -226,7 +226,7 @@ def notification_apply(body: bytes, signature: str) -> NotificationResult:
 class SandboxProvider(PaymentProvider):
     name = "sandbox"
     label = _("Carte de test (mode test)")
-    description = _("Aucun paiement réel : cartes de test seulement.")
+    description = _("Aucun paiement réel : cartes de test seulement.")
     supports_renewal = True
     supports_refund = True
 

@@ -32,7 +32,7 @@ def _cancel_at_period_end_set(
             and subscription.current_period_end
             and subscription.current_period_end <= now
         ):
-            raise SubscriptionError(gettext("La période payée est terminée : réabonnez-vous."))
+            raise SubscriptionError(gettext("La période payée est terminée : réabonnez-vous."))
         try:
             provider = (
                 providers.get_provider(subscription.provider) if subscription.provider else None

@@ -32,7 +32,7 @@ def subscription_checkout(
         raise SubscriptionError(gettext("Cette offre n’est plus disponible."))
     if live_subscription(user) is not None:
         raise SubscriptionError(
-            gettext("Vous êtes déjà abonné. Gérez votre abonnement dans « Mon abonnement ».")
+            gettext("Vous êtes déjà abonné. Gérez votre abonnement dans « Mon abonnement ».")
         )
     coupon = coupon_validate(code=coupon_code, plan=offer.plan) if coupon_code.strip() else None
     quote = offer_quote(offer=offer, coupon=coupon)

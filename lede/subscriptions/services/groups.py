@@ -61,7 +61,7 @@ def _group_domains(user: Any, raw: str) -> list[str]:
     for domain in domains:
         if "." not in domain or domain in FREE_MAIL_DOMAINS:
             raise SubscriptionError(
-                gettext("Domaine refusé : %(domain)s (adresse d’entreprise requise).")
+                gettext("Domaine refusé : %(domain)s (adresse d’entreprise requise).")
                 % {"domain": domain}
             )
         if domain not in verified:
