@@ -157,3 +157,25 @@ def test_what_a_process_keeps_of_the_caches_is_reset_with_the_rest() -> None:
     assert variants.local_variants.get("k") is None
     assert fastpath.uid_hints == {}
     assert serving._account_nav.cache_info().currsize == 0
+
+
+def test_the_local_variants_keep_the_most_recently_read_until_they_expire() -> None:
+    from lede.core.caching.variants import LocalVariants
+
+    now = [1000.0]
+    local = LocalVariants(max_entries=2, ttl=10, timer=lambda: now[0])
+    local.put("a", "<p>a</p>")
+    local.put("b", "<p>b</p>")
+    assert local.get("a") == "<p>a</p>"  # "a" is now the most recently read
+    local.put("c", "<p>c</p>")  # full: the least recently read ("b") goes
+    assert local.get("b") is None
+    assert local.get("a") == "<p>a</p>" and local.get("c") == "<p>c</p>"
+    now[0] += 9.5
+    local.put("c", "<p>c2</p>")  # stored again: ten more seconds
+    now[0] += 1
+    assert local.get("a") is None  # stored 10.5 s ago
+    assert local.get("c") == "<p>c2</p>"
+    assert local.stored() == ["<p>c2</p>"]
+    nothing = LocalVariants(max_entries=0, ttl=10)
+    nothing.put("a", "<p>a</p>")
+    assert nothing.get("a") is None
