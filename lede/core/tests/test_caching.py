@@ -82,6 +82,7 @@ def _bumped(before: dict[str, int]) -> set[str]:
         (Event.SETTINGS_CHANGED, None, {keys.CHROME.key}),
         (Event.OFFERS_CHANGED, None, {keys.CHROME.key}),
         (Event.ORGANISATIONS_CHANGED, None, {keys.READER.key}),
+        (Event.READERS_CHANGED, None, {keys.READER.key}),
     ],
 )
 def test_what_each_event_bumps(
@@ -106,6 +107,32 @@ def test_publishing_forgets_the_route_and_the_shared_entries(publication: dict[s
     assert cache.get(keys.LAUNCH_OFFER_KEY) is None
     invalidate(Event.ORGANISATIONS_CHANGED)
     assert cache.get(keys.ORGANISATIONS_KEY) is None
+
+
+def test_the_per_reader_events_forget_that_reader_only_now_and_after_commit(
+    db: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from lede.paywall import services
+
+    mine = [keys.reader_profile_key(7), keys.meter_reads_key(7, "2026-12")]
+    others = [
+        keys.reader_profile_key(8),
+        keys.meter_reads_key(8, "2026-12"),
+        keys.meter_reads_key(7, "2026-11"),
+    ]
+    cache.set_many(dict.fromkeys(mine + others, "ancien"))
+    before = _generations()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.reader_changed(user_id=7)
+        invalidate(Event.METER_READ, user_id=7, month="2026-12")
+        assert cache.get_many(mine) == {}
+        # A request running before the commit puts the old entries back...
+        cache.set_many(dict.fromkeys(mine, "ancien"))
+    for callback in callbacks:
+        callback()
+    assert cache.get_many(mine) == {}  # ...and the commit drops them again
+    assert cache.get_many(others) == dict.fromkeys(others, "ancien")
+    assert _bumped(before) == set()
 
 
 def test_a_legal_page_change_forgets_the_footer_links(
