@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
-from lede.core.caching import keys
 from lede.core.caching.invalidation import Event, invalidate
 
 from .models import AccessGrant, MeterRead
@@ -21,24 +19,18 @@ def meter_record_read(*, user_id: int, article_id: int, month: str) -> None:
             MeterRead.objects.get_or_create(user_id=user_id, article_id=article_id, month=month)
     except IntegrityError:  # a concurrent request counted it first
         pass
-    key = keys.meter_reads_key(user_id, month)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    invalidate(Event.METER_READ, user_id=user_id, month=month)
 
 
 def reader_changed(*, user_id: int) -> None:
     """Forget the cached paywall profile of one reader (grants, seats, staff
-    status or addresses changed); again after commit so a request running
-    meanwhile cannot put the old profile back for long."""
-    key = keys.reader_profile_key(user_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    status or addresses changed)."""
+    invalidate(Event.READER_CHANGED, user_id=user_id)
 
 
 def readers_changed() -> None:
     """Every reader's profile is stale (a group's permissions changed)."""
-    keys.READER.bump()
-    transaction.on_commit(keys.READER.bump)
+    invalidate(Event.READERS_CHANGED)
 
 
 def organisations_changed() -> None:

@@ -20,13 +20,14 @@ from django.urls import reverse
 from wagtail.models import Site
 
 from lede.core import process_state
+from lede.core.caching import keys
 from lede.core.selectors import publication_settings
 from lede.core.site import site_url
 
 from .models import RightsSettings
 
-CACHE_KEY = "syndication:rights:v1"
-CACHE_SECONDS = 300
+CACHE_KEY = keys.SYNDICATION_RIGHTS_KEY
+CACHE_SECONDS = keys.SYNDICATION_RIGHTS_SECONDS
 LOCAL_SECONDS = 10.0
 
 

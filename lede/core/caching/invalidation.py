@@ -26,6 +26,12 @@ event                     clears
 ``OFFERS_CHANGED``        the paywall box's offer and the chrome generation
 ``ORGANISATIONS_CHANGED`` the organisations and every reader's profile (reader
                           generation, now and after commit)
+``READERS_CHANGED``       every reader's profile (reader generation, now and
+                          after commit): a group's permissions changed
+``READER_CHANGED``        one reader's profile (``user_id``; now and after
+                          commit)
+``METER_READ``            one reader's meter reads of one month (``user_id``,
+                          ``month``; now and after commit)
 ========================  =====================================================
 
 Article variants are never deleted: their keys name the revision and the
@@ -61,6 +67,9 @@ class Event(StrEnum):
     SETTINGS_CHANGED = "settings-changed"
     OFFERS_CHANGED = "offers-changed"
     ORGANISATIONS_CHANGED = "organisations-changed"
+    READERS_CHANGED = "readers-changed"
+    READER_CHANGED = "reader-changed"
+    METER_READ = "meter-read"
 
 
 def role_of(page: Any) -> str:
@@ -96,10 +105,16 @@ def _forget_organisations() -> None:
     cache.delete(keys.ORGANISATIONS_KEY)
 
 
+def _forget_key(key: str) -> Any:
+    return lambda: cache.delete(key)
+
+
 def invalidate(event: Event, page: Any = None, **details: Any) -> None:
     """Clear what ``event`` makes stale (see the module's table). ``page``:
     the page concerned (page events). ``details`` for ``MOVED``: Wagtail's
-    ``url_path_before``, ``url_path_after`` and ``parent_page_before``."""
+    ``url_path_before``, ``url_path_after`` and ``parent_page_before``; for
+    ``READER_CHANGED``: ``user_id``; for ``METER_READ``: ``user_id`` and
+    ``month``."""
     if event in (Event.PUBLISHED, Event.UNPUBLISHED):
         _page_changed(event, page)
     elif event is Event.MOVED:
@@ -114,6 +129,15 @@ def invalidate(event: Event, page: Any = None, **details: Any) -> None:
     elif event is Event.ORGANISATIONS_CHANGED:
         _forget_organisations()
         _now_and_after_commit(keys.READER.bump)
+    elif event is Event.READERS_CHANGED:
+        _now_and_after_commit(keys.READER.bump)
+    elif event is Event.READER_CHANGED:
+        # Again after commit, so a request running meanwhile cannot put the
+        # old profile back for long.
+        _now_and_after_commit(_forget_key(keys.reader_profile_key(int(details["user_id"]))))
+    elif event is Event.METER_READ:
+        key = keys.meter_reads_key(int(details["user_id"]), str(details["month"]))
+        _now_and_after_commit(_forget_key(key))
 
 
 def _page_changed(event: Event, page: Any) -> None:

@@ -199,6 +199,11 @@ def newsletter_signup_address_key(address_hash: str) -> str:
     return f"newsletters:signup:addr:{address_hash}"
 
 
+#: The site's text-and-data-mining reservation (lede.syndication.rights).
+SYNDICATION_RIGHTS_KEY = "syndication:rights:v1"
+SYNDICATION_RIGHTS_SECONDS = 300
+
+
 def api_rate_key(identity: str, minute: int) -> str:
     """A content API key's calls in one minute (lede.syndication.selectors)."""
     return f"syndication:rate:{identity}:{minute}"
@@ -321,4 +326,16 @@ REGISTRY: tuple[CacheEntry, ...] = (
         "expiry",
     ),
     CacheEntry("api-rate", "syndication:rate:<key>:<minute>", "API calls per minute", "expiry"),
+    CacheEntry(
+        "syndication-rights",
+        SYNDICATION_RIGHTS_KEY,
+        "the site's text-and-data-mining reservation",
+        "rights settings saved (lede.syndication.signals); expiry",
+    ),
+    CacheEntry(
+        "syndication-rights-local",
+        "(process memory)",
+        "a copy of syndication-rights",
+        "expiry (10 s); process_state reset",
+    ),
 )

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
+from collections.abc import Callable
 
+from cachetools import TTLCache
 from django.conf import settings
 from django.core.cache import cache
 
@@ -21,36 +22,35 @@ from lede.core.observability.metrics import record_variant_lookup
 
 
 class LocalVariants:
-    """A small per-process LRU whose entries also expire after ``ttl`` seconds.
+    """A small per-process LRU whose entries also expire ``ttl`` seconds after
+    they were stored: cachetools' ``TTLCache`` (least recently read evicted
+    first, expiry on the monotonic clock), behind one lock because cachetools'
+    caches are not thread-safe. ``max_entries`` 0 keeps nothing."""
 
-    Hand-written (30 lines, one lock) rather than a dependency: the standard
-    library's lru_cache cannot express "not found" or expiry, and this is the
-    only such cache of the project.
-    """
-
-    def __init__(self, max_entries: int, ttl: float) -> None:
+    def __init__(
+        self, max_entries: int, ttl: float, timer: Callable[[], float] = time.monotonic
+    ) -> None:
         self.max_entries = max_entries
         self.ttl = ttl
-        self._items: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._items: TTLCache[str, str] = TTLCache(
+            maxsize=max(max_entries, 1), ttl=ttl, timer=timer
+        )
         self._lock = threading.Lock()
 
     def get(self, key: str) -> str | None:
         with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                return None
-            if item[0] < time.monotonic():
-                del self._items[key]
-                return None
-            self._items.move_to_end(key)
-            return item[1]
+            return self._items.get(key)
 
     def put(self, key: str, html: str) -> None:
+        if self.max_entries <= 0:
+            return
         with self._lock:
-            self._items[key] = (time.monotonic() + self.ttl, html)
-            self._items.move_to_end(key)
-            while len(self._items) > self.max_entries:
-                self._items.popitem(last=False)
+            self._items[key] = html
+
+    def stored(self) -> list[str]:
+        """The HTML held now (the leak tests read it)."""
+        with self._lock:
+            return list(self._items.values())
 
     def clear(self) -> None:
         with self._lock:

@@ -82,6 +82,7 @@ def _bumped(before: dict[str, int]) -> set[str]:
         (Event.SETTINGS_CHANGED, None, {keys.CHROME.key}),
         (Event.OFFERS_CHANGED, None, {keys.CHROME.key}),
         (Event.ORGANISATIONS_CHANGED, None, {keys.READER.key}),
+        (Event.READERS_CHANGED, None, {keys.READER.key}),
     ],
 )
 def test_what_each_event_bumps(
@@ -106,6 +107,32 @@ def test_publishing_forgets_the_route_and_the_shared_entries(publication: dict[s
     assert cache.get(keys.LAUNCH_OFFER_KEY) is None
     invalidate(Event.ORGANISATIONS_CHANGED)
     assert cache.get(keys.ORGANISATIONS_KEY) is None
+
+
+def test_the_per_reader_events_forget_that_reader_only_now_and_after_commit(
+    db: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from lede.paywall import services
+
+    mine = [keys.reader_profile_key(7), keys.meter_reads_key(7, "2026-12")]
+    others = [
+        keys.reader_profile_key(8),
+        keys.meter_reads_key(8, "2026-12"),
+        keys.meter_reads_key(7, "2026-11"),
+    ]
+    cache.set_many(dict.fromkeys(mine + others, "ancien"))
+    before = _generations()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.reader_changed(user_id=7)
+        invalidate(Event.METER_READ, user_id=7, month="2026-12")
+        assert cache.get_many(mine) == {}
+        # A request running before the commit puts the old entries back...
+        cache.set_many(dict.fromkeys(mine, "ancien"))
+    for callback in callbacks:
+        callback()
+    assert cache.get_many(mine) == {}  # ...and the commit drops them again
+    assert cache.get_many(others) == dict.fromkeys(others, "ancien")
+    assert _bumped(before) == set()
 
 
 def test_a_legal_page_change_forgets_the_footer_links(
@@ -157,3 +184,25 @@ def test_what_a_process_keeps_of_the_caches_is_reset_with_the_rest() -> None:
     assert variants.local_variants.get("k") is None
     assert fastpath.uid_hints == {}
     assert serving._account_nav.cache_info().currsize == 0
+
+
+def test_the_local_variants_keep_the_most_recently_read_until_they_expire() -> None:
+    from lede.core.caching.variants import LocalVariants
+
+    now = [1000.0]
+    local = LocalVariants(max_entries=2, ttl=10, timer=lambda: now[0])
+    local.put("a", "<p>a</p>")
+    local.put("b", "<p>b</p>")
+    assert local.get("a") == "<p>a</p>"  # "a" is now the most recently read
+    local.put("c", "<p>c</p>")  # full: the least recently read ("b") goes
+    assert local.get("b") is None
+    assert local.get("a") == "<p>a</p>" and local.get("c") == "<p>c</p>"
+    now[0] += 9.5
+    local.put("c", "<p>c2</p>")  # stored again: ten more seconds
+    now[0] += 1
+    assert local.get("a") is None  # stored 10.5 s ago
+    assert local.get("c") == "<p>c2</p>"
+    assert local.stored() == ["<p>c2</p>"]
+    nothing = LocalVariants(max_entries=0, ttl=10)
+    nothing.put("a", "<p>a</p>")
+    assert nothing.get("a") is None
