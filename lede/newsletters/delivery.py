@@ -10,9 +10,11 @@ next step:
                          │  was sent──▶ queued again, later (back-off)
                          └──connection lost after the body was sent──▶ unknown
 
-Rows are claimed in batches of one row per free connection, in one
-transaction that also records what those connections just sent (one commit
-per batch). The claim first checks that each address is still subscribed and
+Rows are claimed in batches of one row per free connection, by one
+statement in autocommit that also records what those connections just sent
+(one round trip and one synchronous commit per batch; the other answers
+commit lazily: see docs/newsletters.md, "Commits, durability and
+throughput"). The claim first checks that each address is still subscribed and
 active, so an address that unsubscribes during a send gets nothing after that
 moment, and a deleted one is skipped. Each connection carries one claimed
 row at a time, so when the worker dies (SIGKILL, power)
@@ -49,7 +51,16 @@ from django.contrib.auth import get_user_model
 from django.core.mail import get_connection
 from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    PositiveSmallIntegerField,
+    Q,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from lede.core.queue import single_flight
@@ -496,31 +507,47 @@ class _Run:
             prepared.append((pk, email, message_id, raw))
         now = timezone.now()
         slots = {pk: self.free.pop() for pk, *_rest in prepared}
-        with transaction.atomic():
-            # A synchronous commit: the claim is on disk before any of these
-            # messages leaves (and so are the lazily committed answers before it).
-            self._flush_sent()
-            # One statement claims the batch, for the addresses still
-            # subscribed at this moment (the others are skipped below).
-            claimed = (
-                Delivery.objects.filter(pk__in=list(slots), state=DeliveryState.QUEUED)
-                .filter(_still_subscribed(self.edition.newsletter_id))
-                .update(
-                    state=DeliveryState.SENDING,
-                    connection=Case(*[When(pk=pk, then=Value(slots[pk].index)) for pk in slots]),
-                    message_id=Case(
-                        *[When(pk=pk, then=Value(m[:255])) for pk, _e, m, _r in prepared]
-                    ),
-                    attempts=F("attempts") + 1,
-                    updated_at=now,
-                )
-            )
-            if claimed == len(slots):  # the usual case: no need to read them back
-                states: dict[int, str] = dict.fromkeys(slots, DeliveryState.SENDING.value)
-            else:
-                states = dict(
-                    Delivery.objects.filter(pk__in=list(slots)).values_list("pk", "state")
-                )
+        # One statement, outside any transaction (so one round trip and one
+        # synchronous commit, no BEGIN/COMMIT): it records what the freed
+        # connections just sent and claims the batch for the addresses still
+        # subscribed at this moment (the others are skipped below). The claim
+        # is on disk before any of these messages leaves (and so is every
+        # lazily committed answer before it). SET expressions read the row as
+        # it was, so ``state`` tells the two kinds of rows apart.
+        sent, self.pending_sent = self.pending_sent, []
+        sending = Q(state=DeliveryState.SENDING)
+        claim = Q(pk__in=list(slots), state=DeliveryState.QUEUED) & Q(
+            _still_subscribed(self.edition.newsletter_id)
+        )
+        changed = Delivery.objects.filter((Q(pk__in=sent) & sending) | claim).update(
+            state=Case(
+                When(sending, then=Value(DeliveryState.SENT.value)),
+                default=Value(DeliveryState.SENDING.value),
+            ),
+            connection=Case(
+                *[When(pk=pk, then=Value(slots[pk].index)) for pk in slots],
+                default=F("connection"),
+                output_field=PositiveSmallIntegerField(),
+            ),
+            message_id=Case(
+                *[When(pk=pk, then=Value(m[:255])) for pk, _e, m, _r in prepared],
+                default=F("message_id"),
+            ),
+            attempts=Case(
+                When(sending, then=F("attempts")),
+                default=F("attempts") + 1,
+                output_field=PositiveSmallIntegerField(),
+            ),
+            last_error=Case(When(sending, then=Value("")), default=F("last_error")),
+            updated_at=now,
+        )
+        if changed == len(sent) + len(slots):  # the usual case: no need to read them back
+            states: dict[int, str] = dict.fromkeys(slots, DeliveryState.SENDING.value)
+            self.report.sent += len(sent)
+        else:
+            states = dict(Delivery.objects.filter(pk__in=list(slots)).values_list("pk", "state"))
+            claimed = sum(1 for state in states.values() if state == DeliveryState.SENDING)
+            self.report.sent += changed - claimed
         unclaimed = [pk for pk in slots if states.get(pk) == DeliveryState.QUEUED]
         if unclaimed:
             with transaction.atomic():
