@@ -10,9 +10,11 @@ next step:
                          │  was sent──▶ queued again, later (back-off)
                          └──connection lost after the body was sent──▶ unknown
 
-Rows are claimed in batches of one row per free connection, in one
-transaction that also records what those connections just sent (one commit
-per batch). The claim first checks that each address is still subscribed and
+Rows are claimed in batches of one row per free connection, by one
+statement in autocommit that also records what those connections just sent
+(one round trip and one synchronous commit per batch; the other answers
+commit lazily: see docs/newsletters.md, "Commits, durability and
+throughput"). The claim first checks that each address is still subscribed and
 active, so an address that unsubscribes during a send gets nothing after that
 moment, and a deleted one is skipped. Each connection carries one claimed
 row at a time, so when the worker dies (SIGKILL, power)
@@ -47,8 +49,18 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import get_connection
+from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    PositiveSmallIntegerField,
+    Q,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from lede.core.queue import single_flight
@@ -297,19 +309,31 @@ def recover_in_flight(edition_id: int, now: datetime | None = None) -> int:
     )
 
 
-def _subscribed_ids(newsletter_id: int, subscriber_ids: set[int | None]) -> set[int]:
-    """Of these addresses, those still subscribed and active (checked for
-    every batch: an address that unsubscribes during a send, is suspended or
-    deleted gets nothing after that moment)."""
-    ids = [i for i in subscriber_ids if i is not None]
-    return set(
+def _still_subscribed(newsletter_id: int) -> Exists:
+    """The row's address is still subscribed and active (checked by the
+    claim itself, for every batch: an address that unsubscribes during a
+    send, is suspended or deleted gets nothing after that moment)."""
+    return Exists(
         Subscription.objects.filter(
             newsletter_id=newsletter_id,
-            subscriber_id__in=ids,
+            subscriber_id=OuterRef("subscriber_id"),
             status=Subscription.Status.CONFIRMED,
             subscriber__status=Subscriber.Status.ACTIVE,
-        ).values_list("subscriber_id", flat=True)
+        )
     )
+
+
+def _commit_lazily() -> None:
+    """In the current transaction, do not wait for the WAL flush at commit
+    (PostgreSQL's ``synchronous_commit = off``): only for transactions that
+    move rows *out of* ``sending`` (an answer recorded) or skip a row that
+    was never claimed. Why that is safe is in docs/newsletters.md (a lost
+    record leaves the row ``sending``: ``unknown`` after a restart, never
+    resent; and the next claim, a synchronous commit, flushes it). Never for a
+    claim: ``sending`` must be on disk before the message leaves."""
+    if db_connection.vendor == "postgresql":
+        with db_connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 Row = tuple[int, str, int | None, int | None]  # pk, email, subscriber id, user id
@@ -483,32 +507,51 @@ class _Run:
             prepared.append((pk, email, message_id, raw))
         now = timezone.now()
         slots = {pk: self.free.pop() for pk, *_rest in prepared}
-        with transaction.atomic():
-            self._flush_sent()
-            # One statement claims the batch, for the addresses still
-            # subscribed at this moment (the others are skipped below).
-            subscribers = {pk: sid for pk, _email, sid, _user in batch}
-            still = _subscribed_ids(self.edition.newsletter_id, set(subscribers.values()))
-            claim = [pk for pk in slots if subscribers.get(pk) in still]
-            claimed = 0
-            if claim:
-                claimed = Delivery.objects.filter(pk__in=claim, state=DeliveryState.QUEUED).update(
-                    state=DeliveryState.SENDING,
-                    connection=Case(*[When(pk=pk, then=Value(slots[pk].index)) for pk in claim]),
-                    message_id=Case(
-                        *[When(pk=pk, then=Value(m[:255])) for pk, _e, m, _r in prepared]
-                    ),
-                    attempts=F("attempts") + 1,
-                    updated_at=now,
-                )
-            if claimed == len(slots):  # the usual case: no need to read them back
-                states: dict[int, str] = dict.fromkeys(slots, DeliveryState.SENDING.value)
-            else:
-                states = dict(
-                    Delivery.objects.filter(pk__in=list(slots)).values_list("pk", "state")
-                )
-            unclaimed = [pk for pk in slots if states.get(pk) == DeliveryState.QUEUED]
-            if unclaimed:
+        # One statement, outside any transaction (so one round trip and one
+        # synchronous commit, no BEGIN/COMMIT): it records what the freed
+        # connections just sent and claims the batch for the addresses still
+        # subscribed at this moment (the others are skipped below). The claim
+        # is on disk before any of these messages leaves (and so is every
+        # lazily committed answer before it). SET expressions read the row as
+        # it was, so ``state`` tells the two kinds of rows apart.
+        sent, self.pending_sent = self.pending_sent, []
+        sending = Q(state=DeliveryState.SENDING)
+        claim = Q(pk__in=list(slots), state=DeliveryState.QUEUED) & Q(
+            _still_subscribed(self.edition.newsletter_id)
+        )
+        changed = Delivery.objects.filter((Q(pk__in=sent) & sending) | claim).update(
+            state=Case(
+                When(sending, then=Value(DeliveryState.SENT.value)),
+                default=Value(DeliveryState.SENDING.value),
+            ),
+            connection=Case(
+                *[When(pk=pk, then=Value(slots[pk].index)) for pk in slots],
+                default=F("connection"),
+                output_field=PositiveSmallIntegerField(),
+            ),
+            message_id=Case(
+                *[When(pk=pk, then=Value(m[:255])) for pk, _e, m, _r in prepared],
+                default=F("message_id"),
+            ),
+            attempts=Case(
+                When(sending, then=F("attempts")),
+                default=F("attempts") + 1,
+                output_field=PositiveSmallIntegerField(),
+            ),
+            last_error=Case(When(sending, then=Value("")), default=F("last_error")),
+            updated_at=now,
+        )
+        if changed == len(sent) + len(slots):  # the usual case: no need to read them back
+            states: dict[int, str] = dict.fromkeys(slots, DeliveryState.SENDING.value)
+            self.report.sent += len(sent)
+        else:
+            states = dict(Delivery.objects.filter(pk__in=list(slots)).values_list("pk", "state"))
+            claimed = sum(1 for state in states.values() if state == DeliveryState.SENDING)
+            self.report.sent += changed - claimed
+        unclaimed = [pk for pk in slots if states.get(pk) == DeliveryState.QUEUED]
+        if unclaimed:
+            with transaction.atomic():
+                _commit_lazily()  # lost: still queued, checked again by the next run
                 self.report.skipped += Delivery.objects.filter(
                     pk__in=unclaimed, state=DeliveryState.QUEUED
                 ).update(
@@ -543,6 +586,11 @@ class _Run:
             block = False
 
     def _apply(self, pk: int, result: Result) -> None:
+        with transaction.atomic():
+            _commit_lazily()  # lost: the row stays ``sending``, hence ``unknown``
+            self._apply_now(pk, result)
+
+    def _apply_now(self, pk: int, result: Result) -> None:
         now = timezone.now()
         rows = Delivery.objects.filter(pk=pk, state=DeliveryState.SENDING)
         if result.outcome is Outcome.UNKNOWN:

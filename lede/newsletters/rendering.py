@@ -26,6 +26,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from lede.core import mail
 from lede.core.selectors import publication_settings
 from lede.core.site import page_url, site_url
 from lede.editorial.models import ArticlePage
@@ -36,8 +37,9 @@ from lede.paywall.serving import article_access
 from . import selectors, tokens
 from .models import Edition
 
-UNSUBSCRIBE_PLACEHOLDER = "%%LEDE_UNSUBSCRIBE_URL%%"
-EMAIL_PLACEHOLDER = "%%LEDE_RECIPIENT%%"
+# Not "%%…%%": French typography would glue a percent sign to the word before.
+UNSUBSCRIBE_PLACEHOLDER = "__LEDE_UNSUBSCRIBE_URL__"
+EMAIL_PLACEHOLDER = "__LEDE_RECIPIENT__"
 #: No meter in e-mail: a metered article is never opened by a newsletter.
 NO_METER = access.MeterState(limit=0)
 
@@ -149,10 +151,10 @@ class EditionRenderer:
             }
             for item, page in zip(self.items, self.pages, strict=True)
         ]
+        legal = [publication.copyright_notice, settings.LEDE_NEWSLETTER_POSTAL_ADDRESS]
         context = {
             "edition": self.edition,
             "newsletter": self.newsletter,
-            "publication": publication,
             "subject": subject,
             "entries": entries,
             "web": self.web,
@@ -161,16 +163,18 @@ class EditionRenderer:
             "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
             "recipient": EMAIL_PLACEHOLDER,
             "manage_url": site_url("/lettres/"),
-            "postal_address": settings.LEDE_NEWSLETTER_POSTAL_ADDRESS,
+            # The publisher's postal address: the footer's legal identity line.
+            "legal_identity": " · ".join(part for part in legal if part),
             "sent_on": timezone.localtime(self.edition.enqueued_at or self.now),
         }
+        # The shared layout (core/email/base.html and .txt) and French
+        # typography of every reader e-mail; then the CSS inlined once per variant.
         with translation.override("fr"):
-            raw_html = render_to_string("newsletters/email/edition.html", context)
-            text = render_to_string("newsletters/email/edition.txt", context)
+            rendered = mail.render("newsletters/email/edition", context)
         return Variant(
-            subject=subject,
-            html=_INLINER.inline(raw_html),
-            text=text,
+            subject=rendered.subject,
+            html=_INLINER.inline(rendered.html),
+            text=rendered.text,
             full_ids=full_ids,
         )
 

@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from lede.editorial import selectors as editorial
 from lede.editorial.models import ArticlePage, SectionPage
+from lede.paywall import selectors as paywall_selectors
 from lede.paywall.models import AccessGrant
 
 from .models import (
@@ -59,10 +60,27 @@ def recipients(newsletter: Newsletter, now: datetime) -> QuerySet[Subscriber]:
         grants = AccessGrant.objects.filter(user=OuterRef("user"), starts_at__lte=now).filter(
             Q(ends_at__isnull=True) | Q(ends_at__gt=now)
         )
-        qs = qs.filter(user__isnull=False, user__is_active=True).filter(
-            Exists(grants) | Q(user__is_staff=True)
-        )
+        accounts = qs.filter(user__isnull=False, user__is_active=True)
+        direct = accounts.filter(Exists(grants) | Q(user__is_staff=True))
+        by_domain = _entitled_by_domain(accounts.exclude(pk__in=direct.values("pk")), now)
+        qs = accounts.filter(Q(pk__in=direct.values("pk")) | Q(pk__in=by_domain))
     return qs.order_by("pk")
+
+
+def _entitled_by_domain(candidates: QuerySet[Subscriber], now: datetime) -> list[int]:
+    """Of these subscribers (accounts without a grant of their own), those a
+    group licence covers by their verified e-mail domain (with a seat), as
+    the paywall itself decides it: its reader profile, not a second copy of
+    the rule. Only when some active licence has domains at all."""
+    orgs = paywall_selectors.active_organisations(now)
+    if not any(org["domains"] for org in orgs):
+        return []
+    found = []
+    for subscriber in candidates.select_related("user"):
+        profile = paywall_selectors.reader_profile(subscriber.user, now, orgs)
+        if any(e.is_active(now) for e in profile["entitlements"]):
+            found.append(subscriber.pk)
+    return found
 
 
 def still_subscribed(subscriber_id: int | None, newsletter_id: int) -> bool:

@@ -51,11 +51,13 @@ def test_email_layout(
     page.screenshot(path=str(tmp_path / f"matinale-{width}-{scheme}.png"), full_page=True)
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width, f"horizontal scrolling at {width}px: {scroll_width}"
-    sheet = page.evaluate("document.querySelector('.sheet').getBoundingClientRect().width")
+    sheet = page.evaluate("document.querySelector('.lq-sheet').getBoundingClientRect().width")
     assert sheet <= 600
     assert page.evaluate("[...document.images].every(i => i.alt && i.alt.trim())")
     text = page.inner_text("body")
     assert "Les négociations reprennent à Doha" in text and "Se désinscrire" in text
-    background = page.evaluate("getComputedStyle(document.querySelector('.sheet')).backgroundColor")
+    background = page.evaluate(
+        "getComputedStyle(document.querySelector('.lq-sheet')).backgroundColor"
+    )
     assert (background == "rgb(28, 28, 28)") == (scheme == "dark")
     context.close()

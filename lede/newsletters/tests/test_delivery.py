@@ -68,7 +68,9 @@ def test_each_recipient_gets_one_well_formed_signed_message(
         ids.add(msg["Message-ID"])
         assert msg.get_body(("plain",)) is not None
         html = item.body("html")
-        assert 'width="600"' in html and "style=" in html  # table layout, CSS inlined
+        # The shared layout (a 600 px table), the newsletter's CSS inlined.
+        assert "max-width:600px" in html and 'class="nl-headline" style="' in html
+        assert "Voir dans le navigateur" in html and "Se désinscrire" in html
         assert "Les négociations reprennent à Doha" in item.body("plain")
         assert "12 boulevard de la Résistance" in item.body("plain")
         assert dkim.verify(item.raw, dnsfunc=lambda name, timeout=5: dkim_key)
