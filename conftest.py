@@ -34,12 +34,10 @@ def _reset_process_state(settings: Any) -> None:
     from django.core.cache import caches
 
     from lede.core import process_state
-    from lede.paywall.serving import local_variants  # TODO(coordinator): paywall registers it
 
     for alias in settings.CACHES:
         caches[alias].clear()
     process_state.reset_all()
-    local_variants.clear()  # TODO(coordinator): remove with the import above
 
 
 @pytest.fixture

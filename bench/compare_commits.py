@@ -10,6 +10,7 @@ script; then it appends one table per benchmark to ``bench/RESULTS.md``.
 
     .venv/bin/python bench/compare_commits.py BEFORE AFTER
         [--bench paywall,wires,stack] [--rounds 1] [--duration 10] [--files 2000]
+        [--stack-urls URLS.json]
 
 Both worktrees use this checkout's ``.venv``: the two commits must need the
 same packages, or the newer set installed here. Needs PostgreSQL and Redis
@@ -132,6 +133,7 @@ def stack(tree: Path, args: argparse.Namespace) -> dict[str, float]:
                 "--duration",
                 str(args.duration),
                 "--no-write",
+                *(["--urls", str(Path(args.stack_urls).resolve())] if args.stack_urls else []),
             ],
             tree,
         )
@@ -183,6 +185,11 @@ def main() -> None:
     parser.add_argument("after")
     parser.add_argument("--bench", default=",".join(BENCHES))
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument(
+        "--stack-urls",
+        help="JSON ({'urls': {...}}, as bench/generate.py writes) for both commits' "
+        "stack_load.py, when a default URL exists in only one commit's demo",
+    )
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk case")
     parser.add_argument("--files", type=int, default=2000, help="wire files to ingest")
     parser.add_argument("--no-results", action="store_true")

@@ -13,12 +13,16 @@ from lede.editorial import views as editorial_views
 from lede.editorial.feeds import SiteFeed
 from lede.search import views as search_views
 from lede.subscriptions import views as subscriptions_views
+from lede.syndication import views as syndication_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", observability_views.metrics, name="metrics"),
-    path("robots.txt", core_views.robots_txt, name="robots_txt"),
+    path("robots.txt", syndication_views.robots_txt, name="robots_txt"),
+    path(".well-known/tdmrep.json", syndication_views.tdmrep_json, name="tdmrep"),
+    path("droits/licences/", syndication_views.licence_policy, name="licence_policy"),
+    path("api/v1/", include("lede.api.urls")),
     path("sitemap.xml", editorial_views.sitemap_index, name="sitemap"),
     path(
         "sitemap-<section>.xml",
@@ -35,6 +39,7 @@ urlpatterns = [
     path("newsroom/", include("lede.livefeed.urls")),
     path("abonnement/", include("lede.subscriptions.urls")),
     path("paiement/", include("lede.payments.urls")),
+    path("lettres/", include("lede.newsletters.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),

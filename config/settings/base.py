@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "lede.wires",
     "lede.subscriptions",
     "lede.payments",
+    "lede.syndication",
+    "lede.api",
+    "lede.newsletters",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -76,6 +79,8 @@ MIDDLEWARE = [
     # Before anything that may query the database: a French 503 page when it
     # is down, also for errors raised inside the middleware below.
     "lede.core.middleware.DatabaseUnavailableMiddleware",
+    # TDMRep headers on every response, the fast path's included.
+    "lede.syndication.middleware.TDMRepMiddleware",
     # Answers most article requests from cached data before the rest of the
     # chain; anything unusual goes on down the chain (lede/paywall/fastpath.py).
     "lede.paywall.fastpath.ArticleFastPathMiddleware",
@@ -111,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "lede.core.context_processors.publication",
+                "lede.editorial.context_processors.navigation",
             ],
         },
     },
@@ -339,7 +345,28 @@ LEDE_RENEWAL_REMINDER_DAYS = env_int("LEDE_RENEWAL_REMINDER_DAYS", 7)
 LEDE_RENEWAL_GRACE_DAYS = env_int("LEDE_RENEWAL_GRACE_DAYS", 7)
 # Off only to measure what the variant cache is worth (bench/paywall_load.py).
 LEDE_VARIANT_CACHE_ENABLED = env_bool("LEDE_VARIANT_CACHE_ENABLED", True)
+# The per-process copies of variants in front of the shared cache
+# (lede/core/caching/variants.py).
+LEDE_VARIANT_LOCAL_ENTRIES = env_int("LEDE_VARIANT_LOCAL_ENTRIES", 256)
+LEDE_VARIANT_LOCAL_SECONDS = env_int("LEDE_VARIANT_LOCAL_SECONDS", 300)
+# Listings rendered once per change for every reader
+# (lede/core/caching/listings.py) and kept by browsers and the edge
+# (lede/core/caching/edge.py).
+LEDE_LISTING_CACHE_ENABLED = env_bool("LEDE_LISTING_CACHE_ENABLED", True)
+LEDE_LISTING_HTML_SECONDS = env_int("LEDE_LISTING_HTML_SECONDS", 60)
+LEDE_LISTING_MAX_AGE = env_int("LEDE_LISTING_MAX_AGE", 60)
 LEDE_PAGE_SIZE = env_int("LEDE_PAGE_SIZE", 20)
+# Content API (lede/api): page sizes and the per-minute rate of callers without a key.
+LEDE_API_PAGE_SIZE = env_int("LEDE_API_PAGE_SIZE", 20)
+LEDE_API_MAX_PAGE_SIZE = env_int("LEDE_API_MAX_PAGE_SIZE", 100)
+LEDE_API_ANONYMOUS_RATE_LIMIT = env_int("LEDE_API_ANONYMOUS_RATE_LIMIT", 120)
+# Paths answered without the TDMRep headers (lede/syndication/middleware.py).
+LEDE_TDM_SKIP_PATHS = ["/healthz", "/readyz", "/metrics"]
+# Webhooks to licensees (lede/syndication/webhooks.py): seconds per call, the
+# first retry's delay (then x4 each time), attempts before giving up.
+LEDE_WEBHOOK_TIMEOUT = env_float("LEDE_WEBHOOK_TIMEOUT", 5.0)
+LEDE_WEBHOOK_BACKOFF_SECONDS = env_int("LEDE_WEBHOOK_BACKOFF_SECONDS", 30)
+LEDE_WEBHOOK_MAX_ATTEMPTS = env_int("LEDE_WEBHOOK_MAX_ATTEMPTS", 6)
 LEDE_SEARCH_MAX_QUERY = 200  # characters kept from a search query
 LEDE_SCHEDULER_INTERVAL = env_int("LEDE_SCHEDULER_INTERVAL", 30)
 
@@ -430,3 +457,33 @@ LEDE_WIRE_BACKOFF_MAX = env_int("LEDE_WIRE_BACKOFF_MAX", 3600)
 LEDE_WIRE_SETTLE_SECONDS = env_float("LEDE_WIRE_SETTLE_SECONDS", 5.0)
 LEDE_WIRE_MAX_FILES_PER_POLL = env_int("LEDE_WIRE_MAX_FILES_PER_POLL", 500)
 LEDE_WIRE_PHOTO_RETENTION_SECONDS = env_int("LEDE_WIRE_PHOTO_RETENTION_SECONDS", 24 * 3600)
+
+# --- newsletters (lede/newsletters) ------------------------------------------
+# The publisher's postal address in every newsletter's footer (the law asks
+# for the sender's identity and address in commercial e-mail).
+LEDE_NEWSLETTER_POSTAL_ADDRESS = env_str(
+    "LEDE_NEWSLETTER_POSTAL_ADDRESS", "Le Quotidien, 12 boulevard de la Résistance, Casablanca"
+)
+# DKIM: a PEM private key file, the selector and the signing domain (off when
+# no key file is set).
+LEDE_DKIM_KEY_FILE = env_str("LEDE_DKIM_KEY_FILE", "")
+LEDE_DKIM_SELECTOR = env_str("LEDE_DKIM_SELECTOR", "lede")
+LEDE_DKIM_DOMAIN = env_str("LEDE_DKIM_DOMAIN", "")
+# The delivery worker: SMTP connections opened at once, messages per second
+# over all of them (0: as fast as the server takes them), attempts on a
+# temporary failure before a row is failed.
+LEDE_NEWSLETTER_CONNECTIONS = env_int("LEDE_NEWSLETTER_CONNECTIONS", 4)
+LEDE_NEWSLETTER_RATE = env_float("LEDE_NEWSLETTER_RATE", 0.0)
+LEDE_NEWSLETTER_MAX_ATTEMPTS = env_int("LEDE_NEWSLETTER_MAX_ATTEMPTS", 5)
+LEDE_NEWSLETTER_SMTP_TIMEOUT = env_float("LEDE_NEWSLETTER_SMTP_TIMEOUT", 30.0)
+# A separate relay for bulk mail (smtp://user:pass@host:port?starttls=1, smtps://…);
+# empty: the EMAIL_* settings when EMAIL_BACKEND is SMTP, else Django's backend
+# (the demo's console).
+LEDE_NEWSLETTER_SMTP_URL = env_str("LEDE_NEWSLETTER_SMTP_URL", "")
+# The mailbox that receives list-unsubscribe mails (mailto: in List-Unsubscribe).
+LEDE_NEWSLETTER_UNSUBSCRIBE_MAILBOX = env_str("LEDE_NEWSLETTER_UNSUBSCRIBE_MAILBOX", "")
+# Mailgun webhooks (bounces, complaints): the account's webhook signing key.
+LEDE_MAILGUN_WEBHOOK_KEY = env_str("LEDE_MAILGUN_WEBHOOK_KEY", "")
+# Sign-ups accepted per IP address and per address per hour.
+LEDE_NEWSLETTER_SIGNUPS_PER_IP = env_int("LEDE_NEWSLETTER_SIGNUPS_PER_IP", 20)
+LEDE_NEWSLETTER_SIGNUPS_PER_ADDRESS = env_int("LEDE_NEWSLETTER_SIGNUPS_PER_ADDRESS", 3)

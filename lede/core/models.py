@@ -13,6 +13,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from .caching import roles
 from .site import SiteAddressPageMixin
 
 DEFAULT_REPRODUCTION_POLICY = (
@@ -103,6 +104,9 @@ class LegalPage(SiteAddressPageMixin, Page):
         PRIVACY = "privacy", _("Politique de confidentialité")
         CONTACT = "contact", _("Contact")
         OTHER = "other", _("Autre")
+
+    #: In every page's footer (lede.core.caching.invalidation).
+    caching_role = roles.CHROME
 
     kind = models.CharField(
         _("type de page"),

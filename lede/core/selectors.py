@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from wagtail.models import Site
 
+from .caching import keys
 from .models import LegalPage, PublicationSettings
 
 
@@ -29,9 +30,9 @@ class LegalLink:
 
 
 #: The footer's information links, cached (every page shows them); dropped
-#: by forget_legal_links() when such a page is published, unpublished, moved
-#: or deleted (lede/core/signals.py).
-LEGAL_LINKS_KEY = "core:legal-links"
+#: when such a page is published, unpublished, moved or deleted
+#: (lede.core.caching.invalidation).
+LEGAL_LINKS_KEY = keys.LEGAL_LINKS_KEY
 
 
 def legal_links() -> list[LegalLink]:
@@ -53,7 +54,3 @@ def legal_links() -> list[LegalLink]:
             links.append(LegalLink(title=page.title, url=url, kind=page.kind))
     cache.set(LEGAL_LINKS_KEY, [(link.title, link.url, link.kind) for link in links], timeout=None)
     return links
-
-
-def forget_legal_links() -> None:
-    cache.delete(LEGAL_LINKS_KEY)

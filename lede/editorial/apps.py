@@ -9,7 +9,9 @@ class EditorialConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import signals  # noqa: F401
+        from . import page_context, signals
         from .setup import on_post_migrate
 
+        signals.connect()
+        page_context.register()
         post_migrate.connect(on_post_migrate, sender=self)

@@ -10,6 +10,8 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.utils.feedgenerator import Rss201rev2Feed
 
+from lede.core.caching.edge import allow_shared_caching
+from lede.core.caching.listings import serve_listing
 from lede.core.sanitize import strip_tags
 from lede.core.selectors import publication_settings
 from lede.core.site import site_url
@@ -25,9 +27,6 @@ class _BaseFeed(Feed):  # type: ignore[type-arg]
     request: HttpRequest | None = None
 
     def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        from .edge import allow_shared_caching
-        from .listing_cache import serve_listing
-
         # The instance in the URLconf is shared by every thread: the request
         # goes on a copy of it, one per render, never on the shared one.
         def render(req: HttpRequest) -> Any:

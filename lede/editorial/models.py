@@ -20,9 +20,14 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from lede.core.caching import roles
+from lede.core.caching.edge import allow_shared_caching
+from lede.core.caching.listings import CachedCountPaginator, serve_listing
 from lede.core.site import SiteAddressPageMixin
 
+from . import page_handlers
 from .blocks import ArticleBodyBlock
+from .routing import fast_article_route
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -104,30 +109,25 @@ class HomePage(SiteAddressPageMixin, Page):
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["editorial.SectionPage", "core.LegalPage"]
     max_count = 1
+    #: Its publication changes every page's menu (lede.core.caching.invalidation).
+    caching_role = roles.CHROME
 
     class Meta:
         verbose_name = _("page d'accueil")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        from . import selectors
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(selectors.home_blocks(self))
+        context.update(page_handlers.home_context.get()(self))
         return context
 
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from .edge import allow_shared_caching
-        from .listing_cache import serve_listing
-
         response = serve_listing(request, lambda req: super(HomePage, self).serve(req))
         allow_shared_caching(request, response)
         return response
 
     def route(self, request: HttpRequest, path_components: list[str]) -> Any:
         if path_components:
-            from .routing import fast_article_route
-
-            result = fast_article_route(self, request, path_components)
+            result = fast_article_route(self, path_components, ArticlePage)
             if result is not None:
                 return result
         return super().route(request, path_components)
@@ -167,6 +167,8 @@ class SectionPage(SiteAddressPageMixin, RoutablePageMixin, Page):
     ]
     parent_page_types = ["editorial.HomePage", "editorial.SectionPage"]
     subpage_types = ["editorial.SectionPage", "editorial.ArticlePage", "livefeed.LiveBlogPage"]
+    #: In every page's menu (lede.core.caching.invalidation).
+    caching_role = roles.CHROME
 
     class Meta:
         verbose_name = _("rubrique")
@@ -186,15 +188,17 @@ class SectionPage(SiteAddressPageMixin, RoutablePageMixin, Page):
         )
 
     def articles(self) -> QuerySet[ArticlePage]:
-        from . import selectors
+        result: QuerySet[ArticlePage] = page_handlers.section_articles.get()(self)
+        return result
 
-        return selectors.section_articles(self)
+    def get_cached_paths(self) -> list[str]:
+        """What the edge keeps of a section: its page and its feed
+        (lede.core.caching.edge purges both)."""
+        return ["/", "/rss/"]
 
     @path("")
     def index_route(self, request: HttpRequest) -> HttpResponse:
         raw = request.GET.get("page", "1")
-        from .pagination import CachedCountPaginator
-
         paginator = CachedCountPaginator(
             self.articles(), _page_size(), count_key=f"section:{self.pk}"
         )
@@ -204,9 +208,6 @@ class SectionPage(SiteAddressPageMixin, RoutablePageMixin, Page):
             page_obj = paginator.page(int(raw))
         except (EmptyPage, PageNotAnInteger) as exc:
             raise Http404(_("Cette page n'existe pas.")) from exc
-        from .edge import allow_shared_caching
-        from .listing_cache import serve_listing
-
         response = serve_listing(
             request,
             lambda req: self.render(req, context_overrides={"page_obj": page_obj}),
@@ -217,9 +218,8 @@ class SectionPage(SiteAddressPageMixin, RoutablePageMixin, Page):
 
     @path("rss/")
     def rss_route(self, request: HttpRequest) -> HttpResponse:
-        from .feeds import SectionFeed
-
-        return SectionFeed()(request, section=self)
+        response: HttpResponse = page_handlers.section_feed.get()(request, self)
+        return response
 
 
 def _page_size() -> int:
@@ -359,6 +359,8 @@ class ArticlePage(SiteAddressPageMixin, Page):
     base_form_class = ArticlePageForm
     parent_page_types = ["editorial.SectionPage"]
     subpage_types: list[str] = []
+    #: Listed by the listings, linked from other variants (lede.core.caching).
+    caching_role = roles.ARTICLE
 
     class Meta:
         verbose_name = _("article")
@@ -410,23 +412,17 @@ class ArticlePage(SiteAddressPageMixin, Page):
         return raw.upper()
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        from . import selectors
-
         context = super().get_context(request, *args, **kwargs)
-        context["json_ld"] = selectors.article_json_ld(self, request)
-        # og:image is JSON-LD's image (lead image or the default share image).
-        context["share_image"] = (context["json_ld"].get("image") or [""])[0]
-        # Baked into the cached variants (one render per revision and chrome
-        # generation): see the invalidation note in lede.paywall.signals.
-        context["related"] = selectors.related_articles(self)
+        # JSON-LD, share image, related articles (lede.editorial.page_context).
+        context.update(page_handlers.article_context.get()(self, request))
         return context
 
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        """Readers get the variant the paywall decides (see lede.paywall.serving)."""
-        from lede.paywall.serving import serve_article
-
+        """Readers get the variant the paywall decides: the paywall registers
+        its server (lede.paywall.serving.serve_article) in page_handlers."""
         request.is_preview = False  # type: ignore[attr-defined]
-        return serve_article(self, request)
+        response: HttpResponse = page_handlers.serve_article.get()(self, request)
+        return response
 
 
 class ArticleAuthor(Orderable):

@@ -6,52 +6,39 @@ page first looks the whole path up in a small cache (path → article id) and
 loads the article in one query; anything else (sections, their feeds and
 pages, other page types) goes through Wagtail's normal routing. The cache is
 only a hint: the article is re-checked (live, same path) on every request,
-and a publish or move forgets the paths involved.
+and a publish or move forgets the paths involved
+(lede.core.caching.invalidation).
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.core.cache import cache
-from django.http import HttpRequest
 from wagtail.url_routing import RouteResult
 
-ROUTE_TTL = 300
+from lede.core.caching import keys
 
 
-def _key(url_path: str) -> str:
-    return "editorial:route:" + hashlib.sha1(url_path.encode(), usedforsecurity=False).hexdigest()
-
-
-def forget_route(url_path: str) -> None:
-    cache.delete(_key(url_path))
-
-
-def fast_article_route(
-    home: Any, request: HttpRequest, path_components: list[str]
-) -> RouteResult | None:
-    from .models import ArticlePage
-
+def fast_article_route(home: Any, path_components: list[str], model: Any) -> RouteResult | None:
+    """``model``: the article page model (models.py passes it: this module
+    does not import the models that call it)."""
     url_path = home.url_path + "/".join(path_components) + "/"
-    key = _key(url_path)
+    key = keys.route_key(url_path)
     pk = cache.get(key)
     if pk is None:
         pk = (
-            ArticlePage.objects.filter(url_path=url_path, live=True)
-            .values_list("pk", flat=True)
-            .first()
+            model.objects.filter(url_path=url_path, live=True).values_list("pk", flat=True).first()
         ) or 0
-        cache.set(key, pk, ROUTE_TTL)
+        cache.set(key, pk, keys.ROUTE_SECONDS)
     if not pk:
         return None
     page = (
-        ArticlePage.objects.select_related("section", "lead_image")
+        model.objects.select_related("section", "lead_image")
         .filter(pk=pk, live=True, url_path=url_path)
         .first()
     )
     if page is None:
-        forget_route(url_path)
+        cache.delete(key)
         return None
     return RouteResult(page)

@@ -14,6 +14,7 @@ from lede.core.models import PublicationSettings
 from lede.core.selectors import publication_settings
 from lede.core.site import site_url
 
+from . import json_ld_hooks
 from .models import (
     TOP_SECTION_DEPTH,
     ArticleAuthor,
@@ -189,7 +190,7 @@ def article_json_ld(article: ArticlePage, request: HttpRequest | None) -> dict[s
         ]
     else:
         data["author"] = {"@type": "Organization", "name": article.agency_credit or pub.name}
-    return data
+    return json_ld_hooks.apply(data, article, request)
 
 
 def related_articles(article: ArticlePage, limit: int = 4) -> list[ArticlePage]:

@@ -10,17 +10,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from taggit.models import Tag
 
+from lede.core.caching.edge import allow_shared_caching
+from lede.core.caching.listings import CachedCountPaginator, serve_listing
 from lede.core.site import rebase
 
 from . import selectors
-from .edge import allow_shared_caching
-from .listing_cache import serve_listing
 from .models import ArticlePage, Author, _page_size
 
 
 def paginate(request: HttpRequest, qs: QuerySet[ArticlePage], count_key: str) -> Any:
-    from .pagination import CachedCountPaginator
-
     raw = request.GET.get("page", "1")
     paginator = CachedCountPaginator(qs, _page_size(), count_key=count_key)
     try:

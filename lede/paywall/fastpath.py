@@ -17,7 +17,15 @@ from cached data only:
    against the session's authentication hash exactly as django.contrib.auth
    does, so a password change or a deactivation logs the session out here too;
 3. the same pure decision and the same per-request code (serving.respond)
-   as the normal road produce the response.
+   as the normal road produce the response;
+4. the response then goes through the real ``process_response`` of every
+   middleware below this one, in the order the normal road runs them
+   (``ResponseHeaders``): the headers come from one source on both roads,
+   and a middleware added below (a new security header) reaches fast-road
+   pages too. A middleware below that only has ``__call__`` cannot be run
+   for its response alone: unless it is known to add nothing to an article
+   (``CALL_ONLY_NEUTRAL``), the fast path switches itself off (system check
+   ``lede.paywall.E001`` says why) rather than answer without its headers.
 
 Anything unusual goes the normal road untouched: staff, a query string, a
 session holding anything but a plain log-in (a log-in in progress, messages
@@ -41,12 +49,15 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import DisallowedHost, MiddlewareNotUsed
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
-from django.utils.cache import patch_vary_headers
 from django.utils.crypto import constant_time_compare
+from django.utils.deprecation import MiddlewareMixin
 from django.utils.module_loading import import_string
+
+from lede.core import process_state
+from lede.core.caching import keys, variants
 
 from . import selectors, serving
 
@@ -117,11 +128,69 @@ UNKNOWN: tuple[bool, None] = (False, None)
 # log-in and log-out).
 MAX_UID_HINTS = 20_000
 uid_hints: dict[str, int] = {}
+process_state.register("lede.paywall.fastpath.uid_hints", uid_hints.clear)
+
+
+SELF = "lede.paywall.fastpath.ArticleFastPathMiddleware"
+
+# Middleware written as a plain callable (no process_response) that add
+# nothing to an article's 200 response, each checked by hand: allauth's only
+# replaces some responses of its own pages with a redirect; StaffMFA only
+# answers admin paths.
+CALL_ONLY_NEUTRAL = frozenset(
+    {
+        "allauth.account.middleware.AccountMiddleware",
+        "lede.accounts.middleware.StaffMFAMiddleware",
+    }
+)
+
+ResponseStep = Callable[[HttpRequest, HttpResponse], HttpResponse]
+
+
+def _no_response(request: HttpRequest) -> HttpResponse:  # pragma: no cover - never called
+    raise AssertionError("the fast path only borrows process_response")
+
+
+class ResponseHeaders:
+    """The response half of the middleware below the fast path: each one's
+    real ``process_response``, innermost first, as Django's handler runs
+    them on the normal road."""
+
+    def __init__(self, middleware: list[str]) -> None:
+        self.steps: list[ResponseStep] = []
+        #: Middleware below whose response part cannot be borrowed.
+        self.unborrowable: list[str] = []
+        for path in reversed(middleware):
+            factory = import_string(path)
+            if isinstance(factory, type) and issubclass(factory, MiddlewareMixin):
+                if not hasattr(factory, "process_response"):
+                    continue  # process_request (or view) only: no response part
+                try:
+                    instance = factory(_no_response)
+                except MiddlewareNotUsed:
+                    continue  # off on the normal road too
+                self.steps.append(instance.process_response)  # type: ignore[attr-defined]
+            elif path not in CALL_ONLY_NEUTRAL:
+                self.unborrowable.append(path)
+
+    @classmethod
+    def below_fast_path(cls) -> ResponseHeaders:
+        chain = list(settings.MIDDLEWARE)
+        return cls(chain[chain.index(SELF) + 1 :] if SELF in chain else [])
+
+    def apply(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        for step in self.steps:
+            response = step(request, response)
+        return response
 
 
 class ArticleFastPathMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self.response_headers = ResponseHeaders.below_fast_path()
+        if self.response_headers.unborrowable:
+            # Answering without their headers would be wrong (check E001).
+            raise MiddlewareNotUsed
         engine = import_string(settings.SESSION_ENGINE)
         self.session_store = engine.SessionStore
         # With sessions kept in the default cache (the production profile's
@@ -147,7 +216,7 @@ class ArticleFastPathMiddleware:
             request.method in ("GET", "HEAD")
             and not request.META.get("QUERY_STRING")
             and request.path_info.endswith("/")
-            and serving.variant_cache_enabled()
+            and variants.enabled()
         )
 
     def serve(self, request: HttpRequest) -> HttpResponse | None:
@@ -155,13 +224,13 @@ class ArticleFastPathMiddleware:
             host = request.get_host()
         except DisallowedHost:
             return None  # the normal road answers with its 400
-        snap_key = serving.snapshot_key(host, request.path_info)
-        keys = [
+        snap_key = keys.snapshot_key(host, request.path_info)
+        wanted = [
             snap_key,
-            serving.SNAPSHOT_GENERATION_KEY,
-            serving.CHROME_KEY,
-            selectors.READER_GENERATION_KEY,
-            selectors.ORG_CACHE_KEY,
+            keys.SNAPSHOT.key,
+            keys.CHROME.key,
+            keys.READER.key,
+            keys.ORGANISATIONS_KEY,
         ]
         session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME) or None
         session_cache_key = None
@@ -169,17 +238,17 @@ class ArticleFastPathMiddleware:
         # Django ignores session keys shorter than 8 characters (anonymous).
         if session_key and len(session_key) >= 8 and self.session_prefix is not None:
             session_cache_key = self.session_prefix + session_key
-            keys.append(session_cache_key)
+            wanted.append(session_cache_key)
             hinted_uid = uid_hints.get(session_key)
             if hinted_uid is not None:
-                keys.append(selectors.reader_profile_key(hinted_uid))
-        found = cache.get_many(keys)
+                wanted.append(keys.reader_profile_key(hinted_uid))
+        found = cache.get_many(wanted)
         snap = found.get(snap_key)
         if not isinstance(snap, serving.Snapshot):
             return None
-        if snap.generation != int(found.get(serving.SNAPSHOT_GENERATION_KEY) or 0):
+        if snap.generation != int(found.get(keys.SNAPSHOT.key) or 0):
             return None
-        chrome = found.get(serving.CHROME_KEY)
+        chrome = found.get(keys.CHROME.key)
         if chrome is None:
             return None
         scheme = request.scheme or "http"
@@ -188,9 +257,9 @@ class ArticleFastPathMiddleware:
         known, profile = self._identify(
             session_key,
             session_data if isinstance(session_data, dict) else None,
-            int(found.get(selectors.READER_GENERATION_KEY) or 0),
+            int(found.get(keys.READER.key) or 0),
             hinted_uid,
-            found.get(selectors.reader_profile_key(hinted_uid)) if hinted_uid else None,
+            found.get(keys.reader_profile_key(hinted_uid)) if hinted_uid else None,
         )
         if not known:
             return None
@@ -198,12 +267,12 @@ class ArticleFastPathMiddleware:
             return None  # staff get a fresh render and the Wagtail user bar
 
         now = timezone.now()
-        orgs = selectors.active_organisations(now, found.get(selectors.ORG_CACHE_KEY))
+        orgs = selectors.active_organisations(now, found.get(keys.ORGANISATIONS_KEY))
         reader = selectors.reader_from_profile(profile, selectors.ip_entitlements(request, orgs))
 
         def html_for(variant: str) -> str | None:
             key = serving.variant_cache_key(snap, host, scheme, variant, int(chrome))
-            return serving.cached_variant(key)
+            return variants.get(key)
 
         request.metrics_view = "article"  # type: ignore[attr-defined]
         with translation.override(settings.LANGUAGE_CODE):
@@ -218,13 +287,12 @@ class ArticleFastPathMiddleware:
                     selectors.account_state(reader, orgs, now)
                 ),
             )
-        if response is None:
-            return None
-        response["Content-Language"] = settings.LANGUAGE_CODE
-        # As LocaleMiddleware does on the normal road (the edge keys its
-        # copies on the language: deploy/varnish/lede.vcl).
-        patch_vary_headers(response, ("Accept-Language",))
-        response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
+            if response is None:
+                return None
+            # Content-Language, Vary: Accept-Language (the edge keys its copies
+            # on the language: deploy/varnish/lede.vcl), Content-Length,
+            # X-Frame-Options… from the middleware themselves.
+            response = self.response_headers.apply(request, response)
         response["X-Lede-Road"] = "fast"
         return response
 
@@ -268,7 +336,7 @@ class ArticleFastPathMiddleware:
         if hinted_uid == uid:
             profile = prefetched  # read in the first round trip (None: not cached)
         else:
-            profile = cache.get(selectors.reader_profile_key(uid))
+            profile = cache.get(keys.reader_profile_key(uid))
             if self.session_prefix is not None:  # hints only serve a cached session
                 if len(uid_hints) >= MAX_UID_HINTS:
                     uid_hints.clear()

@@ -11,6 +11,8 @@ from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
+from lede.core.caching import keys
+
 COOKIE_NAME = "lede_meter"
 SALT = "lede.paywall.meter"
 MAX_IDS = 50
@@ -23,10 +25,6 @@ class AnonymousMeter:
     month: str
     ids: set[int] = field(default_factory=set)
     dirty: bool = False
-
-
-def _cache_key(meter_id: str, month: str) -> str:
-    return f"paywall:meter:{meter_id}:{month}"
 
 
 def read_anonymous(request: HttpRequest, month: str) -> AnonymousMeter:
@@ -47,7 +45,7 @@ def read_anonymous(request: HttpRequest, month: str) -> AnonymousMeter:
     ids: set[int] = set()
     if data.get("m") == month and isinstance(data.get("ids"), list):
         ids = {i for i in data["ids"] if isinstance(i, int)}  # type: ignore[attr-defined]
-    server_ids = cache.get(_cache_key(meter_id, month))
+    server_ids = cache.get(keys.anonymous_meter_key(meter_id, month))
     if isinstance(server_ids, set | frozenset | list):
         ids |= {i for i in server_ids if isinstance(i, int)}
     return AnonymousMeter(meter_id=meter_id, month=month, ids=set(list(ids)[:MAX_IDS]))
@@ -56,7 +54,11 @@ def read_anonymous(request: HttpRequest, month: str) -> AnonymousMeter:
 def count_anonymous(meter: AnonymousMeter, article_id: int) -> None:
     meter.ids.add(article_id)
     meter.dirty = True
-    cache.set(_cache_key(meter.meter_id, meter.month), set(meter.ids), timeout=COOKIE_MAX_AGE)
+    cache.set(
+        keys.anonymous_meter_key(meter.meter_id, meter.month),
+        set(meter.ids),
+        timeout=COOKIE_MAX_AGE,
+    )
 
 
 def write_anonymous(response: HttpResponse, meter: AnonymousMeter, *, secure: bool) -> None:

@@ -12,13 +12,11 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.http import HttpRequest
 
+from lede.core.caching import keys
 from lede.core.network import client_ip
 
 from . import access
 from .models import AccessGrant, MeterRead, Organisation, OrganisationSeat
-
-# v2: entries carry the organisation's name (the header shows it).
-ORG_CACHE_KEY = "paywall:organisations:v2"
 
 
 def _section_ids(sections: Any) -> frozenset[int] | None:
@@ -33,7 +31,7 @@ def active_organisations(
     ``cached`` is the cache entry when the caller already fetched it (the
     article fast path reads it with its other keys in one round trip)."""
     if cached is None:
-        cached = cache.get(ORG_CACHE_KEY)
+        cached = cache.get(keys.ORGANISATIONS_KEY)
     if cached is None:
         cached = []
         for org in Organisation.objects.prefetch_related("sections"):
@@ -49,7 +47,7 @@ def active_organisations(
                     "sections": _section_ids(org.sections),
                 }
             )
-        cache.set(ORG_CACHE_KEY, cached, timeout=300)
+        cache.set(keys.ORGANISATIONS_KEY, cached, timeout=keys.ORGANISATIONS_SECONDS)
     return [
         o for o in cached if o["starts_at"] <= now and (o["ends_at"] is None or now < o["ends_at"])
     ]
@@ -70,15 +68,6 @@ def _group_entitlement(org: dict[str, Any]) -> access.Entitlement:
         section_ids=org["sections"],
         organisation_id=org["id"],
     )
-
-
-READER_PROFILE_TTL = 300
-READER_GENERATION_KEY = "paywall:reader-generation"
-
-
-def reader_profile_key(user_id: int) -> str:
-    # v2: group entitlements carry their organisation's id.
-    return f"paywall:reader:v2:{user_id}"
 
 
 def ip_entitlements(request: HttpRequest, orgs: list[dict[str, Any]]) -> list[access.Entitlement]:
@@ -139,8 +128,8 @@ def reader_profile(user: Any, now: datetime, orgs: list[dict[str, Any]]) -> dict
     cached profile never extends access past its end: the pure decision checks
     the dates on every request.
     """
-    generation = cache.get(READER_GENERATION_KEY, 0)
-    key = reader_profile_key(user.pk)
+    generation = cache.get(keys.READER.key, keys.READER.start)
+    key = keys.reader_profile_key(user.pk)
     profile = cache.get(key)
     if (
         isinstance(profile, dict)
@@ -150,7 +139,7 @@ def reader_profile(user: Any, now: datetime, orgs: list[dict[str, Any]]) -> dict
         return profile
     profile = _personal_profile(user, now, orgs)
     profile["generation"] = generation
-    cache.set(key, profile, READER_PROFILE_TTL)
+    cache.set(key, profile, keys.READER_PROFILE_SECONDS)
     return profile
 
 
@@ -272,14 +261,10 @@ def _has_seat(org: dict[str, Any], user: Any) -> bool:
     return False
 
 
-def meter_reads_key(user_id: int, month: str) -> str:
-    return f"paywall:meter-reads:{user_id}:{month}"
-
-
 def registered_meter_ids(user_id: int, month: str) -> frozenset[int]:
     """Articles this reader already opened on the meter this month (cached;
     services.meter_record_read forgets the entry when it counts one)."""
-    key = meter_reads_key(user_id, month)
+    key = keys.meter_reads_key(user_id, month)
     ids = cache.get(key)
     if ids is None:
         ids = frozenset(
@@ -287,23 +272,23 @@ def registered_meter_ids(user_id: int, month: str) -> frozenset[int]:
                 "article_id", flat=True
             )
         )
-        cache.set(key, ids, 3600)
+        cache.set(key, ids, keys.METER_READS_SECONDS)
     return frozenset(ids)
 
 
 def meter_limit(is_authenticated: bool) -> int:
     if is_authenticated:
-        return int(getattr(settings, "LEDE_METER_REGISTERED", access.DEFAULT_REGISTERED_LIMIT))
-    return int(getattr(settings, "LEDE_METER_ANONYMOUS", access.DEFAULT_ANONYMOUS_LIMIT))
+        return int(settings.LEDE_METER_REGISTERED)
+    return int(settings.LEDE_METER_ANONYMOUS)
 
 
 def section_ids_for_paths(paths: tuple[str, ...]) -> list[int]:
     """Ids of the section pages at these tree paths (a section and its ancestors)."""
     from lede.editorial.models import SectionPage
 
-    key = "paywall:section-ids:" + ",".join(paths)
+    key = keys.section_ids_key(paths)
     ids = cache.get(key)
     if ids is None:
         ids = list(SectionPage.objects.filter(path__in=paths).values_list("pk", flat=True))
-        cache.set(key, ids, timeout=600)
+        cache.set(key, ids, timeout=keys.SECTION_IDS_SECONDS)
     return list(ids)

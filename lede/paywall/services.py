@@ -8,7 +8,9 @@ from typing import Any
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
-from . import selectors
+from lede.core.caching import keys
+from lede.core.caching.invalidation import Event, invalidate
+
 from .models import AccessGrant, MeterRead
 
 
@@ -19,7 +21,7 @@ def meter_record_read(*, user_id: int, article_id: int, month: str) -> None:
             MeterRead.objects.get_or_create(user_id=user_id, article_id=article_id, month=month)
     except IntegrityError:  # a concurrent request counted it first
         pass
-    key = selectors.meter_reads_key(user_id, month)
+    key = keys.meter_reads_key(user_id, month)
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
 
@@ -28,22 +30,21 @@ def reader_changed(*, user_id: int) -> None:
     """Forget the cached paywall profile of one reader (grants, seats, staff
     status or addresses changed); again after commit so a request running
     meanwhile cannot put the old profile back for long."""
-    key = selectors.reader_profile_key(user_id)
+    key = keys.reader_profile_key(user_id)
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
 
 
 def readers_changed() -> None:
-    """Every reader's profile is stale (an organisation changed)."""
+    """Every reader's profile is stale (a group's permissions changed)."""
+    keys.READER.bump()
+    transaction.on_commit(keys.READER.bump)
 
-    def bump() -> None:
-        try:
-            cache.incr(selectors.READER_GENERATION_KEY)
-        except ValueError:
-            cache.set(selectors.READER_GENERATION_KEY, 1, timeout=None)
 
-    bump()
-    transaction.on_commit(bump)
+def organisations_changed() -> None:
+    """An organisation or its sections changed: the cached list and every
+    reader's profile are stale."""
+    invalidate(Event.ORGANISATIONS_CHANGED)
 
 
 @transaction.atomic

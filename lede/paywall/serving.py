@@ -10,11 +10,6 @@ that no longer holds the locked part, so it cannot leak it.
 
 from __future__ import annotations
 
-import copy
-import hashlib
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +17,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -32,53 +26,14 @@ from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
 from django.utils.translation import get_language, gettext, ngettext
 
+from lede.core import process_state
+from lede.core.caching import keys, markers, variants
+from lede.core.caching.anonymous import anonymous_copy
+
 from . import access, meter, selectors, services
 
 if TYPE_CHECKING:
     from lede.editorial.models import ArticlePage
-
-ACCOUNT_MARKER = "<!--lede:account-nav-->"
-METER_MARKER = "<!--lede:meter-->"
-# Around the paywall box's sign-in line, which only a reader who is not
-# signed in gets.
-PAYWALL_LOGIN_START = "<!--lede:paywall-login-->"
-PAYWALL_LOGIN_END = "<!--/lede:paywall-login-->"
-CHROME_KEY = "paywall:chrome-generation"
-SNAPSHOT_GENERATION_KEY = "paywall:snapshot-generation"
-VARIANT_VERSION = "2"
-
-
-def chrome_generation() -> int:
-    """Bumped when what surrounds every article (sections menu, settings) changes."""
-    value = cache.get(CHROME_KEY)
-    if value is None:
-        value = 1
-        cache.add(CHROME_KEY, value, timeout=None)
-    return int(value)
-
-
-def bump_chrome_generation() -> None:
-    try:
-        cache.incr(CHROME_KEY)
-    except ValueError:
-        cache.set(CHROME_KEY, 2, timeout=None)
-
-
-def snapshot_generation() -> int:
-    value = cache.get(SNAPSHOT_GENERATION_KEY)
-    return int(value) if value is not None else 0
-
-
-def bump_snapshot_generation() -> None:
-    """A page was published, unpublished, moved or deleted: every article
-    snapshot the fast path keeps (URL → article and its access settings) may be
-    wrong, so all are dropped at once. Rendered variants survive (their keys
-    name the revision), so the next request of each article costs one pass
-    through Wagtail's routing, not a render."""
-    try:
-        cache.incr(SNAPSHOT_GENERATION_KEY)
-    except ValueError:
-        cache.set(SNAPSHOT_GENERATION_KEY, 1, timeout=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +43,6 @@ class Snapshot:
     article: access.ArticleAccess
     revision: str
     generation: int
-
-
-def snapshot_key(host: str, path: str) -> str:
-    raw = f"{host}\x00{path}".encode()
-    return "paywall:snapshot:" + hashlib.sha1(raw, usedforsecurity=False).hexdigest()
 
 
 def page_snapshot(page: ArticlePage, generation: int) -> Snapshot:
@@ -125,92 +75,16 @@ def article_access(page: ArticlePage) -> access.ArticleAccess:
 
 def variant_cache_key(snap: Snapshot, host: str, scheme: str, variant: str, chrome: int) -> str:
     article = snap.article
-    raw = "|".join(
-        [
-            VARIANT_VERSION,
-            str(article.article_id),
-            snap.revision,
-            article.level.value,
-            str(article.metered),
-            variant,
-            host,
-            scheme,
-            str(chrome),
-        ]
+    return keys.variant_key(
+        article_id=article.article_id,
+        revision=snap.revision,
+        level=article.level.value,
+        metered=article.metered,
+        variant=variant,
+        host=host,
+        scheme=scheme,
+        chrome=chrome,
     )
-    return "paywall:variant:" + hashlib.sha256(raw.encode()).hexdigest()
-
-
-class LocalVariants:
-    """A small per-process LRU in front of the shared cache.
-
-    Safe because a variant key names everything the rendering depends on
-    (revision, access settings, host, chrome generation): the HTML stored under
-    a key never changes, so a copy can only be as stale as the shared entry.
-    Entries also expire after ``ttl`` seconds. Written by hand because the
-    standard library's lru_cache cannot express "not found" or expiry.
-    """
-
-    def __init__(self, max_entries: int, ttl: float) -> None:
-        self.max_entries = max_entries
-        self.ttl = ttl
-        self._items: OrderedDict[str, tuple[float, str]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> str | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                return None
-            if item[0] < time.monotonic():
-                del self._items[key]
-                return None
-            self._items.move_to_end(key)
-            return item[1]
-
-    def put(self, key: str, html: str) -> None:
-        with self._lock:
-            self._items[key] = (time.monotonic() + self.ttl, html)
-            self._items.move_to_end(key)
-            while len(self._items) > self.max_entries:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-local_variants = LocalVariants(
-    max_entries=getattr(settings, "LEDE_VARIANT_LOCAL_ENTRIES", 256),
-    ttl=getattr(settings, "LEDE_VARIANT_LOCAL_SECONDS", 300),
-)
-
-
-def _record_lookup(result: str) -> None:
-    try:
-        from lede.core.observability.metrics import record_variant_lookup
-    except ImportError:  # pragma: no cover - metrics not installed
-        return
-    record_variant_lookup(result)
-
-
-def cached_variant(key: str) -> str | None:
-    html = local_variants.get(key)
-    if html is not None:
-        _record_lookup("local")
-        return html
-    html = cache.get(key)
-    if html is not None:
-        _record_lookup("shared")
-        local_variants.put(key, html)
-        return str(html)
-    _record_lookup("miss")
-    return None
-
-
-def store_variant(key: str, html: str) -> None:
-    cache.set(key, html, timeout=settings.LEDE_VARIANT_CACHE_SECONDS)
-    local_variants.put(key, html)
 
 
 def free_block_count(block_types: Sequence[str]) -> int:
@@ -231,16 +105,14 @@ def split_body(page: ArticlePage) -> tuple[list[Any], list[Any]]:
 
 
 def render_variant(page: ArticlePage, request: HttpRequest, variant: str) -> str:
-    """Render a variant as an anonymous reader would get it, with markers."""
-    anonymous = copy.copy(request)
-    anonymous.user = AnonymousUser()  # type: ignore[assignment]
-    anonymous.COOKIES = {}
+    """Render a variant as an anonymous reader would get it, with markers
+    (the one anonymous copy of the request: lede.core.caching.anonymous)."""
+    anonymous = anonymous_copy(request)
     context = page.get_context(anonymous)
     free, rest = split_body(page)
     context.update(
         {
             "variant": variant,
-            "cached_variant": True,
             "free_blocks": free,
             "locked_blocks": rest if variant == "full" else [],
             "offer": launch_offer(),
@@ -278,20 +150,26 @@ def _paywalled_part() -> dict[str, Any]:
     }
 
 
+_offer_source: Callable[[], dict[str, str]] | None = None
+
+
+def register_offer_source(source: Callable[[], dict[str, str]]) -> None:
+    """The subscriptions app tells the paywall box its offer (its
+    AppConfig.ready(): the paywall sits below subscriptions and does not
+    import it)."""
+    global _offer_source
+    _offer_source = source
+
+
 def launch_offer() -> dict[str, str]:
     """The offer the paywall box shows: the featured offer from the
     subscriptions app, or the configured fallback."""
-    try:
-        from lede.subscriptions.selectors import current_launch_offer
-
-        offer = current_launch_offer()
-        if offer:
-            return dict(offer)
-    except ImportError:  # pragma: no cover - subscriptions app not installed
-        pass
+    offer = _offer_source() if _offer_source is not None else None
+    if offer:
+        return dict(offer)
     return {
-        "price": getattr(settings, "LEDE_LAUNCH_OFFER_PRICE", "60 DH"),
-        "period": getattr(settings, "LEDE_LAUNCH_OFFER_PERIOD", "1 mois"),
+        "price": settings.LEDE_LAUNCH_OFFER_PRICE,
+        "period": settings.LEDE_LAUNCH_OFFER_PERIOD,
     }
 
 
@@ -301,7 +179,7 @@ def meter_line(decision: access.Access, *, limit: int) -> str:
     if decision.remaining is None:
         return ""
     if decision.allowed and decision.remaining == 0:
-        text = gettext("C'était votre dernier article gratuit ce mois-ci.")
+        text = gettext("C’était votre dernier article gratuit ce mois-ci.")
     elif decision.allowed:
         text = ngettext(
             "Il vous reste %(n)d article gratuit ce mois-ci.",
@@ -319,13 +197,12 @@ def meter_line(decision: access.Access, *, limit: int) -> str:
     return f'<p class="meter-line" role="status">{escape(text)}</p>'
 
 
-def variant_cache_enabled() -> bool:
-    return bool(getattr(settings, "LEDE_VARIANT_CACHE_ENABLED", True))
-
-
 @lru_cache(maxsize=256)
 def _account_nav(language: str, state: selectors.AccountState) -> str:
     return render_to_string("core/_account_nav.html", {"account": state})
+
+
+process_state.register("lede.paywall.serving.account_nav", _account_nav.cache_clear)
 
 
 def account_nav_html(state: selectors.AccountState) -> str:
@@ -343,12 +220,9 @@ def paywall_login_for(html: str, *, signed_in: bool) -> str:
     """The locked variant with the paywall box's "already a subscriber? sign
     in" line for a reader who is not signed in, without it for one who is
     (the variant is shared by both); the markers go either way."""
-    start = html.find(PAYWALL_LOGIN_START)
-    end = html.find(PAYWALL_LOGIN_END, start)
-    if start < 0 or end < 0:
-        return html
-    inner = "" if signed_in else html[start + len(PAYWALL_LOGIN_START) : end]
-    return html[:start] + inner + html[end + len(PAYWALL_LOGIN_END) :]
+    return markers.keep_or_cut(
+        html, markers.PAYWALL_LOGIN_START, markers.PAYWALL_LOGIN_END, keep=not signed_in
+    )
 
 
 def respond(
@@ -390,8 +264,8 @@ def respond(
         elif anon_meter is not None:
             meter.count_anonymous(anon_meter, article.article_id)
 
-    html = html.replace(ACCOUNT_MARKER, account_nav(), 1)
-    html = html.replace(METER_MARKER, meter_line(decision, limit=state.limit), 1)
+    html = markers.fill(html, markers.ACCOUNT_MARKER, account_nav())
+    html = markers.fill(html, markers.METER_MARKER, meter_line(decision, limit=state.limit))
     if variant == "locked":
         html = paywall_login_for(html, signed_in=reader.is_authenticated)
     response = HttpResponse(html)
@@ -412,22 +286,21 @@ def serve_article(page: ArticlePage, request: HttpRequest) -> HttpResponse:
     """The road through Wagtail's routing (and the only one for staff)."""
     now = timezone.now()
     reader, orgs = selectors.reader_and_organisations(request, now)
-    generation = snapshot_generation()
-    snap = page_snapshot(page, generation)
-    use_cache = variant_cache_enabled() and not reader.is_staff
+    snap = page_snapshot(page, keys.SNAPSHOT.current())
+    use_cache = variants.enabled() and not reader.is_staff
     host, scheme = request.get_host(), request.scheme or "http"
     if use_cache and not request.META.get("QUERY_STRING"):
         # Teach the fast path this URL (see fastpath.py).
-        cache.set(snapshot_key(host, request.path_info), snap, timeout=3600)
+        cache.set(keys.snapshot_key(host, request.path_info), snap, timeout=keys.SNAPSHOT_SECONDS)
 
     def html_for(variant: str) -> str:
         if not use_cache:
             return render_variant(page, request, variant)  # staff: always fresh
-        key = variant_cache_key(snap, host, scheme, variant, chrome_generation())
-        html = cached_variant(key)
+        key = variant_cache_key(snap, host, scheme, variant, keys.CHROME.current())
+        html = variants.get(key)
         if html is None:
             html = render_variant(page, request, variant)
-            store_variant(key, html)
+            variants.put(key, html)
         return html
 
     def account_nav() -> str:
@@ -450,3 +323,15 @@ def serve_article(page: ArticlePage, request: HttpRequest) -> HttpResponse:
     )
     assert response is not None  # html_for always renders on this road
     return response
+
+
+def listing_own_page(request: HttpRequest) -> bool:
+    """A signed-in reader who gets a listing of their own: whoever may reach
+    the admin gets Wagtail's user bar (the cached profile knows: is_staff,
+    superuser or admin access)."""
+    return selectors.reader_for_request(request, timezone.now()).is_staff
+
+
+def listing_account_nav(request: HttpRequest) -> str:
+    """The header's account links on a shared listing, for this reader."""
+    return account_nav_html(selectors.account_state_for_request(request, timezone.now()))

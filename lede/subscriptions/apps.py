@@ -7,9 +7,14 @@ class SubscriptionsConfig(AppConfig):
     verbose_name = "Abonnements"
 
     def ready(self) -> None:
+        from lede.paywall.serving import register_offer_source
+
         from . import (
             checks,  # noqa: F401 - registers the deployment check
+            selectors,
             signals,
         )
 
         signals.connect()
+        # The paywall box shows the featured offer.
+        register_offer_source(selectors.current_launch_offer)

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from lede.core.caching import keys
 from lede.core.money import NBSP
 from lede.payments.models import Order
 from lede.payments.seller import StoredMethod
@@ -20,7 +21,7 @@ from lede.paywall.models import AccessGrant, Organisation
 
 from .models import GiftCode, Invoice, Offer, Plan, Subscription
 
-LAUNCH_OFFER_CACHE_KEY = "subscriptions:launch-offer:v1"
+LAUNCH_OFFER_CACHE_KEY = keys.LAUNCH_OFFER_KEY
 
 
 def current_offers(now: datetime | None = None) -> list[Offer]:
@@ -37,8 +38,8 @@ def offer_by_slug(slug: str, now: datetime | None = None) -> Offer | None:
 
 
 def current_launch_offer() -> dict[str, str]:
-    """The paywall box's offer, in the shape ``lede.paywall.serving.launch_offer``
-    returns: ``{"price": "60 DH", "period": "1 mois", "headline": …}``. The
+    """The paywall box's offer (the paywall's offer source, registered in
+    apps.py): ``{"price": "60 DH", "period": "1 mois", "headline": …}``. The
     featured current offer when there is one, else the settings' defaults.
     Cached for a minute (the paywall's variant cache holds it longer)."""
     cached = cache.get(LAUNCH_OFFER_CACHE_KEY)
@@ -59,7 +60,7 @@ def current_launch_offer() -> dict[str, str]:
             "headline": offer.headline,
             "slug": offer.slug,
         }
-    cache.set(LAUNCH_OFFER_CACHE_KEY, value, timeout=60)
+    cache.set(LAUNCH_OFFER_CACHE_KEY, value, timeout=keys.LAUNCH_OFFER_SECONDS)
     return value
 
 

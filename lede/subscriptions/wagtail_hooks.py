@@ -13,11 +13,10 @@ from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from lede.paywall.serving import bump_chrome_generation
+from lede.core.caching.invalidation import Event, invalidate
 
 from .checks import billing_identity_missing
 from .models import Coupon, Offer, Plan
-from .selectors import forget_launch_offer
 
 
 class PlanViewSet(SnippetViewSet):  # type: ignore[type-arg]
@@ -56,8 +55,7 @@ def _catalogue_changed(request: Any, instances: Any) -> None:
     items = instances if isinstance(instances, list | tuple) else [instances]
     if not any(isinstance(i, Plan | Offer) for i in items):
         return
-    forget_launch_offer()
-    bump_chrome_generation()
+    invalidate(Event.OFFERS_CHANGED)
 
 
 @hooks.register("after_create_snippet")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import socket
 import threading
 import time
@@ -98,6 +99,12 @@ class _Handler:
             )
         )
         return "250 Message accepted for delivery"
+
+
+# aiosmtpd logs every connection at INFO from its own thread, which can
+# outlive the test whose captured output it writes to; its warnings and
+# errors still show.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 @contextmanager

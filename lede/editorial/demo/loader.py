@@ -139,6 +139,11 @@ def load_demo(
         wires = [o for o in ensure_demo_wires() if o.guid and o.outcome == "imported"]
         if wires:
             created["wires"] += len(wires)
+        from lede.newsletters.demo import ensure_demo_newsletters
+
+        made = ensure_demo_newsletters()
+        if made:
+            created["newsletters"] += made
         # Reference index ("usage" in the admin) built once instead of one task per save.
         for page in new_pages:
             ReferenceIndex.create_or_update_for_object(page.specific)

@@ -1,4 +1,4 @@
-"""Listings at the edge (lede/editorial/edge.py): cacheable for anonymous
+"""Listings at the edge (lede/core/caching/edge.py): cacheable for anonymous
 readers, private for signed-in ones, and purged when an article is published
 or unpublished. The purge itself reaches a real Varnish in tests/stack."""
 

@@ -1,5 +1,5 @@
 """Listing pages rendered once per change and shared by every reader
-(lede/editorial/listing_cache.py)."""
+(lede/core/caching/listings.py)."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def test_while_one_reader_renders_a_change_the_others_get_the_previous_copy(
     renders it, those arriving meanwhile are not all sent to render it too."""
     from django.core.cache import cache
 
-    from lede.editorial import listing_cache
+    from lede.core.caching import listings as listing_cache
 
     section = publication["lead"].get_parent().specific
     _page, cached_queries = _queries(client, "/")  # the copy from before
@@ -165,7 +165,7 @@ def test_sitemaps_and_feeds_are_shared_and_keep_their_type(
 def test_junk_query_strings_are_never_stored(
     client: Client, publication: dict[str, Any], monkeypatch: Any
 ) -> None:
-    from lede.editorial import listing_cache
+    from lede.core.caching import listings as listing_cache
 
     section_url = publication["lead"].get_parent().url
     stored: list[str] = []
@@ -204,12 +204,12 @@ def test_deleting_a_live_article_drops_it_from_the_listings(
 def test_the_shared_render_sees_nothing_of_the_readers_request(
     client: Client, publication: dict[str, Any]
 ) -> None:
-    from lede.editorial.listing_cache import _anonymous_copy
+    from lede.core.caching.anonymous import anonymous_copy
 
     _reader(client)
     request = client.get("/").wsgi_request
     request.META["CSRF_COOKIE"] = "secret-du-lecteur"
-    copy = _anonymous_copy(request)
+    copy = anonymous_copy(request)
     assert not copy.user.is_authenticated
     assert "HTTP_COOKIE" not in copy.META and "CSRF_COOKIE" not in copy.META
     assert copy.COOKIES == {} and copy.session.session_key is None

@@ -284,7 +284,7 @@ def test_deactivated_reader_is_not_served_from_cache(
     User.objects.filter(pk=user.pk).update(is_active=False)  # no signal on purpose
     from django.core.cache import cache
 
-    from lede.paywall.selectors import reader_profile_key
+    from lede.core.caching.keys import reader_profile_key
 
     profile = cache.get(reader_profile_key(user.pk))
     profile["is_active"] = False  # as the post_save receiver's rebuild would say
@@ -640,11 +640,11 @@ def test_missing_variant_gives_way_without_counting(
 ) -> None:
     """A variant evicted from the cache: the fast road steps aside before
     counting anything, and the normal road counts the read once."""
-    from lede.paywall import serving
+    from lede.core.caching import variants
 
     article = paywalled["more_metered"][0]
     Client().get(article.url)
-    monkeypatch.setattr(serving, "cached_variant", lambda key: None)
+    monkeypatch.setattr(variants, "get", lambda key: None)
     response, html = _get(client, article.url)
     assert _road(response) == "normal"
     assert response["X-Lede-Access"] == "metered"

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from lede.accounts.models import User
+from lede.core.testing import factories as f
 from lede.images.models import LedeImage
+from lede.syndication.tests.builders import make_key, make_licence
 
 from .conftest import secret
 
@@ -263,3 +267,147 @@ def test_registered_wall_sign_up_road_tells_nothing_and_opens_the_article(
     done = client.post(sent["Location"], {"code": code.group(1)})
     assert done.status_code == 302 and done["Location"] == article.url
     assert client.get(article.url)["X-Lede-Variant"] == "full"
+
+
+# --- Shared renders (lede.core.caching) ------------------------------------------
+#
+# Variants and listings are rendered once, for whoever comes first, and then
+# served to everyone: nothing of that first reader may be in them.
+
+SUBSCRIBER_EMAIL = "abonnee.singuliere@example.com"
+SUBSCRIBER_CSRF = "Jeton0CSRF0de0la0lectrice0abonnee0x"  # 32+ characters, as Django's
+SESSION_NOTE = "Note-de-session-personnelle"
+
+
+def _first_reader(paywalled: dict[str, Any]) -> Client:
+    """A subscriber with a CSRF cookie and something of her own in her
+    session: she causes the shared renders."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lede.paywall.models import AccessGrant
+
+    user = User.objects.create_user(SUBSCRIBER_EMAIL, "pw-lecteur-2026")
+    AccessGrant.objects.create(
+        user=user,
+        starts_at=timezone.now() - timedelta(days=1),
+        ends_at=timezone.now() + timedelta(days=30),
+    )
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session["note"] = SESSION_NOTE
+    session.save()
+    client.cookies["csrftoken"] = SUBSCRIBER_CSRF
+    return client
+
+
+def _assert_nothing_personal(text: str, where: str, session_key: str) -> None:
+    for needle in (SUBSCRIBER_EMAIL, "abonnee.singuliere", SUBSCRIBER_CSRF, SESSION_NOTE):
+        assert needle not in text, f"{needle!r} of the first reader is in {where}"
+    assert session_key not in text, f"the first reader's session key is in {where}"
+
+
+def test_shared_renders_keep_nothing_of_the_reader_who_caused_them(
+    paywalled: dict[str, Any],
+) -> None:
+    from lede.core.caching import variants
+
+    first = _first_reader(paywalled)
+    session_key = first.cookies["sessionid"].value
+    article = paywalled["articles"]["subscribers"]
+    listings = ["/", paywalled["section"].url, "/rss/", "/sitemap.xml"]
+    # She renders the full variant and every listing.
+    assert first.get(article.url)["X-Lede-Variant"] == "full"
+    for url in listings:
+        assert first.get(url).status_code == 200
+    # What is stored: the process copies of the variants.
+    stored = list(variants.local_variants._items.values())
+    assert stored, "the variant was stored"
+    for _expires, html in stored:
+        _assert_nothing_personal(html, "a stored variant", session_key)
+        assert "csrfmiddlewaretoken" not in html
+    # What another reader gets from those renders.
+    anonymous = Client()
+    for url in [article.url, *listings]:
+        response = anonymous.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        _assert_nothing_personal(html, url, session_key)
+        if url != "/rss/" and url != "/sitemap.xml":  # HTML: the header is the reader's own
+            assert "Se connecter" in html and "Se déconnecter" not in html, url
+            assert ">Abonné<" not in html, url
+    # And the other way: what an anonymous reader caused, she gets with her
+    # own header.
+    public = paywalled["articles"]["public"]
+    anonymous.get(public.url)
+    mine = first.get(public.url).content.decode()
+    assert "Se déconnecter" in mine and ">Abonné<" in mine
+
+
+# --- The content API (/api/v1/) ---------------------------------------------------
+
+
+def _api_roads(article: Any) -> list[str]:
+    return [
+        f"/api/v1/articles/{article.pk}",
+        f"/api/v1/articles/{article.pk}?format=ninjs",
+        f"/api/v1/articles/{article.pk}?format=json&full=1",
+        "/api/v1/articles",
+        "/api/v1/articles?limit=100",
+        "/api/v1/dispatches",
+        "/api/v1/liveblogs",
+    ]
+
+
+def _api_clients(paywalled: dict[str, Any]) -> dict[str, Client]:
+    """Callers who may not read a locked article through the API: no key, a
+    full-text licence for another section, an abstracts-only licence for its
+    own section, a full-text licence that has ended."""
+    elsewhere = f.make_section("Ailleurs")
+    own = paywalled["section"]
+    now = timezone.now()
+    licences = {
+        "other-section": make_licence(sections=[elsewhere], organisation_name="Org A"),
+        "abstracts": make_licence(sections=[own], full_text=False, organisation_name="Org B"),
+        "ended": make_licence(
+            organisation_name="Org C",
+            starts_at=now - timedelta(days=60),
+            ends_at=now - timedelta(days=1),
+        ),
+    }
+    clients = {"no-key": Client()}
+    for name, licence in licences.items():
+        _key, plaintext = make_key(licence)
+        clients[name] = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    return clients
+
+
+@pytest.mark.parametrize("level", LOCKED_LEVELS)
+def test_the_api_never_leaks_the_locked_part(paywalled: dict[str, Any], level: str) -> None:
+    article = paywalled["articles"][level]
+    for who, client in _api_clients(paywalled).items():
+        for url in _api_roads(article):
+            response = client.get(url)
+            assert response.status_code in {200, 404}, (who, url, response.status_code)
+            _assert_nothing(response.content.decode(), level, f"API {url} ({who})")
+        detail = client.get(f"/api/v1/articles/{article.pk}")
+        if detail.status_code == 200:
+            data = detail.json()
+            assert data["representation"] == "partial", who
+            assert (
+                f"Premier paragraphe public {'subscribers' if level == 'metered' else level}"
+                in (data["body_html"])
+            )
+
+
+def test_a_full_text_licence_does_get_the_locked_part_through_the_api(
+    paywalled: dict[str, Any],
+) -> None:
+    """The test above can fail: the needles are there for a covering licence."""
+    _key, plaintext = make_key(make_licence(sections=[paywalled["section"]]))
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    article = paywalled["articles"]["subscribers"]
+    text = client.get(f"/api/v1/articles/{article.pk}?format=ninjs").content.decode()
+    assert json.dumps(secret("subscribers", 1))[1:-1] in text

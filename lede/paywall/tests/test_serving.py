@@ -116,7 +116,7 @@ def test_anonymous_meter_counts_and_exhausts(client: Client, paywalled: dict[str
     assert response["Cache-Control"] == "private, no-store"
     response, html = _get(client, second)
     assert response["X-Lede-Access"] == "metered"
-    assert "C&#x27;était votre dernier article gratuit ce mois-ci." in html
+    assert "C’était votre dernier article gratuit ce mois-ci." in html
     response, html = _get(client, third)
     assert response["X-Lede-Access"] == "meter_exhausted"
     assert secret("subscribers", 1) not in html

@@ -39,6 +39,8 @@ PERIODIC_TASKS = [
     "lede.editorial.tasks.publish_scheduled_pages",
     "lede.wires.tasks.wire_sources_poll",
     "lede.subscriptions.tasks.renew_due_subscriptions",
+    "lede.syndication.tasks.webhooks_retry_due",
+    "lede.newsletters.tasks.newsletters_send_due",
 ]
 
 

@@ -1,16 +1,18 @@
 """The edge cache (Varnish, a CDN) in front of the listing pages.
 
-Article pages set their own caching headers (the paywall decides them, see
-lede/paywall/serving.py). The listings (home, sections, sitemaps, feeds) are
+Article pages set their own caching headers (the paywall decides them,
+lede.paywall.serving). The listings (home, sections, sitemaps, feeds) are
 the same for every anonymous reader: they may be kept by browsers and the edge
 for a minute, and publishing purges them at once so that a new story is on
 the home page without waiting for that minute to pass. Wagtail's frontend
 cache app purges the article's own URL; this module adds the pages that list
-it.
+it. A page's own URLs are those of Wagtail's ``get_cached_paths()`` (a
+section adds its feed, ``rss/``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -18,14 +20,12 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from wagtail.contrib.frontend_cache.utils import PurgeBatch
+from wagtail.models import Page
 
 from lede.core.site import base_url, site_url
 
 R = TypeVar("R", bound=HttpResponseBase)
-
-
-def listing_max_age() -> int:
-    return int(getattr(settings, "LEDE_LISTING_MAX_AGE", 60))
 
 
 def allow_shared_caching(request: HttpRequest, response: R) -> R:
@@ -43,39 +43,35 @@ def allow_shared_caching(request: HttpRequest, response: R) -> R:
     if user is not None and user.is_authenticated:
         patch_cache_control(response, private=True, no_cache=True)
     else:
-        patch_cache_control(response, public=True, max_age=listing_max_age())
+        patch_cache_control(response, public=True, max_age=int(settings.LEDE_LISTING_MAX_AGE))
     return response
 
 
-def _listing_urls(site_root: str, *, with_news: bool) -> list[str]:
-    names = ["sitemap", "rss"] + (["news_sitemap"] if with_news else [])
-    return [site_root.rstrip("/") + reverse(name) for name in names]
+def enabled() -> bool:
+    return bool(settings.WAGTAILFRONTENDCACHE)
 
 
-def _add_sections(batch: Any, pages: Any) -> None:
-    """The home page and sections among ``pages``, with each section's feed."""
-    from .models import SectionPage
+def _site_listing_urls() -> list[str]:
+    """The sitemaps and the site feed."""
+    return [base_url().rstrip("/") + reverse(name) for name in ("sitemap", "rss", "news_sitemap")]
 
+
+def _add_listing_pages(batch: PurgeBatch, pages: Iterable[Any]) -> None:
+    """The home page and sections among ``pages`` (each with its cached paths)."""
     for page in pages:
         batch.add_page(page)
-        if isinstance(page, SectionPage) and page.url:
-            batch.add_url(page.full_url + "rss/")
 
 
 def purge_listings(page: Any) -> None:
     """After the transaction commits, purge the pages that list ``page`` (an
     article): the home page, its section and the sections above it, the
     sitemaps and the site feed. Nothing to do without a frontend cache."""
-    if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
+    if not enabled():
         return
-    from wagtail.contrib.frontend_cache.utils import PurgeBatch
-
     batch = PurgeBatch()
-    site = page.get_site()
-    # Home and sections: the ancestors of the article (one query).
-    _add_sections(batch, page.get_ancestors().specific().filter(depth__gt=1))
-    if site is not None:
-        batch.add_urls(_listing_urls(base_url(), with_news=True))
+    _add_listing_pages(batch, page.get_ancestors().specific().filter(depth__gt=1))
+    if page.get_site() is not None:
+        batch.add_urls(_site_listing_urls())
     transaction.on_commit(batch.purge)
 
 
@@ -84,15 +80,12 @@ def purge_move(page: Any, *, parent_before: Any, url_path_before: str) -> None:
     new place (as on publish), its old section and the sections above that,
     and its old address (Wagtail's frontend cache app does not handle moves).
     """
-    if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
+    if not enabled():
         return
-    from wagtail.contrib.frontend_cache.utils import PurgeBatch
-    from wagtail.models import Page
-
     purge_listings(page)
     batch = PurgeBatch()
     batch.add_page(page)  # its new address, in case it was cached as a 404
-    _add_sections(
+    _add_listing_pages(
         batch,
         Page.objects.ancestor_of(parent_before, inclusive=True).filter(depth__gt=1).specific(),
     )

@@ -1,0 +1,241 @@
+"""Reads of the syndication domain: who is calling (a key, its licence and what
+they cover), the rate limit, the monthly volume and the usage reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from django.core.cache import cache
+from django.db.models import Count, Sum
+
+from lede.core.caching import keys as cache_keys
+from lede.core.dates import publication_zone
+from lede.editorial.models import SectionPage
+from lede.paywall import access
+
+from .keys import key_matches, parse_key
+from .models import ApiCall, ApiKey, Delivery, Licence
+
+
+class KeyProblem(StrEnum):
+    MALFORMED = "key_malformed"
+    UNKNOWN = "key_unknown"
+    REVOKED = "key_revoked"
+    EXPIRED = "key_expired"
+
+
+class KeyError_(Exception):
+    def __init__(self, problem: KeyProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+def key_for(presented: str, now: datetime) -> ApiKey:
+    """The active key for ``presented``, or :class:`KeyError_` saying why not.
+    Read from the database every time: revocation takes effect at once."""
+    prefix = parse_key(presented)
+    if prefix is None:
+        raise KeyError_(KeyProblem.MALFORMED)
+    key = ApiKey.objects.select_related("licence__organisation").filter(prefix=prefix).first()
+    if key is None or not key_matches(presented, key.hashed):
+        raise KeyError_(KeyProblem.UNKNOWN)
+    if key.revoked_at is not None and key.revoked_at <= now:
+        raise KeyError_(KeyProblem.REVOKED)
+    if key.expires_at is not None and key.expires_at <= now:
+        raise KeyError_(KeyProblem.EXPIRED)
+    return key
+
+
+def _with_descendants(sections: Iterable[SectionPage]) -> frozenset[int]:
+    ids: set[int] = set()
+    for section in sections:
+        ids.update(
+            SectionPage.objects.filter(path__startswith=section.path).values_list("pk", flat=True)
+        )
+    return frozenset(ids)
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    """What an API caller may have: nothing special without a key."""
+
+    key: ApiKey | None = None
+    licence: Licence | None = None
+    scopes: frozenset[str] = frozenset({"articles", "dispatches", "liveblogs"})
+    #: Sections (with their sub-sections) the licence and key cover; None: all.
+    section_ids: frozenset[int] | None = None
+    languages: frozenset[str] = frozenset()
+    full_text: bool = False
+    agency_copy: bool = False
+
+    @property
+    def identity(self) -> str:
+        return self.key.prefix if self.key is not None else "anonymous"
+
+    def reader(self) -> access.Reader:
+        """The caller as the paywall decision sees it: a full-text licence is a
+        group entitlement over its sections, for its dates."""
+        licence = self.licence
+        if licence is None or not self.full_text:
+            return access.Reader.anonymous()
+        entitlement = access.Entitlement(
+            kind=access.EntitlementKind.GROUP,
+            starts_at=licence.starts_at,
+            ends_at=licence.ends_at,
+            section_ids=self.section_ids,
+            organisation_id=licence.organisation_id,
+        )
+        return access.Reader(is_authenticated=False, entitlements=(entitlement,))
+
+    def covers_section(self, section_id: int | None) -> bool:
+        return self.section_ids is None or (
+            section_id is not None and section_id in self.section_ids
+        )
+
+
+ANONYMOUS = Client()
+
+
+def client_for_key(key: ApiKey, now: datetime) -> Client:
+    licence = key.licence
+    licence_sections = None
+    languages = key.language_set()
+    full_text = agency_copy = False
+    if licence is not None and licence.is_active(now) and licence.channel_api:
+        chosen = list(licence.sections.all())
+        licence_sections = _with_descendants(chosen) if chosen else None
+        languages = languages or licence.language_set()
+        if licence.language_set() and key.language_set():
+            languages = licence.language_set() & key.language_set() or frozenset({"-"})
+        full_text = licence.full_text
+        agency_copy = licence.agency_copy
+    key_chosen = list(key.sections.all())
+    key_sections = _with_descendants(key_chosen) if key_chosen else None
+    if licence_sections is None:
+        section_ids = key_sections
+    elif key_sections is None:
+        section_ids = licence_sections
+    else:
+        section_ids = licence_sections & key_sections
+    return Client(
+        key=key,
+        licence=licence,
+        scopes=frozenset(key.scopes),
+        section_ids=section_ids,
+        languages=languages,
+        full_text=full_text,
+        agency_copy=agency_copy,
+    )
+
+
+# --- Rate limit ---------------------------------------------------------------
+
+
+def rate_limited(identity: str, limit: int, now: datetime) -> int:
+    """0 when the call may go ahead, else the seconds until the next minute.
+
+    A counter per identity and minute in the shared cache (Redis in
+    production): fixed windows, good enough for a per-minute ceiling. When the
+    cache is unreachable the call goes ahead (the cache never fails a request).
+    """
+    if limit <= 0:
+        return 0
+    minute = int(now.timestamp()) // 60
+    counter = cache_keys.api_rate_key(identity, minute)
+    cache.add(counter, 0, timeout=90)
+    try:
+        used = cache.incr(counter)
+    except ValueError:  # expired between add and incr, or cache down
+        return 0
+    if used > limit:
+        return max(1, 60 - int(now.timestamp()) % 60)
+    return 0
+
+
+# --- Monthly volume -------------------------------------------------------------
+
+
+class Quota(StrEnum):
+    DELIVERED = "delivered"  # already delivered this month: free
+    AVAILABLE = "available"
+    EXHAUSTED = "exhausted"
+
+
+def quota_for(licence: Licence, item_id: int, now: datetime, kind: str = "article") -> Quota:
+    month = access.month_key(now)
+    delivered = Delivery.objects.filter(licence=licence, month=month)
+    if delivered.filter(kind=kind, item_id=item_id).exists():
+        return Quota.DELIVERED
+    if licence.monthly_volume is not None and delivered.count() >= licence.monthly_volume:
+        return Quota.EXHAUSTED
+    return Quota.AVAILABLE
+
+
+def seconds_to_next_month(now: datetime) -> int:
+    _start, end = month_bounds(access.month_key(now))
+    return max(1, int((end - now).total_seconds()))
+
+
+# --- Usage ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UsageRow:
+    key_name: str
+    key_prefix: str
+    calls: int
+    items: int
+    full_items: int
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    licence: Licence
+    month: str
+    rows: tuple[UsageRow, ...]
+    distinct_full: int
+
+    @property
+    def calls(self) -> int:
+        return sum(r.calls for r in self.rows)
+
+    @property
+    def items(self) -> int:
+        return sum(r.items for r in self.rows)
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """The instants a ``YYYY-MM`` month starts and ends at, in the publication's zone."""
+    year, number = (int(part) for part in month.split("-"))
+    zone = publication_zone()
+    start = datetime(year, number, 1, tzinfo=zone)
+    end = datetime(year + (number == 12), number % 12 + 1, 1, tzinfo=zone)
+    return start, end
+
+
+def licence_usage(licence: Licence, month: str) -> Usage:
+    start, end = month_bounds(month)
+    rows = (
+        ApiCall.objects.filter(licence=licence, at__gte=start, at__lt=end)
+        .values("key__name", "key__prefix")
+        .annotate(calls=Count("id"), items=Sum("items"), full_items=Sum("full_items"))
+        .order_by("key__name", "key__prefix")
+    )
+    return Usage(
+        licence=licence,
+        month=month,
+        rows=tuple(
+            UsageRow(
+                key_name=row["key__name"],
+                key_prefix=row["key__prefix"],
+                calls=row["calls"],
+                items=row["items"] or 0,
+                full_items=row["full_items"] or 0,
+            )
+            for row in rows
+        ),
+        distinct_full=Delivery.objects.filter(licence=licence, month=month).count(),
+    )

@@ -1,0 +1,21 @@
+"""``{% tdm_meta %}``: the TDMRep HTML meta of every page."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+
+from lede.syndication import rights
+
+register = template.Library()
+
+
+@register.simple_tag
+def tdm_meta() -> str:
+    chosen = rights.current()
+    if not chosen.reserved:
+        return format_html('<meta name="tdm-reservation" content="0">')
+    return format_html(
+        '<meta name="tdm-reservation" content="1">\n<meta name="tdm-policy" content="{}">',
+        chosen.policy_url,
+    )
