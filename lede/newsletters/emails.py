@@ -20,7 +20,7 @@ def confirmation_send(*, email: str, url: str) -> None:
     publication = publication_settings()
     context = {"url": url, "publication": publication}
     message = EmailMultiAlternatives(
-        subject=_("Confirmez votre inscription à nos lettres d'information"),
+        subject=_("Confirmez votre inscription à nos lettres d’information"),
         body=render_to_string("newsletters/email/confirm.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email],
