@@ -29,7 +29,7 @@ class LedeApi(NinjaAPI):
         schema = super().get_openapi_schema(*args, **kwargs)
         components = schema.setdefault("components", {})
         components["securitySchemes"] = {
-            "cle": {"type": "http", "scheme": "bearer", "description": _("Clé d'API")},
+            "cle": {"type": "http", "scheme": "bearer", "description": _("Clé d’API")},
             "cleEnTete": {"type": "apiKey", "in": "header", "name": "X-Api-Key"},
         }
         # A key is optional: without one, public content and abstracts.
@@ -69,11 +69,11 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     names = sorted(
         {str(error.get("loc", ["", "?"])[-1]) for error in exc.errors if isinstance(error, dict)}
     )
-    message = _("Paramètre invalide : %(names)s.") % {"names": ", ".join(names) or "?"}
+    message = _("Paramètre invalide : %(names)s.") % {"names": ", ".join(names) or "?"}
     return _error(request, 400, {"error": {"code": "invalid_parameter", "message": message}})
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    message = _("Cet élément n'existe pas ou ne vous est pas accessible.")
+    message = _("Cet élément n’existe pas ou ne vous est pas accessible.")
     return _error(request, 404, {"error": {"code": "not_found", "message": message}})

@@ -19,7 +19,7 @@ kept on one line with no-break spaces.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -49,6 +49,26 @@ def keep_together(text: str, name: str) -> str:
     return text.replace(name, name.replace(" ", NBSP))
 
 
+#: Where the publisher's legal identity comes from. core knows nothing of
+#: billing (it may not import subscriptions, which keeps the seller's details
+#: in ``BillingSettings``), so subscriptions registers its source at ready().
+_legal_identity_source: Callable[[], str] | None = None
+
+
+def register_legal_identity(source: Callable[[], str] | None) -> None:
+    """Set the function giving the publisher's legal identity on one line
+    (raison sociale, address, ICE), printed in the footer of every e-mail;
+    ``None`` removes it."""
+    global _legal_identity_source
+    _legal_identity_source = source
+
+
+def legal_identity() -> str:
+    """The publisher's legal identity for the e-mail footer, or ``""`` when
+    no source is registered."""
+    return _legal_identity_source() if _legal_identity_source is not None else ""
+
+
 def mail_context() -> dict[str, Any]:
     """What the base layouts need: the publication, its one address, and the
     publisher's legal identity with the information pages for the footer."""
@@ -60,8 +80,9 @@ def mail_context() -> dict[str, Any]:
         "site_url": base,
         "site_host": urlsplit(base).netloc,
         "publisher": publication.publisher,
-        # The seller's identity, given by the e-mails that are about money.
-        "legal_identity": "",
+        # The publisher's legal identity, in every e-mail's footer (account
+        # e-mails as well as the ones about money).
+        "legal_identity": legal_identity(),
         "email_legal_links": [
             {"title": link.title, "url": site.site_url(link.url)} for link in legal_links()
         ],

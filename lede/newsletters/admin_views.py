@@ -116,7 +116,7 @@ def edition_test(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Test envoyé à %(email)s.") % {"email": address})
     else:
         messages.error(
-            request, _("Le test n'est pas parti : %(detail)s") % {"detail": result.detail}
+            request, _("Le test n’est pas parti : %(detail)s") % {"detail": result.detail}
         )
     return redirect("newsletters_admin:edition", pk=pk)
 
@@ -132,7 +132,7 @@ def edition_send(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("newsletters_admin:edition", pk=pk)
     tasks.edition_deliver.enqueue(edition.pk)
-    messages.success(request, _("Envoi lancé : %(count)s destinataire(s).") % {"count": count})
+    messages.success(request, _("Envoi lancé : %(count)s destinataire(s).") % {"count": count})
     return redirect("newsletters_admin:edition", pk=pk)
 
 
@@ -143,7 +143,7 @@ def edition_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     raw = request.POST.get("at", "")
     at: datetime | None = parse_datetime(raw) if raw else None
     if at is None:
-        messages.error(request, _("Indiquez une date et une heure d'envoi."))
+        messages.error(request, _("Indiquez une date et une heure d’envoi."))
         return redirect("newsletters_admin:edition", pk=pk)
     if timezone.is_naive(at):
         at = timezone.make_aware(at)
@@ -165,5 +165,5 @@ def delivery_resend(request: HttpRequest, delivery_id: int) -> HttpResponse:
         tasks.edition_deliver.enqueue(delivery.edition_id)
         messages.success(request, _("Renvoi demandé pour %(email)s.") % {"email": delivery.email})
     else:
-        messages.error(request, _("Ce message n'est plus à l'état inconnu."))
+        messages.error(request, _("Ce message n’est plus à l’état inconnu."))
     return redirect("newsletters_admin:edition", pk=delivery.edition_id)

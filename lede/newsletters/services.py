@@ -195,7 +195,7 @@ def reader_newsletters_set(
                 "status": status,
                 "consent_at": now,
                 "consent_source": source[:500],
-                "consent_text": _("Choix dans « Mon compte »"),
+                "consent_text": _("Choix dans « Mon compte »"),
                 "confirmed_at": now if verified else None,
             }
             if sub is None:
@@ -314,7 +314,7 @@ def edition_build(*, newsletter: Newsletter, now: datetime | None = None) -> Edi
     articles = selectors.automatic_articles(newsletter, now)
     if not articles:
         raise NewsletterError(
-            _("Aucun article publié depuis la dernière édition de « %(name)s ».")
+            _("Aucun article publié depuis la dernière édition de « %(name)s ».")
             % {"name": newsletter.name}
         )
     with transaction.atomic():
@@ -356,7 +356,7 @@ def edition_schedule(*, edition: Edition, at: datetime) -> Edition:
     if edition.status not in (Edition.Status.DRAFT, Edition.Status.SCHEDULED):
         raise NewsletterError(_("Cette édition a déjà été envoyée."))
     if not selectors.edition_articles(edition):
-        raise NewsletterError(_("Cette édition ne contient aucun article : ajoutez-en avant."))
+        raise NewsletterError(_("Cette édition ne contient aucun article : ajoutez-en avant."))
     Edition.objects.filter(pk=edition.pk).update(status=Edition.Status.SCHEDULED, scheduled_at=at)
     edition.refresh_from_db()
     return edition
@@ -370,13 +370,13 @@ def edition_enqueue(*, edition: Edition, now: datetime | None = None) -> int:
     now = now or timezone.now()
     edition_fill_if_empty(edition=edition, now=now)
     if not selectors.edition_articles(edition):
-        raise NewsletterError(_("Cette édition ne contient aucun article : envoi refusé."))
+        raise NewsletterError(_("Cette édition ne contient aucun article : envoi refusé."))
     with transaction.atomic():
         moved = Edition.objects.filter(
             pk=edition.pk, status__in=[Edition.Status.DRAFT, Edition.Status.SCHEDULED]
         ).update(status=Edition.Status.SENDING, enqueued_at=now)
         if not moved:
-            raise NewsletterError(_("Cette édition a déjà été envoyée : envoi refusé."))
+            raise NewsletterError(_("Cette édition a déjà été envoyée : envoi refusé."))
         total = 0
         batch: list[Delivery] = []
         rows = selectors.recipients(edition.newsletter, now).values_list("pk", "email")

@@ -97,7 +97,7 @@ def _source_path(request: HttpRequest) -> str:
 @csrf_exempt  # the form sits on pages cached for everyone; see _same_origin
 @require_POST
 def signup(request: HttpRequest) -> HttpResponse:
-    title = _("Inscription aux lettres d'information")
+    title = _("Inscription aux lettres d’information")
     if not _same_origin(request):
         return _message(request, title, _("Ce formulaire doit être envoyé depuis notre site."), 403)
     address = services.normalise_email(request.POST.get("email", ""))
@@ -109,7 +109,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         return _message(
             request,
             title,
-            _("Cochez la case de consentement pour recevoir nos lettres d'information."),
+            _("Cochez la case de consentement pour recevoir nos lettres d’information."),
             400,
         )
     ip = client_ip(request)
@@ -121,7 +121,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         settings.LEDE_NEWSLETTER_SIGNUPS_PER_ADDRESS,
     ):
         return _message(
-            request, title, _("Trop de demandes d'inscription. Réessayez dans une heure."), 429
+            request, title, _("Trop de demandes d’inscription. Réessayez dans une heure."), 429
         )
     slugs = request.POST.getlist("lettre")
     chosen = selectors.newsletters_offered()
@@ -141,7 +141,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button, POST confirms: mail scanners that open links
     must not confirm on the reader's behalf."""
-    title = _("Confirmation de l'inscription")
+    title = _("Confirmation de l’inscription")
     if request.method == "GET":
         try:
             tokens.confirm_read(token)

@@ -43,7 +43,7 @@ class SubscriberViewSet(SnippetViewSet):  # type: ignore[type-arg]
 
 
 class NewslettersGroup(SnippetViewSetGroup):
-    menu_label = _("Lettres d'information")
+    menu_label = _("Lettres d’information")
     menu_icon = "mail"
     items = (NewsletterViewSet, EditionViewSet, SubscriberViewSet)
 

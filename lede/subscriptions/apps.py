@@ -7,10 +7,12 @@ class SubscriptionsConfig(AppConfig):
     verbose_name = "Abonnements"
 
     def ready(self) -> None:
+        from lede.core import mail
         from lede.paywall.serving import register_offer_source
 
         from . import (
             checks,  # noqa: F401 - registers the deployment check
+            emails,
             selectors,
             signals,
         )
@@ -18,3 +20,5 @@ class SubscriptionsConfig(AppConfig):
         signals.connect()
         # The paywall box shows the featured offer.
         register_offer_source(selectors.current_launch_offer)
+        # Every e-mail's footer (account e-mails included) names the seller.
+        mail.register_legal_identity(emails.legal_identity)

@@ -27,7 +27,8 @@ def absolute(path: str) -> str:
 
 def legal_identity() -> str:
     """The seller's legal identity on one line (raison sociale, address, ICE),
-    printed in the footer of the e-mails that are about money."""
+    printed in the footer of every e-mail: registered with
+    :func:`lede.core.mail.register_legal_identity` at ready()."""
     billing = billing_settings()
     parts = [billing.legal_name, ", ".join(line.strip() for line in billing.address.splitlines())]
     if billing.ice:
@@ -36,7 +37,7 @@ def legal_identity() -> str:
 
 
 def send_now(name: str, to: str, context: dict[str, Any]) -> None:
-    mail.send(f"subscriptions/email/{name}", to, {"legal_identity": legal_identity(), **context})
+    mail.send(f"subscriptions/email/{name}", to, context)
 
 
 def send_on_commit(name: str, to: str, context: dict[str, Any]) -> None:

@@ -135,6 +135,24 @@ def browser_context(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+def settle_images(page: Any) -> None:
+    """Load every image before a full-page screenshot.
+
+    A full-page screenshot does not scroll, so images marked
+    ``loading="lazy"`` below the first screen never start loading and show
+    blank in the PNG (seen on the home page's section blocks). They are
+    switched to eager, then the screenshot waits, with Playwright's deadline,
+    until every image has finished (loaded or failed).
+    """
+    page.evaluate(
+        "() => document.querySelectorAll('img[loading=lazy]')"
+        ".forEach(img => { img.loading = 'eager'; })"
+    )
+    page.wait_for_function(
+        "() => Array.from(document.images).every(img => img.complete)", timeout=15_000
+    )
+
+
 class Walk:
     """Visits pages at each width and collects every failed fact, so one run
     reports them all."""
@@ -163,6 +181,7 @@ class Walk:
             self.check(where, article=article, lead_image=lead_image)
             SCREENS.mkdir(parents=True, exist_ok=True)
             shot = SCREENS / f"{self.persona}-{name}-{width}.png"
+            settle_images(self.page)
             self.page.screenshot(path=str(shot), full_page=True)
 
     def check(self, where: str, *, article: bool, lead_image: bool = True) -> None:

@@ -15,7 +15,6 @@ import pytest
 from allauth.account import app_settings
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core import mail
 from django.test import Client
 
 from lede.accounts.address_code import SESSION_KEY
@@ -54,8 +53,10 @@ def request_code(client: Client, email: str, next_url: str = NEXT, **extra: Any)
 
 
 def mailed_code(message: Any) -> str:
-    match = re.search(r"^\s*([A-Z0-9-]{4,16})\s*$", message.body, re.MULTILINE)
-    assert match, message.body
+    """The code in a message the SMTP server received."""
+    body = message.body("plain")
+    match = re.search(r"^\s*([A-Z0-9-]{4,16})\s*$", body, re.MULTILINE)
+    assert match, body
     return match.group(1)
 
 
@@ -68,18 +69,20 @@ def road(client: Client, email: str) -> list[tuple[int, str, str]]:
     return answers
 
 
-def test_sign_up_answers_identically_for_known_and_unknown_addresses(reader: Any) -> None:
+def test_sign_up_answers_identically_for_known_and_unknown_addresses(
+    reader: Any, smtp_server: Any
+) -> None:
     known, unknown = Client(), Client()
-    mail.outbox.clear()
+    smtp_server.clear()
     known_answers = road(known, reader.email)
-    known_mails = len(mail.outbox)
-    mail.outbox.clear()
+    known_mails = len(smtp_server.messages)
+    smtp_server.clear()
     unknown_answers = road(unknown, NEW)
     assert known_answers == unknown_answers
     assert known_answers[0][:2] == (302, "/compte/code/?" + urlencode({"next": NEXT}))
     assert known_answers[1][0] == 200
     # One e-mail each way (what the requester cannot see is what it says).
-    assert known_mails == len(mail.outbox) == 1
+    assert known_mails == len(smtp_server.messages) == 1
     assert set(known.session.keys()) == set(unknown.session.keys())
 
 
@@ -102,10 +105,12 @@ def test_the_two_mails_differ_only_in_what_the_mailbox_owner_reads(
         assert "<html" in message.body("html")
 
 
-def test_known_address_is_signed_in_by_the_code(client: Client, reader: Any) -> None:
-    mail.outbox.clear()
+def test_known_address_is_signed_in_by_the_code(
+    client: Client, reader: Any, smtp_server: Any
+) -> None:
+    smtp_server.clear()
     sent = request_code(client, reader.email)
-    code = mailed_code(mail.outbox[-1])
+    code = mailed_code(smtp_server.wait_for(1)[-1])
     done = client.post(sent["Location"], {"code": code.lower()})
     assert done.status_code == 302
     assert done["Location"] == NEXT
@@ -120,13 +125,15 @@ def test_known_address_is_signed_in_by_the_code(client: Client, reader: Any) -> 
     assert "_auth_user_id" not in client.session
 
 
-def test_new_address_becomes_a_verified_account_without_password(client: Client) -> None:
-    mail.outbox.clear()
+def test_new_address_becomes_a_verified_account_without_password(
+    client: Client, smtp_server: Any
+) -> None:
+    smtp_server.clear()
     sent = request_code(client, "Nouvelle@Example.com")
     assert not User.objects.exists()  # nothing written before the code
     page = client.get(sent["Location"])
     assert "nouvelle@example.com" in page.content.decode()
-    done = client.post(sent["Location"], {"code": mailed_code(mail.outbox[-1])})
+    done = client.post(sent["Location"], {"code": mailed_code(smtp_server.wait_for(1)[-1])})
     assert done.status_code == 302 and done["Location"] == NEXT
     user = User.objects.get()
     assert user.email == NEW
@@ -135,7 +142,7 @@ def test_new_address_becomes_a_verified_account_without_password(client: Client)
     assert address.verified and address.primary and address.email == NEW
     assert client.session["_auth_user_id"] == str(user.pk)
     assert set(client.session.keys()) == SIGNED_IN_KEYS
-    assert len(mail.outbox) == 1  # no separate verification e-mail
+    assert len(smtp_server.messages) == 1  # no separate verification e-mail
     # A password is offered, not required.
     landing = client.get("/compte/")
     text = landing.content.decode()
@@ -143,10 +150,12 @@ def test_new_address_becomes_a_verified_account_without_password(client: Client)
     assert 'href="/compte/password/set/' in text
 
 
-def test_wrong_codes_get_a_french_error_then_the_road_closes(client: Client, reader: Any) -> None:
-    mail.outbox.clear()
+def test_wrong_codes_get_a_french_error_then_the_road_closes(
+    client: Client, reader: Any, smtp_server: Any
+) -> None:
+    smtp_server.clear()
     sent = request_code(client, NEW)
-    code = mailed_code(mail.outbox[-1])
+    code = mailed_code(smtp_server.wait_for(1)[-1])
     wrong = client.post(sent["Location"], {"code": "ZZZZZZ"})
     assert wrong.status_code == 400
     html = wrong.content.decode().replace("&#x27;", "'")
@@ -165,29 +174,29 @@ def test_wrong_codes_get_a_french_error_then_the_road_closes(client: Client, rea
     assert "_auth_user_id" not in client.session
 
 
-def test_an_expired_code_is_refused_in_french(client: Client) -> None:
-    mail.outbox.clear()
+def test_an_expired_code_is_refused_in_french(client: Client, smtp_server: Any) -> None:
+    smtp_server.clear()
     sent = request_code(client, NEW)
     session = client.session
     state = session[SESSION_KEY]
     state["at"] -= app_settings.LOGIN_BY_CODE_TIMEOUT + 1
     session[SESSION_KEY] = state
     session.save()
-    expired = client.post(sent["Location"], {"code": mailed_code(mail.outbox[-1])})
+    expired = client.post(sent["Location"], {"code": mailed_code(smtp_server.wait_for(1)[-1])})
     assert expired.status_code == 400
     assert "Ce code a expiré." in expired.content.decode()
     assert not User.objects.exists()
     assert SESSION_KEY not in client.session
 
 
-def test_a_new_code_can_be_sent_and_replaces_the_first(client: Client) -> None:
-    mail.outbox.clear()
+def test_a_new_code_can_be_sent_and_replaces_the_first(client: Client, smtp_server: Any) -> None:
+    smtp_server.clear()
     sent = request_code(client, NEW)
-    first = mailed_code(mail.outbox[-1])
+    first = mailed_code(smtp_server.wait_for(1)[-1])
     resent = client.post(sent["Location"], {"action": "resend"})
     assert resent.status_code == 302 and resent["Location"] == sent["Location"]
-    second = mailed_code(mail.outbox[-1])
-    assert len(mail.outbox) == 2
+    second = mailed_code(smtp_server.wait_for(2)[-1])
+    assert len(smtp_server.messages) == 2
     if first != second:
         assert client.post(sent["Location"], {"code": first}).status_code == 400
     assert client.post(sent["Location"], {"code": second}).status_code == 302
@@ -202,21 +211,24 @@ def test_a_new_code_can_be_sent_and_replaces_the_first(client: Client) -> None:
         ("a@b", "Cette adresse e-mail n’est pas valide"),
     ],
 )
-def test_bad_addresses_get_a_french_message(client: Client, value: str, message: str) -> None:
-    mail.outbox.clear()
+def test_bad_addresses_get_a_french_message(
+    client: Client, value: str, message: str, smtp_server: Any
+) -> None:
+    smtp_server.clear()
     response = client.post("/compte/signup/", {"email": value})
     assert response.status_code == 400
     assert message in response.content.decode().replace("&#x27;", "'")
-    assert not mail.outbox
+    assert not smtp_server.messages  # sending is synchronous
     assert SESSION_KEY not in client.session
 
 
-def test_next_is_kept_only_when_it_is_on_this_site(client: Client) -> None:
-    mail.outbox.clear()
+def test_next_is_kept_only_when_it_is_on_this_site(client: Client, smtp_server: Any) -> None:
+    smtp_server.clear()
     sent = client.post("/compte/signup/?next=https://evil.example/", {"email": NEW})
     assert sent["Location"] == "/compte/code/"
     done = client.post(
-        "/compte/code/?next=https://evil.example/", {"code": mailed_code(mail.outbox[-1])}
+        "/compte/code/?next=https://evil.example/",
+        {"code": mailed_code(smtp_server.wait_for(1)[-1])},
     )
     assert done["Location"] == settings.LOGIN_REDIRECT_URL
 

@@ -146,3 +146,65 @@ def test_every_account_mail_goes_out_french_with_text_and_html(
     ):
         assert "198.51.100.4" in text and "Firefox/140" in html
         assert " à " in text and " H " in text  # 02.03.2026 à 10 H 00
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        "account/email/email_confirmation_signup",
+        "account/email/login_code",
+        "account/email/password_reset_key",
+    ],
+)
+def test_account_mails_carry_the_publisher_legal_identity(
+    rf: Any, reader: Any, prefix: str, settings: Any, smtp_server: Any
+) -> None:
+    """Like the payment e-mails, account e-mails name the publisher in full in
+    their footer: core's mail layout gets it from the source subscriptions
+    registers at ready() (core does not import subscriptions)."""
+    from allauth.account.adapter import get_adapter
+    from allauth.core import context
+    from wagtail.models import Site
+
+    from lede.subscriptions.models import BillingSettings
+
+    billing = BillingSettings.for_site(Site.objects.get(is_default_site=True))
+    billing.legal_name = "Médias du Bouregreg SARL"
+    billing.address = "18, rue Oued Ziz\n10090 Rabat"
+    billing.ice = "002145873000061"
+    billing.save()
+    settings.LEDE_BASE_URL = BASE
+    request = rf.get("/compte/")
+    request.user = reader
+    with context.request_context(request):
+        get_adapter(request).send_mail(prefix, reader.email, {"user": reader, **TEMPLATES[prefix]})
+    [received] = smtp_server.wait_for(1)
+    for part in ("plain", "html"):
+        body = received.body(part)
+        assert "Médias du Bouregreg SARL — 18, rue Oued Ziz, 10090 Rabat" in body, body
+        assert "ICE\u00a0002145873000061" in body
+
+
+def test_account_mail_footer_without_a_registered_identity(
+    rf: Any, reader: Any, smtp_server: Any
+) -> None:
+    """With no source registered (core alone), the footer simply has no legal
+    line: nothing breaks."""
+    from allauth.account.adapter import get_adapter
+    from allauth.core import context
+
+    from lede.core import mail
+
+    request = rf.get("/compte/")
+    request.user = reader
+    saved = mail._legal_identity_source
+    mail.register_legal_identity(None)
+    try:
+        with context.request_context(request):
+            get_adapter(request).send_mail(
+                "account/email/login_code", reader.email, {"user": reader, "code": "ABC123"}
+            )
+    finally:
+        mail.register_legal_identity(saved)
+    [received] = smtp_server.wait_for(1)
+    assert "ABC123" in received.body("plain") and "ICE" not in received.body("plain")

@@ -10,27 +10,30 @@ from django.conf import settings
 
 from lede.accounts.models import User
 
-from .helpers import PASSWORD, first_url, last_mail, login
+from .helpers import PASSWORD, first_url, login
 
 pytestmark = pytest.mark.django_db
 
 
-def _code_road(client: Any, email: str) -> Any:
+def _code_road(client: Any, email: str, smtp_server: Any) -> Any:
+    """Ask for a code, read it in the e-mail the SMTP server received, type it."""
+    before = len(smtp_server.messages)
     sent = client.post("/compte/signup/", {"email": email})
     assert sent.status_code == 302
-    code = re.search(r"^\s*([A-Z0-9-]{4,16})\s*$", last_mail().body, re.MULTILINE)
-    assert code, last_mail().body
+    body = smtp_server.wait_for(before + 1)[-1].body("plain")
+    code = re.search(r"^\s*([A-Z0-9-]{4,16})\s*$", body, re.MULTILINE)
+    assert code, body
     return client.post(sent["Location"], {"code": code.group(1)})
 
 
-def test_sign_up_by_code_then_log_out_and_back_in(client: Any, mailoutbox: list[Any]) -> None:
-    response = _code_road(client, "Nouvelle@Example.com")
+def test_sign_up_by_code_then_log_out_and_back_in(client: Any, smtp_server: Any) -> None:
+    response = _code_road(client, "Nouvelle@Example.com", smtp_server)
     assert response.status_code == 302
     user = User.objects.get(email="nouvelle@example.com")
     assert client.session["_auth_user_id"] == str(user.pk)
     # The code proved the address: no separate verification e-mail.
-    assert len(mailoutbox) == 1
-    assert mailoutbox[0].to == ["nouvelle@example.com"]
+    assert len(smtp_server.messages) == 1
+    assert smtp_server.messages[0].rcpt_tos == ["nouvelle@example.com"]
 
     assert client.get("/compte/logout/").status_code == 200  # a confirmation page
     assert client.session.get("_auth_user_id") == str(user.pk)
@@ -38,15 +41,17 @@ def test_sign_up_by_code_then_log_out_and_back_in(client: Any, mailoutbox: list[
     assert "_auth_user_id" not in client.session
 
     # The same road signs the reader back in; no second account.
-    response = _code_road(client, "nouvelle@example.com")
+    response = _code_road(client, "nouvelle@example.com", smtp_server)
     assert response.status_code == 302
     assert response["Location"] == settings.LOGIN_REDIRECT_URL
     assert client.session["_auth_user_id"] == str(user.pk)
     assert User.objects.count() == 1
 
 
-def test_password_set_after_sign_up_rejects_a_weak_one_in_french(client: Any) -> None:
-    _code_road(client, "faible@example.com")
+def test_password_set_after_sign_up_rejects_a_weak_one_in_french(
+    client: Any, smtp_server: Any
+) -> None:
+    _code_road(client, "faible@example.com", smtp_server)
     response = client.post(
         "/compte/password/set/", {"password1": "12345678", "password2": "12345678"}
     )
@@ -59,7 +64,9 @@ def test_password_set_after_sign_up_rejects_a_weak_one_in_french(client: Any) ->
     assert login(client, "faible@example.com").status_code == 302
 
 
-def test_sign_up_with_a_taken_address_signs_its_owner_in(client: Any, reader: Any) -> None:
+def test_sign_up_with_a_taken_address_signs_its_owner_in(
+    client: Any, reader: Any, smtp_server: Any
+) -> None:
     # Formerly "Un autre utilisateur utilise déjà cette adresse e-mail." (a
     # 200 where a new address got a redirect): the address had an account.
     sent = client.post(
@@ -68,7 +75,7 @@ def test_sign_up_with_a_taken_address_signs_its_owner_in(client: Any, reader: An
     )
     assert sent.status_code == 302
     assert "Un autre utilisateur" not in client.get(sent["Location"]).content.decode()
-    response = _code_road(client, reader.email)
+    response = _code_road(client, reader.email, smtp_server)
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(reader.pk)
     assert User.objects.filter(email=reader.email).count() == 1
@@ -136,16 +143,16 @@ def test_forged_session_cookie_is_anonymous(client: Any, reader: Any) -> None:
     assert response["Location"].startswith("/compte/login/")
 
 
-def test_login_by_code(client: Any, reader: Any, mailoutbox: list[Any]) -> None:
+def test_login_by_code(client: Any, reader: Any, smtp_server: Any) -> None:
     response = client.post("/compte/login/code/", {"email": reader.email})
     assert response.status_code == 302
     assert response["Location"] == "/compte/login/code/confirm/"
     page = client.get("/compte/login/code/confirm/")
     assert "Saisir le code de connexion" in page.content.decode()
-    message = last_mail()
+    [message] = smtp_server.wait_for(1)
     assert message.subject == "Votre code de connexion"
-    code = re.search(r"^\s*([A-Z0-9-]{6,})\s*$", message.body, re.MULTILINE)
-    assert code, message.body
+    code = re.search(r"^\s*([A-Z0-9-]{6,})\s*$", message.body("plain"), re.MULTILINE)
+    assert code, message.body("plain")
 
     response = client.post("/compte/login/code/confirm/", {"code": code.group(1)})
     assert response.status_code == 302
@@ -172,7 +179,7 @@ def test_login_by_code_for_an_unknown_address_looks_the_same(
     assert "/compte/signup/" in to_unknown.body("plain") and "<html" in to_unknown.body("html")
 
 
-def test_change_password(client: Any, reader: Any, mailoutbox: list[Any], settings: Any) -> None:
+def test_change_password(client: Any, reader: Any, smtp_server: Any, settings: Any) -> None:
     settings.ACCOUNT_EMAIL_NOTIFICATIONS = True
     client.force_login(reader)
     response = client.post(
@@ -189,9 +196,10 @@ def test_change_password(client: Any, reader: Any, mailoutbox: list[Any], settin
     # Still logged in (ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE is off) …
     assert client.get("/compte/").status_code == 200
     # … and told by e-mail, in French, with both parts.
-    notice = last_mail()
+    [notice] = smtp_server.wait_for(1)
     assert notice.subject == "Votre mot de passe a été changé"
-    assert "Votre mot de passe a été changé." in notice.body
+    assert "Votre mot de passe a été changé." in notice.body("plain")
+    assert "Votre mot de passe a été changé." in notice.body("html")
 
 
 def test_change_password_with_a_wrong_current_password(client: Any, reader: Any) -> None:

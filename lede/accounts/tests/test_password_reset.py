@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from freezegun import freeze_time
 
-from .helpers import PASSWORD, first_url, last_mail, login
+from .helpers import PASSWORD, first_url, frozen, last_mail, login
 
 pytestmark = pytest.mark.django_db
 
@@ -18,12 +17,12 @@ NEW_PASSWORD = "Oasis-Nouvelle-2027!"
 DEAD_LINK = "Ce lien n’est plus valable"
 
 
-def request_link(client: Any, email: str) -> str:
+def request_link(client: Any, smtp_server: Any, email: str) -> str:
     response = client.post("/compte/password/reset/", {"email": email})
     assert response.status_code == 302
-    message = last_mail()
-    assert message.to == [email]
-    return first_url(message.body).split("testserver", 1)[1]
+    message = last_mail(smtp_server)
+    assert message.rcpt_tos == [email]
+    return first_url(message.body("plain")).split("testserver", 1)[1]
 
 
 def use_link(client: Any, path: str, password: str = NEW_PASSWORD) -> Any:
@@ -60,8 +59,8 @@ def test_reset_mail_is_french_with_text_and_html(
     assert "/compte/password/reset/key/" in link and f'href="{link}"' in html
 
 
-def test_reset_link_works_once(client: Any, reader: Any) -> None:
-    path = request_link(client, reader.email)
+def test_reset_link_works_once(client: Any, reader: Any, smtp_server: Any) -> None:
+    path = request_link(client, smtp_server, reader.email)
     response = use_link(client, path)
     assert response.status_code == 302
     assert response["Location"] == "/compte/password/reset/key/done/"
@@ -78,33 +77,39 @@ def test_reset_link_works_once(client: Any, reader: Any) -> None:
     assert reader.check_password(NEW_PASSWORD)
 
 
-def test_reset_link_is_invalidated_by_a_password_change(client: Any, reader: Any) -> None:
-    path = request_link(client, reader.email)
+def test_reset_link_is_invalidated_by_a_password_change(
+    client: Any, reader: Any, smtp_server: Any
+) -> None:
+    path = request_link(client, smtp_server, reader.email)
     reader.set_password("Autre-Chose-2027!")
     reader.save()
     assert_dead_link_page(client.get(path))
 
 
-def test_reset_link_expires_after_an_hour(client: Any, reader: Any, settings: Any) -> None:
+def test_reset_link_expires_after_an_hour(
+    client: Any, reader: Any, settings: Any, smtp_server: Any
+) -> None:
     assert settings.PASSWORD_RESET_TIMEOUT == 3600
     sent_at = timezone.now()
-    with freeze_time(sent_at):
-        path = request_link(client, reader.email)
-    with freeze_time(sent_at + timedelta(minutes=59)):
+    with frozen(sent_at):
+        path = request_link(client, smtp_server, reader.email)
+    with frozen(sent_at + timedelta(minutes=59)):
         assert client.get(path).status_code == 302  # still good just before
     client.session.flush()
-    with freeze_time(sent_at + timedelta(seconds=3601)):
+    with frozen(sent_at + timedelta(seconds=3601)):
         assert_dead_link_page(client.get(path))
     reader.refresh_from_db()
     assert reader.check_password(PASSWORD)
 
 
-def test_reset_link_expires_while_the_form_is_open(client: Any, reader: Any) -> None:
+def test_reset_link_expires_while_the_form_is_open(
+    client: Any, reader: Any, smtp_server: Any
+) -> None:
     sent_at = timezone.now()
-    with freeze_time(sent_at):
-        path = request_link(client, reader.email)
+    with frozen(sent_at):
+        path = request_link(client, smtp_server, reader.email)
         form_path = client.get(path)["Location"]
-    with freeze_time(sent_at + timedelta(hours=2)):
+    with frozen(sent_at + timedelta(hours=2)):
         response = client.post(form_path, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert_dead_link_page(response)
     reader.refresh_from_db()
@@ -122,8 +127,10 @@ def test_reset_link_expires_while_the_form_is_open(client: Any, reader: Any) -> 
     ],
     ids=["key-char", "user-id", "truncated", "junk", "no-session-key"],
 )
-def test_altered_reset_link_is_refused(client: Any, reader: Any, alter: Any) -> None:
-    path = request_link(client, reader.email)
+def test_altered_reset_link_is_refused(
+    client: Any, reader: Any, alter: Any, smtp_server: Any
+) -> None:
+    path = request_link(client, smtp_server, reader.email)
     other = client.__class__()
     response = other.get(alter(path))
     assert_dead_link_page(response)
@@ -131,8 +138,8 @@ def test_altered_reset_link_is_refused(client: Any, reader: Any, alter: Any) -> 
     assert reader.check_password(PASSWORD)
 
 
-def test_posting_to_an_altered_link_is_refused(client: Any, reader: Any) -> None:
-    path = request_link(client, reader.email)
+def test_posting_to_an_altered_link_is_refused(client: Any, reader: Any, smtp_server: Any) -> None:
+    path = request_link(client, smtp_server, reader.email)
     bad = path[:-3] + ("a" if path[-3] != "a" else "b") + path[-2:]
     response = client.post(bad, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert_dead_link_page(response)

@@ -49,7 +49,7 @@ def test_desk_preview_test_send_and_resend(
         ]
         unknown = Delivery.objects.get(state=DeliveryState.UNKNOWN)
         html = editor.get(f"/admin/envois/{edition.pk}/").content.decode()
-        assert "Messages à l'état inconnu" in html and "b@example.ma" in html
+        assert "Messages à l’état inconnu" in html and "b@example.ma" in html
         # Refused twice.
         again = editor.post(f"/admin/envois/{edition.pk}/envoyer/", follow=True)
         assert "déjà été envoyée" in again.content.decode()

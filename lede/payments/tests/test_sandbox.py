@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
@@ -58,6 +57,7 @@ def test_whole_journey_with_the_success_card(
     catalogue: dict[str, Any],
     article: Any,
     django_capture_on_commit_callbacks: Any,
+    smtp_server: Any,
 ) -> None:
     url = article.url
     locked = client.get(url)
@@ -78,7 +78,9 @@ def test_whole_journey_with_the_success_card(
     # The one road in: address → e-mailed code → back on the checkout.
     signup = client.post("/compte/signup/", {"email": "nouvelle@example.com", "next": checkout_url})
     assert signup.status_code == 302
-    code = re.search(r"^\s*([A-Z0-9-]{4,16})\s*$", str(mail.outbox[-1].body), re.MULTILINE)
+    [sent] = smtp_server.wait_for(1)
+    assert sent.rcpt_tos == ["nouvelle@example.com"]
+    code = re.search(r"^\s*([A-Z0-9-]{4,16})\s*$", sent.body("plain"), re.MULTILINE)
     assert code
     confirmed = client.post(signup["Location"], {"code": code.group(1)})
     assert confirmed.status_code == 302
@@ -111,7 +113,8 @@ def test_whole_journey_with_the_success_card(
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     assert subscription.provider_token == "tok_sandbox_4242424242424242"
-    assert any("Paiement confirmé" in m.subject for m in mail.outbox)
+    received = smtp_server.wait_for(2)
+    assert any("Paiement confirmé" in m.subject for m in received)
 
 
 @pytest.mark.parametrize(

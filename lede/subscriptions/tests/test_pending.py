@@ -113,3 +113,25 @@ def test_nothing_kept_for_a_signed_in_reader(client: Client, catalogue: Any) -> 
     client.force_login(make_reader("lectrice@example.com"))
     client.post(reverse("subscriptions:gift_buy"), {"recipient_email": "pas-une-adresse"})
     assert not any(key.startswith(SESSION_PREFIX) for key in client.session.keys())
+
+
+def test_gift_form_survives_creating_an_account_by_code(
+    client: Client, catalogue: Any, smtp_server: Any
+) -> None:
+    """A new reader: the log-in page's "create an account" road (an e-mailed
+    code) also brings them back to their filled-in form."""
+    url = reverse("subscriptions:gift_buy")
+    posted = client.post(
+        url, {"months": "3", "recipient_email": "ami@example.com", "provider": "sandbox"}
+    )
+    next_url = parse_qs(urlsplit(posted["Location"]).query)["next"][0]
+    signup = {"email": "nouveau@example.com", "next": next_url}
+    sent = client.post(reverse("account_signup"), signup)
+    assert sent.status_code == 302
+    [message] = smtp_server.wait_for(1)
+    code = re.search(r"^\s*([A-Z0-9-]{4,16})\s*$", message.body("plain"), re.M)
+    assert code, message.body("plain")
+    done = client.post(sent["Location"], {"code": code.group(1)})
+    assert done.status_code == 302 and done["Location"] == url
+    html = client.get(url).content.decode()
+    assert KEPT_NOTE in html and 'value="ami@example.com"' in html
