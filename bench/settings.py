@@ -59,7 +59,7 @@ STORAGES = {
 }
 WAGTAILFRONTENDCACHE = {}  # no purges
 # This benchmark measures what a listing costs to render at scale (and its
-# query count): the shared listing renders (lede/editorial/listing_cache.py)
+# query count): the shared listing renders (lede/core/caching/listings.py)
 # would answer every timed request after the first from the cache.
 LEDE_LISTING_CACHE_ENABLED = False
 LOGGING = {

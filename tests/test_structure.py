@@ -3,7 +3,8 @@
 docs/architecture.md states the rules: dependencies point one way (core <-
 images <- editorial <- paywall <- the rest), so no two project files import
 each other, directly or round a loop; and no module over 600 lines outside
-tests, migrations, demo content and benchmarks.
+tests, migrations, demo content and benchmarks. The layering is checked app
+by app (``test_apps_import_only_what_lies_below_them``).
 
 Every import counts, at module level or inside a function (a function-level
 import still ties two files); imports under ``if TYPE_CHECKING:`` do not (they
@@ -18,19 +19,29 @@ import ast
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("lede", "config")
 MAX_LINES = 600
 
-# Until issue 14's restructuring is merged, main has 4 circles and two
-# services modules over 600 lines: expected to fail, not hidden.
-NOT_YET = pytest.mark.xfail(
-    strict=False,
-    reason="issue 14: main still has 4 import circles and 2 modules over 600 lines; "
-    "the coordinator makes these hard tests once the restructuring is merged",
-)
+
+# The layers, bottom first: an app of this list imports only the apps before
+# it (docs/architecture.md §1).
+LOWER_LAYERS = ("core", "images", "editorial", "paywall")
+# The apps above them may use all of the lower layers; between themselves
+# only these arrows exist. An app not named here (a new one) may use the
+# lower layers and the apps of this row; the row's apps may not use it until
+# it is added here.
+TOP_ROW: dict[str, frozenset[str]] = {
+    "accounts": frozenset(),
+    "livefeed": frozenset(),
+    "search": frozenset(),
+    "payments": frozenset(),
+    "syndication": frozenset(),
+    "subscriptions": frozenset({"accounts", "payments"}),
+    "wires": frozenset({"livefeed"}),
+    "newsletters": frozenset({"accounts"}),
+    "api": frozenset({"livefeed", "syndication", "wires"}),
+}
 
 
 # --- Which files count --------------------------------------------------------
@@ -197,7 +208,6 @@ def describe(circles: list[list[str]], graph: dict[str, set[str]]) -> str:
 # --- The tests ----------------------------------------------------------------
 
 
-@NOT_YET
 def test_no_import_circle_between_project_files() -> None:
     graph = import_graph(ROOT)
     circles = strongly_connected(graph)
@@ -218,11 +228,63 @@ def oversized_modules(root: Path = ROOT) -> list[tuple[str, int]]:
     return big
 
 
-@NOT_YET
 def test_no_module_over_600_lines() -> None:
     big = oversized_modules()
     assert not big, f"modules over {MAX_LINES} lines (split them by sub-domain): " + ", ".join(
         f"{name} ({count})" for name, count in big
+    )
+
+
+def is_test_support(relative: Path) -> bool:
+    """Helpers for the tests (lede/core/testing/) build whole publications:
+    they may reach every app, as the tests do."""
+    return "testing" in relative.parts
+
+
+def _app(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "lede" and len(parts) > 1 else None
+
+
+def allowed_apps(app: str) -> set[str] | None:
+    """The apps ``app`` may import (itself included); None: any of the top row."""
+    if app in LOWER_LAYERS:
+        return set(LOWER_LAYERS[: LOWER_LAYERS.index(app) + 1])
+    if app in TOP_ROW:
+        return {*LOWER_LAYERS, app, *TOP_ROW[app]}
+    return None
+
+
+def layering_violations(root: Path = ROOT) -> list[str]:
+    files = project_files(root)
+    graph = import_graph(root)
+    found = []
+    for module, targets in sorted(graph.items()):
+        app = _app(module)
+        relative = files[module]
+        if app is None or is_demo_content(relative) or is_test_support(relative):
+            continue
+        allowed = allowed_apps(app)
+        for target in sorted(targets):
+            other = _app(target)
+            if other is None or other == app:
+                continue
+            if allowed is None:
+                ok = other in LOWER_LAYERS or other in TOP_ROW or allowed_apps(other) is None
+            else:
+                ok = other in allowed
+            if not ok:
+                found.append(f"{module} -> {target}")
+    return found
+
+
+def test_apps_import_only_what_lies_below_them() -> None:
+    found = layering_violations()
+    assert not found, (
+        "imports against the layers (core <- images <- editorial <- paywall <- the rest; "
+        "see docs/architecture.md §1; a lower layer calls a handler the higher one "
+        "registers; a new arrow between apps of the top row goes in TOP_ROW, with "
+        "its reason in architecture.md):\n" + "\n".join(found)
     )
 
 
@@ -265,6 +327,31 @@ def test_the_detector_counts_every_kind_of_import(tmp_path: Path) -> None:
     assert strongly_connected(graph) == [
         ["lede.a.models", "lede.b.views"],
         ["lede.c.one", "lede.c.three", "lede.c.two"],
+    ]
+
+
+def test_the_layering_rule(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "lede/__init__.py": "",
+            "lede/core/__init__.py": "",
+            "lede/core/a.py": "from lede.editorial import b\n",  # upward: refused
+            "lede/core/testing/__init__.py": "",
+            "lede/core/testing/f.py": "from lede.editorial import b\n",  # test support
+            "lede/editorial/__init__.py": "",
+            "lede/editorial/b.py": "from lede.core import a\n",
+            "lede/payments/__init__.py": "",
+            "lede/payments/c.py": "from lede.subscriptions import d\n",  # refused
+            "lede/subscriptions/__init__.py": "",
+            "lede/subscriptions/d.py": "from lede.payments import c\n",
+            "lede/obituaries/__init__.py": "",
+            "lede/obituaries/e.py": "from lede.subscriptions import d\n",  # a new app
+        },
+    )
+    assert layering_violations(tmp_path) == [
+        "lede.core.a -> lede.editorial.b",
+        "lede.payments.c -> lede.subscriptions.d",
     ]
 
 

@@ -116,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "lede.core.context_processors.publication",
+                "lede.editorial.context_processors.navigation",
             ],
         },
     },

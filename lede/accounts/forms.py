@@ -39,7 +39,7 @@ class DeleteAccountForm(forms.Form):
             )
         if not user.check_password(password):
             raise forms.ValidationError(
-                _("Ce mot de passe n'est pas le bon."), code="wrong_password"
+                _("Ce mot de passe n’est pas le bon."), code="wrong_password"
             )
         return password
 
@@ -65,7 +65,7 @@ class AddressForm(RequestLoginCodeForm):
         field.error_messages.update(
             {
                 "required": _("Indiquez votre adresse e-mail."),
-                "invalid": _("Cette adresse e-mail n'est pas valide (exemple : nom@exemple.ma)."),
+                "invalid": _("Cette adresse e-mail n’est pas valide (exemple : nom@exemple.ma)."),
             }
         )
 
@@ -113,7 +113,7 @@ class AddressCodeForm(ConfirmLoginCodeForm):
             return str(super().clean_code())
         except forms.ValidationError as exc:
             raise forms.ValidationError(
-                _("Ce code n'est pas le bon. Vérifiez-le dans l'e-mail reçu."),
+                _("Ce code n’est pas le bon. Vérifiez-le dans l’e-mail reçu."),
                 code="incorrect_code",
             ) from exc
 

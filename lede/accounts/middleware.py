@@ -89,15 +89,15 @@ class StaffMFAMiddleware:
             messages.warning(
                 request,
                 _(
-                    "L'administration exige l'authentification à deux facteurs. "
-                    "Activez une application d'authentification pour continuer."
+                    "L’administration exige l’authentification à deux facteurs. "
+                    "Activez une application d’authentification pour continuer."
                 ),
             )
             return HttpResponseRedirect(reverse("mfa_activate_totp"))
         if not session_passed_mfa(request, user):
             messages.info(
                 request,
-                _("Saisissez le code de votre application d'authentification pour continuer."),
+                _("Saisissez le code de votre application d’authentification pour continuer."),
             )
             return HttpResponseRedirect(
                 _with_next(reverse("mfa_reauthenticate"), request.get_full_path())

@@ -91,7 +91,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
                     request,
                     _(
                         "Votre compte a été supprimé. Vos données personnelles ont été "
-                        "effacées ; seules les pièces que la loi nous oblige à conserver "
+                        "effacées ; seules les pièces que la loi nous oblige à conserver "
                         "(factures) le sont encore, sous forme anonyme."
                     ),
                 )
@@ -200,7 +200,7 @@ def address_confirm(request: HttpRequest) -> HttpResponse:
         return _restart(
             request,
             next_url,
-            _("Ce code n'est plus valable : il a déjà servi ou a expiré. Demandez-en un nouveau."),
+            _("Ce code n’est plus valable : il a déjà servi ou a expiré. Demandez-en un nouveau."),
             status=400,
         )
     if not process.is_valid():
@@ -221,7 +221,7 @@ def address_confirm(request: HttpRequest) -> HttpResponse:
         else:
             messages.error(
                 request,
-                _("Impossible d'envoyer un autre code pour le moment. Patientez, puis réessayez."),
+                _("Impossible d’envoyer un autre code pour le moment. Patientez, puis réessayez."),
             )
         return redirect(here)
     form = AddressCodeForm(request.POST if post else None, code=process.code)
@@ -235,7 +235,7 @@ def address_confirm(request: HttpRequest) -> HttpResponse:
                     request,
                     format_html(
                         '{} <a href="{}">{}</a>',
-                        _("Vous êtes connecté. Pour vous connecter plus tard sans code :"),
+                        _("Vous êtes connecté. Pour vous connecter plus tard sans code :"),
                         _with_next(reverse("account_set_password"), next_url),
                         _("choisir un mot de passe (facultatif)"),
                     ),

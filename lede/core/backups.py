@@ -157,8 +157,8 @@ def _check_dump(dump: IO[bytes]) -> None:
     if _sha256(dump) != sha256:
         raise CommandError(
             _(
-                "Sauvegarde corrompue : son empreinte SHA-256 ne correspond pas aux "
-                "métadonnées. Rien n'a été modifié."
+                "Sauvegarde corrompue : son empreinte SHA-256 ne correspond pas aux "
+                "métadonnées. Rien n’a été modifié."
             )
         )
 
@@ -189,7 +189,7 @@ class PgSnapshotConnector(PgDumpBinaryConnector):
     def create_dump(self) -> Any:
         connection = self.connection
         if connection.in_atomic_block:
-            raise CommandError(_("La sauvegarde ne peut pas s'exécuter dans une transaction."))
+            raise CommandError(_("La sauvegarde ne peut pas s’exécuter dans une transaction."))
         suffix = self.dump_suffix
         with transaction.atomic(using=self.database_name), connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -200,7 +200,7 @@ class PgSnapshotConnector(PgDumpBinaryConnector):
             try:
                 dump = super().create_dump()
             except CommandConnectorError as exc:
-                raise CommandError(_("pg_dump a échoué : %(error)s") % {"error": exc}) from exc
+                raise CommandError(_("pg_dump a échoué : %(error)s") % {"error": exc}) from exc
             finally:
                 self.dump_suffix = suffix
         _remember_dump(dump, stats)
@@ -212,7 +212,7 @@ class PgSnapshotConnector(PgDumpBinaryConnector):
             return super().restore_dump(dump)
         except CommandConnectorError as exc:
             raise CommandError(
-                _("La restauration a échoué ; la base n'a pas été modifiée. %(error)s")
+                _("La restauration a échoué ; la base n’a pas été modifiée. %(error)s")
                 % {"error": str(exc)[-2000:]}
             ) from exc
 
@@ -236,7 +236,7 @@ def _sqlite_stats(path: Path) -> dict[str, Any]:
         return database_stats(source.cursor(), "sqlite")
     except sqlite3.DatabaseError as exc:
         raise CommandError(
-            _("La copie SQLite de la sauvegarde est illisible : %(error)s") % {"error": exc}
+            _("La copie SQLite de la sauvegarde est illisible : %(error)s") % {"error": exc}
         ) from exc
     finally:
         source.close()
@@ -260,20 +260,20 @@ class SqliteOnlineConnector(SqliteBackupConnector):
             _compare(
                 _expected.get("counts") or {},
                 found,
-                _("Sauvegarde incohérente, rien n'a été modifié : %(wrong)s"),
+                _("Sauvegarde incohérente, rien n’a été modifié : %(wrong)s"),
             )
             connection = self.connection
             connection.ensure_connection()
             if connection.in_atomic_block:
                 raise CommandError(
-                    _("La restauration ne peut pas s'exécuter dans une transaction.")
+                    _("La restauration ne peut pas s’exécuter dans une transaction.")
                 )
             source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
             try:
                 source.backup(connection.connection)
             except sqlite3.Error as exc:
                 raise CommandError(
-                    _("La restauration a échoué ; la base n'a pas été modifiée. %(error)s")
+                    _("La restauration a échoué ; la base n’a pas été modifiée. %(error)s")
                     % {"error": exc}
                 ) from exc
             finally:
@@ -327,7 +327,7 @@ def on_database_restored(sender: Any, database_name: str = DEFAULT_DB_ALIAS, **k
     connection = connections[database_name]
     with connection.cursor() as cursor:
         found = database_stats(cursor, connection.vendor)["counts"]
-    _compare(expected["counts"], found, _("Vérification échouée après restauration : %(wrong)s"))
+    _compare(expected["counts"], found, _("Vérification échouée après restauration : %(wrong)s"))
     for label, count in expected["counts"].items():
         logger.info("  %s: %s", label, count)
     executor = MigrationExecutor(connection)

@@ -60,6 +60,8 @@ def mail_context() -> dict[str, Any]:
         "site_url": base,
         "site_host": urlsplit(base).netloc,
         "publisher": publication.publisher,
+        # The seller's identity, given by the e-mails that are about money.
+        "legal_identity": "",
         "email_legal_links": [
             {"title": link.title, "url": site.site_url(link.url)} for link in legal_links()
         ],

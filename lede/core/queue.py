@@ -85,13 +85,15 @@ from django_tasks_rq.backend import Job as TasksJob
 from django_tasks_rq.backend import RQBackend as TasksRQBackend
 from rq.job import JobStatus, Retry
 
+from lede.core.caching import keys
+
 logger = logging.getLogger(__name__)
 
 WORKER_COMMAND = ["python", "manage.py", "rqworker", "default", "--with-scheduler"]
 DB_WORKER_COMMAND = ["python", "manage.py", "db_worker"]
 SCHEDULER_COMMAND = ["python", "manage.py", "run_scheduler"]
 
-HEARTBEAT_CACHE_KEY = "lede:queue:worker-heartbeat"
+HEARTBEAT_CACHE_KEY = keys.WORKER_HEARTBEAT_KEY
 HEARTBEAT_TASK = "lede.core.tasks.heartbeat"
 # rq's intermediate queue: a job older than this there lost its worker.
 INTERMEDIATE_GRACE_SECONDS = 60

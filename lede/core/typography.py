@@ -15,7 +15,8 @@ Rules (Imprimerie nationale, as French newspapers apply them on screen):
 - « » with a narrow no-break space (U+202F) inside; "…" pairs become « … »;
 - a narrow no-break space before ; : ! ? and % (an ordinary space there is
   replaced; one is added after a word when the writer left none);
-- a narrow no-break space inside amounts and large numbers: 60 DH, 10 000.
+- a narrow no-break space inside amounts and large numbers: 60 DH, 10 000;
+- a no-break space after "n°": n° 12.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ _CURRENCY = re.compile(
     rf"(?<=\d){_SPACES}(?=(?:DH|Dh|MAD|EUR|USD|€|\$|dirhams?|euros?|dollars?|centimes?)\b|€|\$)"
 )
 _THOUSANDS = re.compile(rf"(?<=\d){_SPACES}(?=\d{{3}}(?!\d))")
+# "n° 12", "N° LQ-2026-000001": the sign never ends a line without its number.
+_NUMERO = re.compile(r"(?<=\b[nN]°) (?=\w)")
 
 
 def _french_plain(text: str) -> str:
@@ -81,6 +84,7 @@ def _french_plain(text: str) -> str:
     text = _GLUED_COLON.sub(NNBSP + r"\1", text)
     text = _GLUED_PERCENT.sub(NNBSP + "%", text)
     text = _CURRENCY.sub(NNBSP, text)
+    text = _NUMERO.sub(NBSP, text)
     return _THOUSANDS.sub(NNBSP, text)
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_safe
 from django.views.static import serve
 
 from lede.core import queue
+from lede.core.caching import keys
 from lede.core.site import base_url
 
 
@@ -53,8 +54,8 @@ def readyz(request: HttpRequest) -> HttpResponse:
         if hasattr(cache, "check"):  # lede.core.cache: its reads never fail
             cache.check()
         else:
-            cache.set("readyz", "ok", timeout=10)
-            if cache.get("readyz") != "ok":
+            cache.set(keys.READYZ_PROBE_KEY, "ok", timeout=keys.READYZ_PROBE_SECONDS)
+            if cache.get(keys.READYZ_PROBE_KEY) != "ok":
                 raise RuntimeError("cache did not keep a value")
         checks["cache"] = "ok"
     except Exception as exc:  # noqa: BLE001 - report, never raise

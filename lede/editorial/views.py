@@ -26,7 +26,7 @@ def paginate(request: HttpRequest, qs: QuerySet[ArticlePage], count_key: str) ->
             raise PageNotAnInteger(raw)
         return paginator.page(int(raw))
     except (EmptyPage, PageNotAnInteger) as exc:
-        raise Http404(_("Cette page n'existe pas.")) from exc
+        raise Http404(_("Cette page n’existe pas.")) from exc
 
 
 @require_GET

@@ -104,7 +104,7 @@ def dispatch_validate(
             _("La source ne doit pas dépasser %(max)d caractères.") % {"max": CREDIT_MAX}
         )
     if access_level not in AccessLevel.values:
-        errors.setdefault("access_level", []).append(_("Niveau d'accès inconnu."))
+        errors.setdefault("access_level", []).append(_("Niveau d’accès inconnu."))
     if len(photo_caption or "") > CAPTION_MAX:
         errors.setdefault("photo_caption", []).append(
             _("La légende ne doit pas dépasser %(max)d caractères.") % {"max": CAPTION_MAX}
@@ -115,14 +115,14 @@ def dispatch_validate(
         )
     if source_guid is not None:
         if not source_guid.strip() or len(source_guid) > GUID_MAX:
-            errors.setdefault("source_guid", []).append(_("Identifiant d'agence invalide."))
+            errors.setdefault("source_guid", []).append(_("Identifiant d’agence invalide."))
         else:
             duplicates = Dispatch.objects.filter(source_guid=source_guid)
             if exclude_pk is not None:
                 duplicates = duplicates.exclude(pk=exclude_pk)
             if duplicates.exists():
                 errors.setdefault("source_guid", []).append(
-                    _("Une dépêche existe déjà pour cet identifiant d'agence.")
+                    _("Une dépêche existe déjà pour cet identifiant d’agence.")
                 )
     if errors:
         raise ValidationError(errors)
@@ -179,7 +179,7 @@ def dispatch_publish(
             dispatch.save()
     except IntegrityError as exc:  # two desks publishing the same wire at once
         raise ValidationError(
-            {"source_guid": [_("Une dépêche existe déjà pour cet identifiant d'agence.")]}
+            {"source_guid": [_("Une dépêche existe déjà pour cet identifiant d’agence.")]}
         ) from exc
     _record(kind=FeedEvent.Kind.PUBLISHED, dispatch=dispatch)
     return dispatch

@@ -47,7 +47,7 @@ def newsroom(request: HttpRequest) -> HttpResponse:
             raise PageNotAnInteger(raw)
         page_obj = paginator.page(int(raw))
     except (EmptyPage, PageNotAnInteger) as exc:
-        raise Http404(_("Cette page n'existe pas.")) from exc
+        raise Http404(_("Cette page n’existe pas.")) from exc
     now = timezone.now()
     reader = reader_for_request(request, now)
     items = [{"dispatch": d, "locked": not _may_read(reader, d, now)} for d in page_obj.object_list]
@@ -112,7 +112,7 @@ async def stream(request: HttpRequest) -> HttpResponseBase:
         # Plain text: an EventSource shows nothing anyway, and no page is rendered
         # (nor a database query made) outside the request's thread.
         return HttpResponseNotFound(
-            _("Ce direct n'existe pas."), content_type="text/plain; charset=utf-8"
+            _("Ce direct n’existe pas."), content_type="text/plain; charset=utf-8"
         )
     reader = await sync_to_async(_reader)(request)
     if "wsgi.input" in request.META:

@@ -152,8 +152,8 @@ class WithdrawForm(forms.Form):
         max_length=services.NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy(
-            "Affichée à la place de la dépêche (par exemple : « Cette dépêche contenait "
-            "une erreur. »). Vide : la dépêche disparaît du fil."
+            "Affichée à la place de la dépêche (par exemple : « Cette dépêche contenait "
+            "une erreur. »). Vide : la dépêche disparaît du fil."
         ),
     )
 
@@ -205,7 +205,7 @@ class WithdrawView(WagtailAdminTemplateMixin, FormView):  # type: ignore[type-ar
             return self.form_invalid(form)
         log(instance=self.object, action="livefeed.withdraw", user=self.request.user)
         messages.success(
-            self.request, _("Dépêche « %(title)s » retirée.") % {"title": self.object.headline}
+            self.request, _("Dépêche « %(title)s » retirée.") % {"title": self.object.headline}
         )
         return redirect(self.index_url_name)
 

@@ -19,6 +19,8 @@ from email.message import Message
 from django.conf import settings
 from django.core.cache import cache
 
+from lede.core.caching import keys
+
 #: Mailgun: a notification older than this is refused (replays).
 MAILGUN_MAX_AGE = 15 * 60
 
@@ -90,5 +92,5 @@ def mailgun_verify(*, timestamp: str, token: str, signature: str, now: float | N
     expected = hmac.new(key.encode(), f"{timestamp}{token}".encode(), hashlib.sha256).hexdigest()
     if not hmac.compare_digest(expected, signature):
         raise BadSignature("signature mismatch")
-    if not cache.add(f"newsletters:mailgun-token:{token}", 1, timeout=MAILGUN_MAX_AGE * 2):
+    if not cache.add(keys.mailgun_token_key(token), 1, timeout=MAILGUN_MAX_AGE * 2):
         raise BadSignature("token already used")

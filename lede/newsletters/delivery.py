@@ -10,10 +10,12 @@ next step:
                          │  was sent──▶ queued again, later (back-off)
                          └──connection lost after the body was sent──▶ unknown
 
-The claim is a conditional update that also checks that the address is still
-subscribed and active, so an address that unsubscribes during a send gets
-nothing after that moment, and a deleted one is skipped. Each connection
-carries one claimed row at a time, so when the worker dies (SIGKILL, power)
+Rows are claimed in batches of one row per free connection, in one
+transaction that also records what those connections just sent (one commit
+per batch). The claim first checks that each address is still subscribed and
+active, so an address that unsubscribes during a send gets nothing after that
+moment, and a deleted one is skipped. Each connection carries one claimed
+row at a time, so when the worker dies (SIGKILL, power)
 at most one row per open connection is left ``sending``: the next worker
 turns those into ``unknown`` before anything else — their fate (delivered or
 not) cannot be known from here — and lists them for the operator, who may
@@ -31,8 +33,10 @@ import logging
 import queue
 import re
 import smtplib
+import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -41,15 +45,16 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from lede.core.queue import single_flight
 
 from . import services
-from .message import MessageFactory, configured_signer
+from .message import MessageFactory, Unsigned, configured_signer
 from .models import Delivery, DeliveryState, Edition, Subscriber, Subscription
 from .rendering import EditionRenderer
 
@@ -133,6 +138,10 @@ class SmtpSlot:
             conn = smtplib.SMTP(c.host, c.port, timeout=c.timeout)
             if c.starttls:
                 conn.starttls()
+        if conn.sock is not None:
+            # One message is several small writes and reads in lock-step;
+            # Nagle's algorithm with the peer's delayed ACK adds ~40 ms to each.
+            conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         conn.ehlo_or_helo_if_needed()
         if c.username:
             conn.login(c.username, c.password)
@@ -251,8 +260,9 @@ class Report:
 
     def line(self) -> str:
         line = f"sent {self.sent}, skipped {self.skipped}, failed {self.failed + self.bounced}"
-        if self.unknown:
-            line += f", unknown {self.unknown}"
+        unknown = self.unknown + self.recovered_unknown
+        if unknown:
+            line += f", unknown {unknown}"
         return line
 
 
@@ -260,7 +270,7 @@ class Report:
 class _Slot:
     index: int
     transport: SmtpSlot | BackendSlot
-    jobs: queue.Queue[tuple[int, str, bytes] | None] = field(default_factory=queue.Queue)
+    jobs: queue.Queue[tuple[int, str, Unsigned] | None] = field(default_factory=queue.Queue)
     thread: threading.Thread | None = None
 
 
@@ -287,23 +297,30 @@ def recover_in_flight(edition_id: int, now: datetime | None = None) -> int:
     )
 
 
-def _still_subscribed(newsletter_id: int) -> Exists:
-    return Exists(
+def _subscribed_ids(newsletter_id: int, subscriber_ids: set[int | None]) -> set[int]:
+    """Of these addresses, those still subscribed and active (checked for
+    every batch: an address that unsubscribes during a send, is suspended or
+    deleted gets nothing after that moment)."""
+    ids = [i for i in subscriber_ids if i is not None]
+    return set(
         Subscription.objects.filter(
-            subscriber_id=OuterRef("subscriber_id"),
             newsletter_id=newsletter_id,
+            subscriber_id__in=ids,
             status=Subscription.Status.CONFIRMED,
             subscriber__status=Subscriber.Status.ACTIVE,
-        )
+        ).values_list("subscriber_id", flat=True)
     )
 
 
-def _due_rows(edition_id: int, after: int, now: datetime) -> list[tuple[int, str, int | None]]:
+Row = tuple[int, str, int | None, int | None]  # pk, email, subscriber id, user id
+
+
+def _due_rows(edition_id: int, after: int, now: datetime) -> list[Row]:
     return list(
         Delivery.objects.filter(edition_id=edition_id, state=DeliveryState.QUEUED, pk__gt=after)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .order_by("pk")
-        .values_list("pk", "email", "subscriber_id")[:FETCH]
+        .values_list("pk", "email", "subscriber_id", "subscriber__user_id")[:FETCH]
     )
 
 
@@ -378,8 +395,9 @@ class _Run:
             if job is None:
                 slot.transport.close()
                 return
-            delivery_id, recipient, raw = job
+            delivery_id, recipient, unsigned = job
             try:
+                raw = self.factory.finish(unsigned)
                 result = slot.transport.send(sender, recipient, raw)
             except Exception as exc:  # noqa: BLE001 - never lose a slot's answer
                 result = Result(Outcome.UNKNOWN, detail=str(exc)[:500])
@@ -401,74 +419,112 @@ class _Run:
     def _loop(self) -> None:
         self.free = list(self.slots)
         self.in_flight = 0
+        self.pending_sent: list[int] = []
         while True:
             last = 0
             while rows := _due_rows(self.edition.pk, last, timezone.now()):
-                for pk, email, subscriber_id in rows:
-                    while not self.free:
+                self._load_users(rows)
+                waiting = deque(rows)
+                while waiting:
+                    if not self.free:
                         self._collect(block=True)
-                    self._dispatch(self.free.pop(), pk, email, subscriber_id)
                     self._collect(block=False)
+                    count = min(len(self.free), len(waiting))
+                    self._dispatch([waiting.popleft() for _ in range(count)])
                 last = rows[-1][0]
             while self.in_flight:
                 self._collect(block=True)
+            self._flush_sent()
             # Rows put back for a retry come round again when their time has come.
-            waiting = (
+            retry_at = (
                 Delivery.objects.filter(edition_id=self.edition.pk, state=DeliveryState.QUEUED)
                 .order_by("next_attempt_at")
                 .values_list("next_attempt_at", flat=True)
                 .first()
             )
             if (
-                waiting is None
+                retry_at is None
                 and not Delivery.objects.filter(
                     edition_id=self.edition.pk, state=DeliveryState.QUEUED
                 ).exists()
             ):
                 return
-            if waiting is not None:
-                pause = (waiting - timezone.now()).total_seconds()
+            if retry_at is not None:
+                pause = (retry_at - timezone.now()).total_seconds()
                 if pause > 0:
                     time.sleep(min(pause, 60))  # the back-off before a retry
 
-    def _dispatch(self, slot: _Slot, pk: int, email: str, subscriber_id: int | None) -> None:
-        self.limiter.wait()
-        now = timezone.now()
-        user = self._user(subscriber_id)
-        variant = self.renderer.variant(self.renderer.full_ids_for(self.renderer.reader_for(user)))
-        message_id, raw = self.factory.build(
-            variant=variant, email=email, subscriber_id=subscriber_id or 0, delivery_id=pk, now=now
-        )
-        claimed = (
-            Delivery.objects.filter(pk=pk, state=DeliveryState.QUEUED)
-            .filter(_still_subscribed(self.edition.newsletter_id))
-            .update(
-                state=DeliveryState.SENDING,
-                connection=slot.index,
-                message_id=message_id[:255],
-                attempts=F("attempts") + 1,
-                updated_at=now,
-            )
-        )
-        if not claimed:
-            skipped = Delivery.objects.filter(pk=pk, state=DeliveryState.QUEUED).update(
-                state=DeliveryState.SKIPPED, updated_at=now, last_error="désinscrit ou supprimé"
-            )
-            self.report.skipped += skipped
-            self.free.append(slot)
-            return
-        if self.on_claimed is not None:
-            self.on_claimed(pk)
-        self.in_flight += 1
-        slot.jobs.put((pk, email, raw))
+    def _load_users(self, rows: list[Row]) -> None:
+        ids = {user_id for *_rest, user_id in rows if user_id is not None}
+        missing = ids - self.users.keys()
+        if missing:
+            self.users.update(get_user_model().objects.in_bulk(missing))
 
-    def _user(self, subscriber_id: int | None) -> Any:
-        if subscriber_id is None:
-            return None
-        if subscriber_id not in self.users:
-            subscriber = Subscriber.objects.select_related("user").filter(pk=subscriber_id).first()
-            self.users[subscriber_id] = subscriber.user if subscriber else None
-        return self.users[subscriber_id]
+    def _flush_sent(self) -> None:
+        if self.pending_sent:
+            self.report.sent += Delivery.objects.filter(
+                pk__in=self.pending_sent, state=DeliveryState.SENDING
+            ).update(state=DeliveryState.SENT, updated_at=timezone.now(), last_error="")
+            self.pending_sent = []
+
+    def _dispatch(self, batch: list[Row]) -> None:
+        """Claim one row for each free connection in one transaction, which
+        also records the messages those connections just sent: one commit
+        per batch, and never more than one row in flight per connection."""
+        prepared = []
+        for pk, email, subscriber_id, user_id in batch:
+            self.limiter.wait()
+            user = self.users.get(user_id) if user_id is not None else None
+            reader = self.renderer.reader_for(user)
+            variant = self.renderer.variant(self.renderer.full_ids_for(reader))
+            message_id, raw = self.factory.prepare(
+                variant=variant, email=email, subscriber_id=subscriber_id or 0, delivery_id=pk
+            )
+            prepared.append((pk, email, message_id, raw))
+        now = timezone.now()
+        slots = {pk: self.free.pop() for pk, *_rest in prepared}
+        with transaction.atomic():
+            self._flush_sent()
+            # One statement claims the batch, for the addresses still
+            # subscribed at this moment (the others are skipped below).
+            subscribers = {pk: sid for pk, _email, sid, _user in batch}
+            still = _subscribed_ids(self.edition.newsletter_id, set(subscribers.values()))
+            claim = [pk for pk in slots if subscribers.get(pk) in still]
+            claimed = 0
+            if claim:
+                claimed = Delivery.objects.filter(pk__in=claim, state=DeliveryState.QUEUED).update(
+                    state=DeliveryState.SENDING,
+                    connection=Case(*[When(pk=pk, then=Value(slots[pk].index)) for pk in claim]),
+                    message_id=Case(
+                        *[When(pk=pk, then=Value(m[:255])) for pk, _e, m, _r in prepared]
+                    ),
+                    attempts=F("attempts") + 1,
+                    updated_at=now,
+                )
+            if claimed == len(slots):  # the usual case: no need to read them back
+                states: dict[int, str] = dict.fromkeys(slots, DeliveryState.SENDING.value)
+            else:
+                states = dict(
+                    Delivery.objects.filter(pk__in=list(slots)).values_list("pk", "state")
+                )
+            unclaimed = [pk for pk in slots if states.get(pk) == DeliveryState.QUEUED]
+            if unclaimed:
+                self.report.skipped += Delivery.objects.filter(
+                    pk__in=unclaimed, state=DeliveryState.QUEUED
+                ).update(
+                    state=DeliveryState.SKIPPED, updated_at=now, last_error="désinscrit ou supprimé"
+                )
+        to_send = []
+        for pk, email, _message_id, raw in prepared:
+            if states.get(pk) == DeliveryState.SENDING:
+                to_send.append((slots[pk], pk, email, raw))
+            else:
+                self.free.append(slots[pk])
+        for slot, pk, email, raw in to_send:
+            if self.on_claimed is not None:
+                self.on_claimed(pk)
+            self.in_flight += 1
+            slot.jobs.put((pk, email, raw))
 
     def _collect(self, *, block: bool) -> None:
         while True:
@@ -477,7 +533,10 @@ class _Run:
             except queue.Empty:
                 return
             self.in_flight -= 1
-            self._apply(pk, result)
+            if result.outcome is Outcome.SENT:
+                self.pending_sent.append(pk)  # recorded with the next claim
+            else:
+                self._apply(pk, result)
             self.free.append(slot)
             if self.on_progress is not None:
                 self.on_progress(self.report)
@@ -486,10 +545,7 @@ class _Run:
     def _apply(self, pk: int, result: Result) -> None:
         now = timezone.now()
         rows = Delivery.objects.filter(pk=pk, state=DeliveryState.SENDING)
-        if result.outcome is Outcome.SENT:
-            rows.update(state=DeliveryState.SENT, updated_at=now, last_error="")
-            self.report.sent += 1
-        elif result.outcome is Outcome.UNKNOWN:
+        if result.outcome is Outcome.UNKNOWN:
             rows.update(state=DeliveryState.UNKNOWN, updated_at=now, last_error=result.detail)
             self.report.unknown += 1
         elif result.outcome is Outcome.REFUSED:

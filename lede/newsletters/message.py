@@ -30,6 +30,8 @@ from .dkim import Signer, signer_from_file
 from .models import Edition
 from .rendering import Variant, personalise
 
+Unsigned = tuple[list[tuple[str, str]], bytes]
+
 
 def _b64_lines(text: str) -> bytes:
     return base64.encodebytes(text.encode()).replace(b"\n", b"\r\n")
@@ -89,6 +91,26 @@ class MessageFactory:
         now: datetime | None = None,
     ) -> tuple[str, bytes]:
         """(Message-ID, the message's bytes) for one recipient."""
+        message_id, unsigned = self.prepare(
+            variant=variant,
+            email=email,
+            subscriber_id=subscriber_id,
+            delivery_id=delivery_id,
+            now=now,
+        )
+        return message_id, self.finish(unsigned)
+
+    def prepare(
+        self,
+        *,
+        variant: Variant,
+        email: str,
+        subscriber_id: int,
+        delivery_id: int,
+        now: datetime | None = None,
+    ) -> tuple[str, Unsigned]:
+        """Everything but the DKIM signature (which the sending threads add:
+        OpenSSL's RSA runs partly outside the GIL)."""
         now = now or timezone.now()
         token, unsubscribe = self.unsubscribe_url(subscriber_id=subscriber_id, email=email)
         message_id = f"<{self.edition.pk}.{delivery_id}.{secrets.token_hex(6)}@{self.domain}>"
@@ -123,7 +145,12 @@ class MessageFactory:
                 f"--{boundary}--\r\n".encode(),
             ]
         )
+        return message_id, (headers, body)
+
+    def finish(self, unsigned: Unsigned) -> bytes:
+        """The message's bytes, signed when a DKIM key is configured."""
+        headers, body = unsigned
         if self.signer is not None:
-            headers.insert(0, ("DKIM-Signature", self.signer.sign(headers, body)))
+            headers = [("DKIM-Signature", self.signer.sign(headers, body)), *headers]
         head = "".join(f"{name}: {value}\r\n" for name, value in headers)
-        return message_id, head.encode() + b"\r\n" + body
+        return head.encode() + b"\r\n" + body

@@ -330,6 +330,28 @@ def edition_build(*, newsletter: Newsletter, now: datetime | None = None) -> Edi
     return edition
 
 
+def edition_fill_if_empty(*, edition: Edition, now: datetime | None = None) -> Edition:
+    """An edition the editors left without articles (an intro only, or
+    nothing) gets the latest articles of the newsletter's sections since the
+    last edition; still empty when there are none (and then refused)."""
+    if edition.status not in (Edition.Status.DRAFT, Edition.Status.SCHEDULED):
+        return edition
+    if edition.items.exists():
+        return edition
+    articles = selectors.automatic_articles(edition.newsletter, now or timezone.now())
+    if not articles:
+        return edition
+    with transaction.atomic():
+        EditionArticle.objects.bulk_create(
+            EditionArticle(edition=edition, article=article, sort_order=i)
+            for i, article in enumerate(articles)
+        )
+        if not edition.subject:
+            edition.subject = articles[0].title
+            edition.save(update_fields=["subject"])
+    return edition
+
+
 def edition_schedule(*, edition: Edition, at: datetime) -> Edition:
     if edition.status not in (Edition.Status.DRAFT, Edition.Status.SCHEDULED):
         raise NewsletterError(_("Cette édition a déjà été envoyée."))
@@ -346,6 +368,7 @@ def edition_enqueue(*, edition: Edition, now: datetime | None = None) -> int:
     the status only moves forward (a conditional update), and the outbox
     would refuse a second row for an address anyway."""
     now = now or timezone.now()
+    edition_fill_if_empty(edition=edition, now=now)
     if not selectors.edition_articles(edition):
         raise NewsletterError(_("Cette édition ne contient aucun article : envoi refusé."))
     with transaction.atomic():

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from lede.core.caching import keys
 from lede.core.network import client_ip
 from lede.core.site import base_url
 from lede.paywall.selectors import reader_for_request
@@ -114,9 +115,10 @@ def signup(request: HttpRequest) -> HttpResponse:
     ip = client_ip(request)
     address_key = hashlib.sha256(address.encode()).hexdigest()[:32]
     if _throttled(
-        f"newsletters:signup:ip:{ip}", settings.LEDE_NEWSLETTER_SIGNUPS_PER_IP
+        keys.newsletter_signup_ip_key(ip), settings.LEDE_NEWSLETTER_SIGNUPS_PER_IP
     ) or _throttled(
-        f"newsletters:signup:addr:{address_key}", settings.LEDE_NEWSLETTER_SIGNUPS_PER_ADDRESS
+        keys.newsletter_signup_address_key(address_key),
+        settings.LEDE_NEWSLETTER_SIGNUPS_PER_ADDRESS,
     ):
         return _message(
             request, title, _("Trop de demandes d'inscription. Réessayez dans une heure."), 429

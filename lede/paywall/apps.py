@@ -10,7 +10,11 @@ class PaywallConfig(AppConfig):
         from lede.core.caching import listings
         from lede.editorial import page_handlers
 
-        from . import serving, signals
+        from . import (
+            checks,  # noqa: F401 - registers the fast path's check
+            serving,
+            signals,
+        )
 
         signals.connect()
         # Articles are served through the paywall; listings ask it who is

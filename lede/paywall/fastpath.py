@@ -17,7 +17,15 @@ from cached data only:
    against the session's authentication hash exactly as django.contrib.auth
    does, so a password change or a deactivation logs the session out here too;
 3. the same pure decision and the same per-request code (serving.respond)
-   as the normal road produce the response.
+   as the normal road produce the response;
+4. the response then goes through the real ``process_response`` of every
+   middleware below this one, in the order the normal road runs them
+   (``ResponseHeaders``): the headers come from one source on both roads,
+   and a middleware added below (a new security header) reaches fast-road
+   pages too. A middleware below that only has ``__call__`` cannot be run
+   for its response alone: unless it is known to add nothing to an article
+   (``CALL_ONLY_NEUTRAL``), the fast path switches itself off (system check
+   ``lede.paywall.E001`` says why) rather than answer without its headers.
 
 Anything unusual goes the normal road untouched: staff, a query string, a
 session holding anything but a plain log-in (a log-in in progress, messages
@@ -41,11 +49,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import DisallowedHost, MiddlewareNotUsed
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
-from django.utils.cache import patch_vary_headers
 from django.utils.crypto import constant_time_compare
+from django.utils.deprecation import MiddlewareMixin
 from django.utils.module_loading import import_string
 
 from lede.core import process_state
@@ -123,9 +131,66 @@ uid_hints: dict[str, int] = {}
 process_state.register("lede.paywall.fastpath.uid_hints", uid_hints.clear)
 
 
+SELF = "lede.paywall.fastpath.ArticleFastPathMiddleware"
+
+# Middleware written as a plain callable (no process_response) that add
+# nothing to an article's 200 response, each checked by hand: allauth's only
+# replaces some responses of its own pages with a redirect; StaffMFA only
+# answers admin paths.
+CALL_ONLY_NEUTRAL = frozenset(
+    {
+        "allauth.account.middleware.AccountMiddleware",
+        "lede.accounts.middleware.StaffMFAMiddleware",
+    }
+)
+
+ResponseStep = Callable[[HttpRequest, HttpResponse], HttpResponse]
+
+
+def _no_response(request: HttpRequest) -> HttpResponse:  # pragma: no cover - never called
+    raise AssertionError("the fast path only borrows process_response")
+
+
+class ResponseHeaders:
+    """The response half of the middleware below the fast path: each one's
+    real ``process_response``, innermost first, as Django's handler runs
+    them on the normal road."""
+
+    def __init__(self, middleware: list[str]) -> None:
+        self.steps: list[ResponseStep] = []
+        #: Middleware below whose response part cannot be borrowed.
+        self.unborrowable: list[str] = []
+        for path in reversed(middleware):
+            factory = import_string(path)
+            if isinstance(factory, type) and issubclass(factory, MiddlewareMixin):
+                if not hasattr(factory, "process_response"):
+                    continue  # process_request (or view) only: no response part
+                try:
+                    instance = factory(_no_response)
+                except MiddlewareNotUsed:
+                    continue  # off on the normal road too
+                self.steps.append(instance.process_response)  # type: ignore[attr-defined]
+            elif path not in CALL_ONLY_NEUTRAL:
+                self.unborrowable.append(path)
+
+    @classmethod
+    def below_fast_path(cls) -> ResponseHeaders:
+        chain = list(settings.MIDDLEWARE)
+        return cls(chain[chain.index(SELF) + 1 :] if SELF in chain else [])
+
+    def apply(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        for step in self.steps:
+            response = step(request, response)
+        return response
+
+
 class ArticleFastPathMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self.response_headers = ResponseHeaders.below_fast_path()
+        if self.response_headers.unborrowable:
+            # Answering without their headers would be wrong (check E001).
+            raise MiddlewareNotUsed
         engine = import_string(settings.SESSION_ENGINE)
         self.session_store = engine.SessionStore
         # With sessions kept in the default cache (the production profile's
@@ -222,13 +287,12 @@ class ArticleFastPathMiddleware:
                     selectors.account_state(reader, orgs, now)
                 ),
             )
-        if response is None:
-            return None
-        response["Content-Language"] = settings.LANGUAGE_CODE
-        # As LocaleMiddleware does on the normal road (the edge keys its
-        # copies on the language: deploy/varnish/lede.vcl).
-        patch_vary_headers(response, ("Accept-Language",))
-        response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
+            if response is None:
+                return None
+            # Content-Language, Vary: Accept-Language (the edge keys its copies
+            # on the language: deploy/varnish/lede.vcl), Content-Length,
+            # X-Frame-Options… from the middleware themselves.
+            response = self.response_headers.apply(request, response)
         response["X-Lede-Road"] = "fast"
         return response
 

@@ -179,7 +179,7 @@ def meter_line(decision: access.Access, *, limit: int) -> str:
     if decision.remaining is None:
         return ""
     if decision.allowed and decision.remaining == 0:
-        text = gettext("C'était votre dernier article gratuit ce mois-ci.")
+        text = gettext("C’était votre dernier article gratuit ce mois-ci.")
     elif decision.allowed:
         text = ngettext(
             "Il vous reste %(n)d article gratuit ce mois-ci.",

@@ -50,11 +50,11 @@ def check_billing_identity(app_configs: Any = None, **kwargs: Any) -> list[check
         return []
     return [
         checks.Warning(
-            _("L'identité légale du vendeur est incomplète : %(fields)s.")
+            _("L’identité légale du vendeur est incomplète : %(fields)s.")
             % {"fields": ", ".join(missing)},
             hint=_(
-                "Les reçus doivent porter la raison sociale, l'adresse, l'ICE, l'IF et le RC "
-                "de l'éditeur : remplissez Paramètres › Facturation dans l'administration."
+                "Les reçus doivent porter la raison sociale, l’adresse, l’ICE, l’IF et le RC "
+                "de l’éditeur : remplissez Paramètres › Facturation dans l’administration."
             ),
             id="lede.W101",
         )

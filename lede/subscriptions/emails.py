@@ -16,6 +16,8 @@ from django.db import transaction
 
 from lede.core import mail, site
 
+from .invoices import billing_settings
+
 logger = logging.getLogger(__name__)
 
 
@@ -23,8 +25,18 @@ def absolute(path: str) -> str:
     return site.site_url(path)
 
 
+def legal_identity() -> str:
+    """The seller's legal identity on one line (raison sociale, address, ICE),
+    printed in the footer of the e-mails that are about money."""
+    billing = billing_settings()
+    parts = [billing.legal_name, ", ".join(line.strip() for line in billing.address.splitlines())]
+    if billing.ice:
+        parts.append(f"ICE\u00a0{billing.ice}")  # never "ICE" alone at a line end
+    return " — ".join(part for part in parts if part.strip())
+
+
 def send_now(name: str, to: str, context: dict[str, Any]) -> None:
-    mail.send(f"subscriptions/email/{name}", to, context)
+    mail.send(f"subscriptions/email/{name}", to, {"legal_identity": legal_identity(), **context})
 
 
 def send_on_commit(name: str, to: str, context: dict[str, Any]) -> None:

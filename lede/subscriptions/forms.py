@@ -28,6 +28,9 @@ class ProviderChoiceMixin(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Labels above their field need no colon (the design system's forms;
+        # Django's default suffix put one on the fieldset's legend only).
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         choices = provider_choices()
         field = self.fields["provider"]
@@ -104,7 +107,7 @@ class GroupForm(TokenMixin, ProviderChoiceMixin):
     email_domains = forms.CharField(
         label=_("Domaine(s) e-mail"),
         max_length=500,
-        help_text=_("Par exemple : exemple.ma. Les lecteurs de ce domaine, adresse vérifiée."),
+        help_text=_("Par exemple : exemple.ma. Les lecteurs de ce domaine, adresse vérifiée."),
     )
     seats = forms.IntegerField(
         label=_("Nombre de postes"), min_value=2, max_value=GROUP_MAX_SEATS, initial=5
@@ -113,7 +116,7 @@ class GroupForm(TokenMixin, ProviderChoiceMixin):
         label=_("Durée"),
         queryset=Plan.objects.none(),
         empty_label=None,
-        error_messages={"invalid_choice": _("Cette formule n'est plus disponible.")},
+        error_messages={"invalid_choice": _("Cette formule n’est plus disponible.")},
     )
 
     field_order = ["plan", "seats", "organisation_name", "email_domains", "provider"]
@@ -128,7 +131,7 @@ class GroupForm(TokenMixin, ProviderChoiceMixin):
 class ChangePlanForm(forms.Form):
     plan = forms.ModelChoiceField(
         queryset=Plan.objects.none(),
-        error_messages={"invalid_choice": _("Cette formule n'est plus disponible.")},
+        error_messages={"invalid_choice": _("Cette formule n’est plus disponible.")},
     )
 
     field_order = ["plan", "seats", "organisation_name", "email_domains", "provider"]

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from allauth.account.forms import LoginForm
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,6 +38,7 @@ from .forms import (
 )
 from .invoices import receipt_pdf
 from .models import Invoice, Plan, Subscription
+from .pending import pending_pop, pending_save
 from .services import gifts
 from .services.cancelling import subscription_cancel, subscription_resume
 from .services.checkout import subscription_checkout, trial_start
@@ -131,7 +133,7 @@ def _auth_forms(request: HttpRequest) -> dict[str, Any]:
 def checkout(request: HttpRequest, slug: str) -> HttpResponse:
     offer = selectors.offer_by_slug(slug)
     if offer is None:
-        return _not_found(request, gettext("Cette offre n'existe pas ou n'est plus disponible."))
+        return _not_found(request, gettext("Cette offre n’existe pas ou n’est plus disponible."))
     next_url = _next(request)
     here = _with_next(reverse("subscriptions:checkout", args=[offer.slug]), next_url)
     context: dict[str, Any] = {"offer": offer, "next_url": next_url, "here": here}
@@ -252,8 +254,8 @@ def cancel(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 gettext(
-                    "Votre abonnement prendra fin à l'échéance. Vous pouvez le reprendre "
-                    "d'un clic d'ici là."
+                    "Votre abonnement prendra fin à l’échéance. Vous pouvez le reprendre "
+                    "d’un clic d’ici là."
                 ),
             )
         return redirect("subscriptions:account")
@@ -269,7 +271,7 @@ def resume(request: HttpRequest) -> HttpResponse:
     except SubscriptionError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, gettext("Votre abonnement continue : merci !"))
+        messages.success(request, gettext("Votre abonnement continue : merci !"))
     return redirect("subscriptions:account")
 
 
@@ -282,7 +284,7 @@ def change_plan(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "subscriptions/error.html",
-            {"message": gettext("Cette formule n'existe pas ou n'est plus disponible.")},
+            {"message": gettext("Cette formule n’existe pas ou n’est plus disponible.")},
             status=400,
         )
     plan: Plan = form.cleaned_data["plan"]
@@ -293,7 +295,7 @@ def change_plan(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            gettext("Changement enregistré : il prendra effet au prochain renouvellement."),
+            gettext("Changement enregistré : il prendra effet au prochain renouvellement."),
         )
     return redirect("subscriptions:account")
 
@@ -334,7 +336,7 @@ def receipt(request: HttpRequest, number: str) -> HttpResponse:
     else:
         invoice = selectors.reader_invoice(request.user, number)
     if invoice is None:
-        return _not_found(request, gettext("Ce reçu n'existe pas."))
+        return _not_found(request, gettext("Ce reçu n’existe pas."))
     response = HttpResponse(receipt_pdf(invoice), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="recu-{invoice.number}.pdf"'
     response["Cache-Control"] = "private, no-store"
@@ -355,13 +357,31 @@ def _gift_prices() -> dict[int, str]:
     return prices
 
 
-def _account_first(request: HttpRequest) -> HttpResponse | None:
+def _account_first(request: HttpRequest, name: str, form_class: type[Form]) -> HttpResponse | None:
     """Gift and group pages show what they offer to everyone; the account is
     asked for at the action: a POST from a reader who is not signed in goes
-    to the log-in page (which offers to create an account), back here after."""
+    to the log-in page (which offers to create an account), back here after,
+    where what they typed is offered back (lede/subscriptions/pending.py)."""
     if request.method == "POST" and not request.user.is_authenticated:
+        pending_save(request, name, form_class)
         return redirect(_with_next(reverse("account_login"), request.get_full_path()))
     return None
+
+
+def _restored(request: HttpRequest, name: str, form_class: type[Form]) -> dict[str, Any]:
+    """What the reader typed before logging in, if anything, as initial data."""
+    if request.method == "POST":
+        return {}
+    initial = pending_pop(request, name, form_class)
+    if initial:
+        messages.info(
+            request,
+            gettext(
+                "Nous avons gardé ce que vous aviez saisi avant de vous connecter : "
+                "vérifiez-le, puis validez."
+            ),
+        )
+    return initial
 
 
 @never_cache
@@ -370,9 +390,10 @@ def gift_buy(request: HttpRequest) -> HttpResponse:
     prices = _gift_prices()
     if not prices:
         return _not_found(request, gettext("Les abonnements cadeaux ne sont pas disponibles."))
-    if (login := _account_first(request)) is not None:
+    if (login := _account_first(request, "gift", GiftForm)) is not None:
         return login
-    form = GiftForm(request.POST or None, prices=prices)
+    initial = _restored(request, "gift", GiftForm)
+    form = GiftForm(request.POST or None, prices=prices, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -406,9 +427,11 @@ def gift_done(request: HttpRequest, uuid: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def gift_redeem(request: HttpRequest) -> HttpResponse:
-    if (login := _account_first(request)) is not None:
+    if (login := _account_first(request, "gift_redeem", RedeemForm)) is not None:
         return login
-    form = RedeemForm(request.POST or None, initial={"code": request.GET.get("code", "")[:40]})
+    initial = {"code": request.GET.get("code", "")[:40]}
+    initial.update(_restored(request, "gift_redeem", RedeemForm))
+    form = RedeemForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             subscription = gifts.gift_redeem(user=request.user, code=form.cleaned_data["code"])
@@ -417,7 +440,7 @@ def gift_redeem(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                gettext("Cadeau activé : accès ouvert jusqu'au %(date)s.")
+                gettext("Cadeau activé : accès ouvert jusqu’au %(date)s.")
                 % {"date": _date(subscription.current_period_end)},
             )
             return redirect("subscriptions:account")
@@ -436,9 +459,9 @@ def _date(value: Any) -> str:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def group(request: HttpRequest) -> HttpResponse:
-    if (login := _account_first(request)) is not None:
+    if (login := _account_first(request, "group", GroupForm)) is not None:
         return login
-    form = GroupForm(request.POST or None)
+    form = GroupForm(request.POST or None, initial=_restored(request, "group", GroupForm))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

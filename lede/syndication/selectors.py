@@ -11,6 +11,7 @@ from enum import StrEnum
 from django.core.cache import cache
 from django.db.models import Count, Sum
 
+from lede.core.caching import keys as cache_keys
 from lede.core.dates import publication_zone
 from lede.editorial.models import SectionPage
 from lede.paywall import access
@@ -143,7 +144,7 @@ def rate_limited(identity: str, limit: int, now: datetime) -> int:
     if limit <= 0:
         return 0
     minute = int(now.timestamp()) // 60
-    counter = f"syndication:rate:{identity}:{minute}"
+    counter = cache_keys.api_rate_key(identity, minute)
     cache.add(counter, 0, timeout=90)
     try:
         used = cache.incr(counter)

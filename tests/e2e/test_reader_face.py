@@ -88,6 +88,21 @@ def site(publication: dict[str, Any], settings: Any) -> dict[str, Any]:
         published_at=now - timedelta(hours=3),
         body=body,
     )
+    typeset = f.make_article(
+        publication["eco"],
+        "L'abonnement : combien ça coûte ?",
+        standfirst="Le tarif d'entrée passe à 60 DH par mois.",
+        access_level="public",
+        published_at=now - timedelta(hours=4),
+        body=[
+            (
+                "paragraph",
+                "<p>L'éditeur l'a confirmé : « c'est peu » ! La hausse atteint 2,1 % "
+                'et le détail est sur <a href="https://exemple.ma/tarifs?mois=1:2">'
+                "https://exemple.ma/tarifs?mois=1:2</a>, code <code>a : b 'c'</code>.</p>",
+            )
+        ],
+    )
     Organisation.objects.create(
         name="Université du Littoral", email_domains="univ.example", starts_at=now
     )
@@ -104,7 +119,13 @@ def site(publication: dict[str, Any], settings: Any) -> dict[str, Any]:
         user=reader("offert@example.com"), starts_at=now, ends_at=now + timedelta(days=365)
     )
     search_rebuild_index()
-    return {**publication, "locked": locked, "registered": registered, "offers": offers}
+    return {
+        **publication,
+        "locked": locked,
+        "registered": registered,
+        "typeset": typeset,
+        "offers": offers,
+    }
 
 
 @pytest.fixture
@@ -312,6 +333,189 @@ def test_readers_with_access(
         if shown != status:
             walk.failures.append(f"{persona} {name}: header says {shown!r}, not {status!r}")
     text = walk.page.locator("main").inner_text()  # "Mon abonnement", the last page
-    if "Vous n'avez pas d'abonnement" in text:
+    if "Vous n’avez pas d’abonnement" in text:
         walk.failures.append(f"{persona}: Mon abonnement says there is no subscription")
     walk.assert_clean()
+
+
+N = "\u202f"  # narrow no-break space
+
+
+def test_typography_addresses_and_the_receipt_link(
+    live_server: Any,
+    browser_context: Any,
+    site: dict[str, Any],
+    settings: Any,
+    smtp_server: Any,
+) -> None:
+    """French typography on article text; canonical, og:url, og:image and the
+    payment e-mail's links on the configured address; the e-mailed receipt
+    link downloads the receipt."""
+    from django.urls import reverse
+
+    # The configured address is the live server under another name than the
+    # one the test runner gives it: what pages and e-mails print must come
+    # from the setting, never from some default (port 8000, localhost).
+    base = live_server.url.replace("localhost", "127.0.0.1")
+    assert base != live_server.url or "localhost" not in base
+    settings.LEDE_BASE_URL = base
+    page = browser_context.new_page()
+    failures: list[str] = []
+
+    # Typography holds on article text, and leaves URLs and code alone.
+    page.goto(base + site["typeset"].url)
+    title = page.locator("h1").first.inner_text()
+    body = page.locator(".article__body").first
+    text = body.inner_text()
+    for expected in (
+        "L’éditeur l’a confirmé" + N + ":",
+        "«" + N + "c’est peu" + N + "»" + N + "!",
+        "2,1" + N + "%",
+    ):
+        if expected not in text:
+            failures.append(f"article text lacks {expected!r}: {text!r}")
+    if "L’abonnement" + N + ": combien ça coûte" + N + "?" != title:
+        failures.append(f"headline not typeset: {title!r}")
+    standfirst = page.locator(".article__standfirst, .standfirst").first.inner_text()
+    if "d’entrée" not in standfirst or "60" + N + "DH" not in standfirst:
+        failures.append(f"standfirst not typeset: {standfirst!r}")
+    link = body.locator("a").first
+    if link.get_attribute("href") != "https://exemple.ma/tarifs?mois=1:2":
+        failures.append(f"URL altered: {link.get_attribute('href')!r}")
+    if link.inner_text() != "https://exemple.ma/tarifs?mois=1:2":
+        failures.append(f"URL text altered: {link.inner_text()!r}")
+    if body.locator("code").inner_text() != "a : b 'c'":
+        failures.append(f"code altered: {body.locator('code').inner_text()!r}")
+
+    # Every article: canonical and og:url on the configured address, an og:image.
+    for key in ("lead", "agency", "locked", "registered", "typeset"):
+        article = site[key]
+        page.goto(base + article.url)
+        canonical = page.locator('link[rel="canonical"]').get_attribute("href")
+        og_url = page.locator('meta[property="og:url"]').get_attribute("content")
+        og_image = page.locator('meta[property="og:image"]').get_attribute("content") or ""
+        if canonical != base + article.url or og_url != base + article.url:
+            failures.append(f"{key}: canonical {canonical!r}, og:url {og_url!r}")
+        if not og_image.startswith(base + "/"):
+            failures.append(f"{key}: og:image {og_image!r}")
+
+    # The payment e-mail: its links use the configured address, and the
+    # receipt link works for the reader who paid.
+    page.goto(base + "/compte/login/")
+    page.fill("input[name=login]", "inscrit@example.com")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    page.goto(base + reverse("subscriptions:checkout", args=["lancement"]))
+    page.get_by_label("Carte de test (mode test)").check()
+    page.get_by_role("button", name=re.compile(r"^Payer")).click()
+    page.wait_for_load_state()
+    page.fill("#card-number", "4242 4242 4242 4242")
+    page.fill("#card-expiry", "12/39")
+    page.fill("#card-cvc", "123")
+    page.get_by_role("button", name=re.compile(r"^Payer")).click()
+    page.wait_for_load_state()
+    smtp_server.wait_for(1)
+    [paid] = [m for m in smtp_server.to("inscrit@example.com") if "Paiement" in m.subject]
+    receipt = ""
+    for part in ("plain", "html"):
+        for url in re.findall(r"https?://[^\s\"'<>]+", paid.body(part)):
+            if not url.startswith(base + "/") or ":8000" in url or "localhost" in url:
+                failures.append(f"e-mail ({part}) links to {url}")
+            if "/recus/" in url:
+                receipt = url
+    if not receipt:
+        failures.append("the payment e-mail has no receipt link")
+    else:
+        response = page.context.request.get(receipt)
+        if response.status != 200 or not response.body().startswith(b"%PDF"):
+            failures.append(f"receipt link {receipt}: {response.status}")
+    assert not failures, "\n".join(failures)
+
+
+def test_no_horizontal_overflow_at_320_px_on_long_words(
+    live_server: Any, browser_context: Any, site: dict[str, Any]
+) -> None:
+    """A very long headline and an unbroken word never push the page sideways."""
+    long_word = "Anticonstitutionnellementinternationalisation" * 2
+    article = f.make_article(
+        site["eco"],
+        f"Une très longue manchette qui ne finit pas {long_word} et continue encore",
+        standfirst=f"Un chapeau avec {long_word}.",
+        access_level="public",
+        body=[("paragraph", f"<p>Texte avec {long_word} et https://exemple.ma/{long_word}</p>")],
+    )
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": 320, "height": 800})
+    for path in (article.url, site["eco"].url, "/"):
+        page.goto(live_server.url + path)
+        scroll, inner = page.evaluate(
+            "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
+        )
+        assert scroll <= inner, f"{path}: horizontal overflow at 320 px ({scroll} > {inner})"
+
+
+@pytest.mark.slow
+def test_the_demo_server_shows_its_french_404(tmp_path: Path, browser_context: Any) -> None:
+    """Through the demo's own server command (bin/run-demo's `config.serve
+    uvicorn` with config.settings.dev, DEBUG off), a wrong address gets the
+    site's French 404 page, never Django's debug page."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    root = HERE.parent.parent
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "LEDE_BASE_URL": f"http://127.0.0.1:{port}",
+        "REDIS_URL": "",
+    }
+    env.pop("DEBUG", None)
+    manage = [sys.executable, "manage.py"]
+    for step in (["migrate", "--no-input", "-v0"], ["collectstatic", "--no-input", "-v0"]):
+        subprocess.run([*manage, *step], cwd=root, env=env, check=True, timeout=600)
+    serve = [sys.executable, "-m", "config.serve", "uvicorn", "--host", "127.0.0.1"]
+    server = subprocess.Popen(
+        [*serve, "--port", str(port)],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # wait for the port to accept connections, with a deadline
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the demo server did not start"
+                try:  # wait a little for the process, which must not exit
+                    server.wait(timeout=0.2)
+                except subprocess.TimeoutExpired:
+                    continue
+                raise AssertionError("the demo server exited") from None
+        page = browser_context.new_page()
+        response = page.goto(f"http://127.0.0.1:{port}/cette-page-n-existe-pas/")
+        assert response is not None and response.status == 404
+        html = page.content()
+        assert page.locator("html").get_attribute("lang") == "fr"
+        assert page.locator("h1").inner_text() == "Page introuvable"
+        assert page.locator("header.site-header").count() == 1
+        for debug in ("URLconf", "Django", "DEBUG = True", "Page not found"):
+            assert debug not in html, debug
+        # Static files are the hashed, long-cached ones, as in production.
+        css = page.locator('link[rel="stylesheet"]').first.get_attribute("href") or ""
+        assert re.search(r"/static/lede/site\.[0-9a-f]{12}\.css$", css), css
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -15,7 +15,7 @@ def test_home_section_article(live_server: Any, page: Any, publication: dict[str
     lead = publication["lead"]
     page.goto(live_server.url + "/")
     assert page.locator("h1").count() == 1
-    assert page.get_by_role("link", name="S'abonner").is_visible()
+    assert page.get_by_role("link", name="S’abonner").is_visible()
     assert page.get_by_role("link", name="Se connecter").is_visible()
 
     # Home → section, through the navigation.

@@ -116,7 +116,7 @@ def test_known_address_is_signed_in_by_the_code(client: Client, reader: Any) -> 
     client.logout()
     again = client.post(sent["Location"], {"code": code})
     assert again.status_code == 400
-    assert "n'est plus valable" in again.content.decode().replace("&#x27;", "'")
+    assert "n’est plus valable" in again.content.decode().replace("&#x27;", "'")
     assert "_auth_user_id" not in client.session
 
 
@@ -150,7 +150,7 @@ def test_wrong_codes_get_a_french_error_then_the_road_closes(client: Client, rea
     wrong = client.post(sent["Location"], {"code": "ZZZZZZ"})
     assert wrong.status_code == 400
     html = wrong.content.decode().replace("&#x27;", "'")
-    assert "Ce code n'est pas le bon." in html
+    assert "Ce code n’est pas le bon." in html
     assert 'aria-describedby="id_code_error"' in html and 'id="id_code_error"' in html
     empty = client.post(sent["Location"], {"code": ""})
     assert empty.status_code == 400
@@ -197,9 +197,9 @@ def test_a_new_code_can_be_sent_and_replaces_the_first(client: Client) -> None:
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("pas-une-adresse", "Cette adresse e-mail n'est pas valide"),
+        ("pas-une-adresse", "Cette adresse e-mail n’est pas valide"),
         ("", "Indiquez votre adresse e-mail."),
-        ("a@b", "Cette adresse e-mail n'est pas valide"),
+        ("a@b", "Cette adresse e-mail n’est pas valide"),
     ],
 )
 def test_bad_addresses_get_a_french_message(client: Client, value: str, message: str) -> None:

@@ -54,8 +54,8 @@ def test_staff_without_totp_is_sent_to_activate_it(
     assert response.status_code == 302
     assert response["Location"] == ACTIVATE
     page = client.get(ACTIVATE, follow=True)
-    assert "exige l&#x27;authentification à deux facteurs" in page.content.decode() or (
-        "exige l'authentification à deux facteurs" in page.content.decode()
+    assert "exige l’authentification à deux facteurs" in page.content.decode() or (
+        "exige l’authentification à deux facteurs" in page.content.decode()
     )
 
 
@@ -141,7 +141,7 @@ def test_staff_log_in_with_totp_reaches_the_admin(staff: Any, with_middleware: A
 
 
 def test_demo_log_in_page_says_2fa_is_relaxed(client: Any, settings: Any) -> None:
-    note = "Site de démonstration : la double authentification"
+    note = "Site de démonstration : la double authentification"
     settings.LEDE_STAFF_REQUIRE_MFA = False
     settings.LEDE_DEMO = True
     assert note in client.get("/compte/login/").content.decode()

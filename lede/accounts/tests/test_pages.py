@@ -41,12 +41,12 @@ def check_page(response: Any, status: int = 200) -> str:
     [
         ("/compte/login/", "Se connecter"),
         ("/compte/signup/", "Créer un compte"),
-        ("/compte/password/reset/", "Mot de passe oublié ?"),
+        ("/compte/password/reset/", "Mot de passe oublié ?"),
         ("/compte/password/reset/done/", "Vérifiez votre boîte e-mail"),
         ("/compte/password/reset/key/done/", "Mot de passe modifié"),
         ("/compte/login/code/", "Recevoir un code de connexion"),
         ("/compte/confirm-email/", "Vérifiez votre adresse e-mail"),
-        ("/compte/confirm-email/pas-une-cle/", "Confirmer l&#x27;adresse e-mail"),
+        ("/compte/confirm-email/pas-une-cle/", "Confirmer l’adresse e-mail"),
     ],
 )
 def test_entrance_pages(client: Any, url: str, heading: str) -> None:
@@ -56,7 +56,7 @@ def test_entrance_pages(client: Any, url: str, heading: str) -> None:
 
 def test_log_in_page_has_the_expected_links(client: Any) -> None:
     html = check_page(client.get("/compte/login/"))
-    assert 'href="/compte/password/reset/"' in html and "Mot de passe oublié ?" in html
+    assert 'href="/compte/password/reset/"' in html and "Mot de passe oublié ?" in html
     assert "Recevoir un code de connexion par e-mail" in html
     assert 'href="/compte/login/code/"' in html
     assert 'href="/compte/signup/"' in html
@@ -110,8 +110,8 @@ def test_totp_activation_pages_work_without_javascript(client: Any, reader: Any)
     assert response["Location"] == "/compte/2fa/totp/activate/"
 
     html = check_page(client.get("/compte/2fa/totp/activate/"))
-    assert "Activer l&#x27;application d&#x27;authentification" in html or (
-        "Activer l'application d'authentification" in html
+    assert "Activer l’application d’authentification" in html or (
+        "Activer l’application d’authentification" in html
     )
     assert 'alt="Code QR' in html
     secret = client.session["mfa.totp.secret"]

@@ -44,24 +44,25 @@ def test_home_shows_the_account(client: Any, make_user: Any) -> None:
         'href="/offres/"',
     ):
         assert text in html, text
-    assert "Renvoyer l'e-mail de vérification" not in html
+    assert "Renvoyer l’e-mail de vérification" not in html
     page = audit(html)
     assert page.h1 == 1
     assert page.html_lang == "fr"
 
 
-def test_home_offers_to_resend_verification(
-    client: Any, make_user: Any, mailoutbox: list[Any]
-) -> None:
+def test_home_offers_to_resend_verification(client: Any, make_user: Any, smtp_server: Any) -> None:
     user = make_user(verified=False)
     client.force_login(user)
     html = client.get("/compte/").content.decode()
     assert "non vérifiée" in html
-    assert "Renvoyer l'e-mail de vérification" in html
+    assert "Renvoyer l’e-mail de vérification" in html
     response = client.post("/compte/email/", {"email": user.email, "action_send": ""})
     assert response.status_code == 302
-    assert mailoutbox[-1].to == [user.email]
-    assert mailoutbox[-1].subject == "Confirmez votre adresse e-mail"
+    [sent] = smtp_server.wait_for(1)
+    assert sent.rcpt_tos == [user.email]
+    assert sent.subject == "Confirmez votre adresse e-mail"
+    assert "/compte/confirm-email/" in sent.body("plain")
+    assert "/compte/confirm-email/" in sent.body("html")
 
 
 def test_home_works_for_a_user_without_address_rows(client: Any) -> None:
@@ -105,7 +106,7 @@ def test_delete_page_asks_for_password_and_checkbox(client: Any, reader: Any) ->
 
     response = client.post("/compte/supprimer/", {"password": "faux", "confirm": "on"})
     assert response.status_code == 400
-    assert "Ce mot de passe n&#x27;est pas le bon." in response.content.decode()
+    assert "Ce mot de passe n’est pas le bon." in response.content.decode()
     response = client.post("/compte/supprimer/", {"password": PASSWORD})
     assert response.status_code == 400
     assert "Cochez la case pour confirmer la suppression." in response.content.decode()

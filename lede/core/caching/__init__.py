@@ -12,7 +12,8 @@
   their cached page counts;
 - ``edge``: the caching headers of listings and the purges of the edge cache;
 - ``invalidation``: ``invalidate(event, page)``, the one entry point that
-  says what a publish, unpublish, move, deletion or settings change clears.
+  says what a publish, unpublish, move, deletion or settings change clears;
+- ``roles``: what a page model is to the caches (its ``caching_role``).
 
 This package imports nothing above ``lede.core``: what only a higher app knows
 (who is staff, the header's account links) it gets through a function that

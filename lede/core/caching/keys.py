@@ -166,6 +166,44 @@ LEGAL_LINKS_KEY = "core:legal-links"
 LAUNCH_OFFER_KEY = "subscriptions:launch-offer:v1"
 LAUNCH_OFFER_SECONDS = 60
 
+# --- Infrastructure -----------------------------------------------------------------
+
+#: The task worker's last heartbeat (lede.core.queue; /readyz reads it).
+WORKER_HEARTBEAT_KEY = "lede:queue:worker-heartbeat"
+#: /readyz writes and reads it back to prove the cache answers.
+READYZ_PROBE_KEY = "readyz"
+READYZ_PROBE_SECONDS = 10
+TASK_REQUEST_ID_SECONDS = 2 * 24 * 3600
+
+
+def task_request_id_key(task_id: str) -> str:
+    """The request id a task was enqueued under (lede.core.observability.task_context)."""
+    return f"lede:task-request-id:{task_id}"
+
+
+# --- Counters of the newsletters and the content API ----------------------------------
+
+
+def mailgun_token_key(token: str) -> str:
+    """A Mailgun webhook token already seen (lede.newsletters.bounces: replays refused)."""
+    return f"newsletters:mailgun-token:{token}"
+
+
+def newsletter_signup_ip_key(ip: object) -> str:
+    """Sign-ups from one network address this hour (lede.newsletters.views)."""
+    return f"newsletters:signup:ip:{ip}"
+
+
+def newsletter_signup_address_key(address_hash: str) -> str:
+    """Sign-ups for one e-mail address (hashed) this hour (lede.newsletters.views)."""
+    return f"newsletters:signup:addr:{address_hash}"
+
+
+def api_rate_key(identity: str, minute: int) -> str:
+    """A content API key's calls in one minute (lede.syndication.selectors)."""
+    return f"syndication:rate:{identity}:{minute}"
+
+
 # --- The register -------------------------------------------------------------------
 
 
@@ -268,4 +306,19 @@ REGISTRY: tuple[CacheEntry, ...] = (
         "the header's links per kind of reader",
         "process_state reset",
     ),
+    CacheEntry(
+        "worker-heartbeat", WORKER_HEARTBEAT_KEY, "the task worker's last beat", "the next beat"
+    ),
+    CacheEntry("readyz-probe", READYZ_PROBE_KEY, "a probe value", "expiry"),
+    CacheEntry(
+        "task-request-id", "lede:task-request-id:<task id>", "a task's request id", "expiry"
+    ),
+    CacheEntry("mailgun-token", "newsletters:mailgun-token:<token>", "a seen token", "expiry"),
+    CacheEntry(
+        "newsletter-signup-throttle",
+        "newsletters:signup:ip:<ip> / newsletters:signup:addr:<sha256>",
+        "sign-ups per address and hour",
+        "expiry",
+    ),
+    CacheEntry("api-rate", "syndication:rate:<key>:<minute>", "API calls per minute", "expiry"),
 )

@@ -22,22 +22,23 @@ from typing import Any
 from django.core.cache import cache
 
 from lede.core import process_state
+from lede.core.caching import keys
 
 from .context import get_request_id, request_id_var, task_id_var
 
 logger = logging.getLogger(__name__)
 
-KEY = "lede:task-request-id:{}"
+
 #: Long enough for a queue backlog or a deferred task; an id lost after that
 #: only costs log correlation.
-CARRY_SECONDS = 2 * 24 * 3600
+CARRY_SECONDS = keys.TASK_REQUEST_ID_SECONDS
 
 _running: dict[str, tuple[Token[str | None], Token[str | None]]] = {}
 process_state.register("lede.core.observability.task_context.running", _running.clear)
 
 
 def _key(task_id: str) -> str:
-    return KEY.format(task_id)
+    return keys.task_request_id_key(task_id)
 
 
 def on_task_enqueued(sender: Any, task_result: Any, **kwargs: Any) -> None:

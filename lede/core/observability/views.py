@@ -82,10 +82,10 @@ def metrics(request: HttpRequest) -> HttpResponse:
     if not expected and not entries:
         return _refuse(404, _("Page introuvable."))
     if entries and not client_in(parse_networks(entries), request.META.get("REMOTE_ADDR", "")):
-        return _refuse(403, _("Accès refusé : cette adresse ne peut pas lire les métriques."))
+        return _refuse(403, _("Accès refusé : cette adresse ne peut pas lire les métriques."))
     if expected:
         given = bearer_token(request)
         if given is None or not hmac.compare_digest(given.encode(), expected.encode()):
-            return _refuse(401, _("Jeton d'accès aux métriques absent ou invalide."))
+            return _refuse(401, _("Jeton d’accès aux métriques absent ou invalide."))
     encoder, content_type = choose_encoder(request.headers.get("Accept", ""))
     return HttpResponse(encoder(build_registry()), content_type=content_type)

@@ -151,7 +151,7 @@ def test_sqlite_refuses_a_dump_that_does_not_hold_the_recorded_rows(
         lede["counts"]["subscriptions.LedgerEntry"] += 1
 
     edit_metadata(dump, bump)
-    with pytest.raises(CommandError, match="rien n'a été modifié"):
+    with pytest.raises(CommandError, match="rien n’a été modifié"):
         restore(dump)
     assert not LedgerEntry.objects.exists()
 

@@ -103,7 +103,7 @@ def test_metrics_refuses_a_missing_or_wrong_token(
     response = client.get("/metrics", headers=headers)
     assert response.status_code == 401
     assert response["WWW-Authenticate"].startswith("Bearer")
-    assert "Jeton d'accès aux métriques" in response.content.decode()
+    assert "Jeton d’accès aux métriques" in response.content.decode()
     assert "no-store" in response["Cache-Control"]
     assert b"lede_http" not in response.content
 

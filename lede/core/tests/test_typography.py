@@ -37,6 +37,8 @@ TEXT_CASES = [
     ("12 €", f"12{N}€"),
     ("10 000 personnes", f"10{N}000 personnes"),
     ("1 250 000 habitants", f"1{N}250{N}000 habitants"),
+    ("le reçu n° LQ-2026-000001", "le reçu n°\u00a0LQ-2026-000001"),
+    ("N° 12 : fin", f"N°\u00a012{N}: fin"),
     # left alone: times, ratios, years, URLs and e-mail addresses
     ("à 13:03", "à 13:03"),
     ("score 3:1", "score 3:1"),

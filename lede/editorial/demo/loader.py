@@ -139,6 +139,11 @@ def load_demo(
         wires = [o for o in ensure_demo_wires() if o.guid and o.outcome == "imported"]
         if wires:
             created["wires"] += len(wires)
+        from lede.newsletters.demo import ensure_demo_newsletters
+
+        made = ensure_demo_newsletters()
+        if made:
+            created["newsletters"] += made
         # Reference index ("usage" in the admin) built once instead of one task per save.
         for page in new_pages:
             ReferenceIndex.create_or_update_for_object(page.specific)
@@ -560,12 +565,15 @@ def _ensure_paywall_demo(created: Counter[str], now: Any) -> None:
             ends_at=now + timedelta(days=365),
         )
         created["organisations"] += 1
-    for user in User.objects.filter(
-        email__in=["subscriber@demo.example", "lecteur@org.demo.example"]
-    ):
-        EmailAddress.objects.get_or_create(
+    # Every demo login has a verified address: "Mon compte" would otherwise
+    # greet the demo's readers with "non vérifiée".
+    for user in User.objects.filter(email__endswith="demo.example"):
+        address, _made = EmailAddress.objects.get_or_create(
             user=user, email=user.email, defaults={"verified": True, "primary": True}
         )
+        if not address.verified:
+            address.verified = True
+            address.save(update_fields=["verified"])
 
 
 # --- output ------------------------------------------------------------------------

@@ -59,3 +59,11 @@ def test_the_admin_log_in_page_is_french(client: Client) -> None:
     html = client.get("/admin/login/").content.decode()
     assert "Mot de passe" in html
     assert ">Password" not in html
+
+
+def test_the_wire_desk_speaks_plain_french(editor_client: Client) -> None:
+    """Our own admin strings: the date filter says "Toutes dates", not the
+    odd "Quand vous voulez" it once said."""
+    html = editor_client.get("/admin/depeches/").content.decode()
+    assert "Toutes dates" in html
+    assert "Quand vous voulez" not in html

@@ -64,7 +64,7 @@ def test_live_blog_renders_key_points_pin_and_entries(client: Client, live_blog:
     html = response.content.decode()
     html = html[html.index("<main") :]  # past the JSON-LD
     assert html.count("<h1") == 1 and "Séisme dans le Haut Atlas : le direct" in html
-    assert "En direct" in html and "L'essentiel" in html and "Magnitude 6,1" in html
+    assert "En direct" in html and "L’essentiel" in html and "Magnitude 6,1" in html
     # Pinned first, then newest first; the pin is not repeated.
     order = [html.index(t) for t in ("Consignes", "Les secours arrivent", "Premières secousses")]
     assert order == sorted(order)

@@ -60,7 +60,7 @@ def test_newsroom_lists_latest_first_with_everything(
     assert "<p>Premier paragraphe.</p><p>Second paragraphe.</p>" in item
     assert "Les délégations à Doha" in item  # caption override
     assert "NADIA IDRISSI / AFP" in item  # the image's own credit, in capitals
-    assert f'href="{publication["lead"].url}"' in item and "Lire l'article" in item
+    assert f'href="{publication["lead"].url}"' in item and "Lire l’article" in item
     # The live stream hooks, for the script.
     assert 'data-stream-url="/newsroom/flux/"' in html
     assert f'data-last-event-id="{FeedEvent.objects.latest("id").pk}"' in html

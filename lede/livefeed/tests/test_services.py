@@ -67,7 +67,7 @@ def test_rolled_back_publish_leaves_nothing(desk: dict[str, Any]) -> None:
         ({"body": "<p>a</p><p>b</p><p>c</p><p>d</p>"}, "body", "trois paragraphes au plus"),
         ({"body": "x" * 2001}, "body", "ne doit pas dépasser 2\u202f000 caractères"),
         ({"credit": "A" * 121}, "credit", "La source ne doit pas dépasser"),
-        ({"access_level": "vip"}, "access_level", "Niveau d'accès inconnu."),
+        ({"access_level": "vip"}, "access_level", "Niveau d’accès inconnu."),
         ({"photo_caption": "x" * 501}, "photo_caption", "La légende ne doit pas dépasser"),
     ],
 )

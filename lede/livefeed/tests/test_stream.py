@@ -363,7 +363,7 @@ def test_bad_parameters(asgi_app: Any, desk: dict[str, Any]) -> None:
         missing = await SSEClient(asgi_app, "/newsroom/flux/", query="blog=999999").connect()
         assert missing.status == 404
         assert missing.response_headers["content-type"] == "text/plain; charset=utf-8"
-        assert (await missing.body()).decode("utf-8") == "Ce direct n'existe pas."
+        assert (await missing.body()).decode("utf-8") == "Ce direct n’existe pas."
         # A garbled header is ignored rather than refused.
         garbled = await SSEClient(
             asgi_app, "/newsroom/flux/", headers=[(b"last-event-id", b"n/a")]

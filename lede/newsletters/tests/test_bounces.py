@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from lede.newsletters import tokens
 from lede.newsletters.bounces import dsn_parse
 from lede.newsletters.models import Newsletter, Subscriber, Subscription
 
@@ -78,13 +79,19 @@ def test_bounce_read_command_suspends_hard_bounces(matinale: Newsletter, tmp_pat
     (maildir / "new").mkdir(parents=True)
     (maildir / "new" / "1.eml").write_bytes(_dsn("gone@example.ma", "full@example.ma"))
     (maildir / "new" / "2.eml").write_bytes(b"Subject: pas un rapport\r\n\r\nbonjour")
+    full_sub = Subscriber.objects.get(email="full@example.ma")
+    token = tokens.unsubscribe_token(
+        subscriber_id=full_sub.pk, email=full_sub.email, newsletter_id=matinale.pk
+    )
+    (maildir / "new" / "3.eml").write_bytes(f"Subject: unsubscribe {token}\r\n\r\n".encode())
     out = StringIO()
     call_command("newsletter_bounce_read", str(maildir), stdout=out, stderr=StringIO())
-    assert out.getvalue().strip() == "hard 1, soft 1, unknown address 0"
+    assert out.getvalue().strip() == "hard 1, soft 1, unknown address 0, unsubscribed 1"
     gone = Subscriber.objects.get(email="gone@example.ma")
     assert gone.status == Subscriber.Status.SUSPENDED and "5.1.1" in gone.status_reason
     full = Subscriber.objects.get(email="full@example.ma")
     assert full.status == Subscriber.Status.ACTIVE and full.bounce_count == 1
+    assert full.subscriptions.get().status == Subscription.Status.UNSUBSCRIBED  # the mailto:
     assert not list((maildir / "new").iterdir())  # read reports moved to cur/
 
 

@@ -147,3 +147,21 @@ def test_refused_deferred_and_dropped(settings: Any, matinale: Newsletter) -> No
         assert services.delivery_resend(delivery_id=row.pk)
         assert deliver_edition(edition).sent == 1
         assert [m.rcpt_tos for m in server.messages] == [["drop@example.ma"]]
+
+
+def test_a_server_that_times_out_after_the_body_leaves_the_row_unknown(
+    settings: Any, matinale: Newsletter
+) -> None:
+    confirmed(matinale, "slow@example.ma", "ok@example.ma")
+    settings.LEDE_NEWSLETTER_SMTP_TIMEOUT = 1.0
+    with scripted_smtp(settings) as (server, script):
+        script.hold.add("slow@example.ma")  # the body arrives, no answer comes
+        _edition, report = _send(matinale, connections=1)
+        assert script.holding.is_set()
+    states = dict(Delivery.objects.values_list("email", "state"))
+    assert states == {"slow@example.ma": DeliveryState.UNKNOWN, "ok@example.ma": DeliveryState.SENT}
+    assert report.line() == "sent 1, skipped 0, failed 0, unknown 1"
+    assert sorted(r for m in server.messages for r in m.rcpt_tos) == [
+        "ok@example.ma",
+        "slow@example.ma",
+    ]

@@ -50,7 +50,78 @@ def test_an_edition_is_enqueued_once(matinale: Newsletter) -> None:
         services.edition_enqueue(edition=edition)
 
 
-def test_an_empty_edition_is_refused(matinale: Newsletter) -> None:
-    edition = Edition.objects.create(newsletter=matinale, subject="Vide")
+def test_an_empty_edition_is_filled_from_the_sections_or_refused(matinale: Newsletter) -> None:
+    edition = Edition.objects.create(newsletter=matinale, intro="Bonjour")
+    services.edition_enqueue(edition=edition)
+    assert edition.items.count() == 2  # the fixture's articles of the last day
+    assert edition.subject == "Les négociations reprennent à Doha"
+    # Nothing published since that edition: the next empty one is refused.
+    empty = Edition.objects.create(newsletter=matinale, subject="Vide")
     with pytest.raises(services.NewsletterError, match="aucun article"):
-        services.edition_enqueue(edition=edition)
+        services.edition_enqueue(edition=empty)
+    assert Edition.objects.get(pk=empty.pk).status == Edition.Status.DRAFT
+
+
+def test_daily_edition_is_due_once_after_its_time(matinale: Newsletter) -> None:
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from lede.core.dates import publication_zone
+    from lede.newsletters import sending
+
+    zone = publication_zone()
+    today = timezone.localdate(timezone.now(), zone)
+    before = datetime.combine(today, time(6, 30), tzinfo=zone)
+    after = datetime.combine(today, time(7, 5), tzinfo=zone)
+    if after > timezone.now():
+        before -= timedelta(days=1)
+        after -= timedelta(days=1)
+    from lede.core.testing import factories as f
+    from lede.editorial.models import SectionPage
+
+    f.make_article(
+        SectionPage.objects.first(), "La nuit en bref", published_at=before - timedelta(hours=1)
+    )
+    assert [e for e in sending.due_editions(before) if e.newsletter_id == matinale.pk] == []
+    (edition,) = [e for e in sending.due_editions(after) if e.newsletter_id == matinale.pk]
+    services.edition_enqueue(edition=edition, now=after)
+    services.edition_finish_if_done(edition_id=edition.pk)
+    assert [e for e in sending.due_editions(after) if e.newsletter_id == matinale.pk] == []
+
+
+def test_a_confirmed_address_keeps_its_newsletters_when_it_signs_in(
+    matinale: Newsletter, client: Any
+) -> None:
+    from allauth.account.models import EmailAddress
+
+    from lede.accounts.models import User
+
+    from .helpers import confirmed
+
+    confirmed(matinale, "lectrice@example.ma")
+    user = User.objects.create_user("lectrice@example.ma", "pw-2026-lectrice")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    client.force_login(user)
+    assert selectors.subscriber_for_user(user).user == user  # type: ignore[union-attr]
+    page = client.get("/lettres/").content.decode()
+    assert f'value="{matinale.pk}" checked' in page
+    # Unticking it in "Mes lettres" unsubscribes.
+    client.post("/lettres/", {})
+    assert Subscription.objects.get().status == Subscription.Status.UNSUBSCRIBED
+    client.post("/lettres/", {"lettre": [str(matinale.pk)]})
+    assert Subscription.objects.get().status == Subscription.Status.CONFIRMED
+
+
+def test_an_unsubscribe_token_names_one_address(matinale: Newsletter, client: Any) -> None:
+    from lede.newsletters import tokens
+
+    from .helpers import confirmed
+
+    _alice, bob = confirmed(matinale, "alice@example.ma", "bob@example.ma")
+    forged = tokens.unsubscribe_token(
+        subscriber_id=bob.pk, email="alice@example.ma", newsletter_id=matinale.pk
+    )
+    response = client.post(f"/lettres/desinscription/{forged}/")
+    assert response.status_code == 400 and "invalide" in response.content.decode()
+    assert Subscription.objects.filter(status=Subscription.Status.CONFIRMED).count() == 2

@@ -118,3 +118,31 @@ def test_sign_up_confirm_receive_unsubscribe_receive_nothing(
     assert out.getvalue().strip().splitlines()[-1] == "sent 0, skipped 0, failed 0"
     assert smtp_server.messages == []
     assert len(mail.outbox) == 0
+
+
+def test_counted_links_redirect_and_count_nobody(
+    settings: Any, matinale: Newsletter, client: Client
+) -> None:
+    from lede.newsletters import services
+    from lede.newsletters.delivery import deliver_edition
+    from lede.newsletters.models import LinkClick
+
+    from .helpers import confirmed
+    from .smtp import scripted_smtp
+
+    matinale.count_clicks = True
+    matinale.save()
+    confirmed(matinale, "a@example.ma")
+    with scripted_smtp(settings) as (server, _script):
+        edition = services.edition_build(newsletter=matinale)
+        services.edition_enqueue(edition=edition)
+        deliver_edition(edition)
+        (message,) = server.wait_for(1)
+    links = re.findall(r"http://testserver(/lettres/clic/[^/\s]+/)", message.body("plain"))
+    assert links
+    response = client.get(links[0])
+    assert response.status_code == 302 and response["Location"].startswith("http://testserver/")
+    client.get(links[0])
+    click = LinkClick.objects.get()
+    assert click.count == 2 and click.edition_id == edition.pk
+    assert client.get("/lettres/clic/forged/").status_code == 404

@@ -120,7 +120,7 @@ class PaymentProvider(ABC):
         """Give money back at the provider. Providers without an API raise
         :class:`NotSupported`: staff refund in the provider's back office and
         record it."""
-        raise NotSupported(str(_("Remboursement à faire dans l'espace du prestataire.")))
+        raise NotSupported(str(_("Remboursement à faire dans l’espace du prestataire.")))
 
     def renew(self, method: StoredMethod, order_for: Callable[[], Order]) -> RenewalResult:
         """Charge the next period with a stored token, when supported.

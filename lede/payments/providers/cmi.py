@@ -343,7 +343,7 @@ class CMIProvider(PaymentProvider):
         order = attempt.order
         currency = CURRENCY_NUMERIC.get(attempt.currency.upper())
         if currency is None:
-            raise ProviderError(str(_("Cette devise n'est pas acceptée par la carte bancaire.")))
+            raise ProviderError(str(_("Cette devise n’est pas acceptée par la carte bancaire.")))
         user = order.user
         name = _clean(getattr(user, "display_name", "") or user.get_full_name() or user.email)
         return_url = site_url(reverse("payments:return", args=[self.name]))

@@ -125,7 +125,7 @@ def validate_card(number: str, expiry: str, cvc: str, today: date) -> SandboxCar
         raise CardError(
             "number",
             gettext(
-                "Carte inconnue en mode test : utilisez 4242 4242 4242 4242 (acceptée), "
+                "Carte inconnue en mode test : utilisez 4242 4242 4242 4242 (acceptée), "
                 "4000 0000 0000 0002 (refusée) ou 4000 0000 0000 0119 (erreur)."
             ),
         )
@@ -134,11 +134,11 @@ def validate_card(number: str, expiry: str, cvc: str, today: date) -> SandboxCar
         month_text, year_text = raw.split("/")
         month, year = int(month_text), int(year_text)
     except ValueError as exc:
-        raise CardError("expiry", gettext("Date d'expiration invalide (MM/AA).")) from exc
+        raise CardError("expiry", gettext("Date d’expiration invalide (MM/AA).")) from exc
     if year < 100:
         year += 2000
     if not 1 <= month <= 12 or (year, month) < (today.year, today.month):
-        raise CardError("expiry", gettext("Date d'expiration invalide ou passée."))
+        raise CardError("expiry", gettext("Date d’expiration invalide ou passée."))
     if not (cvc or "").isdigit() or len(cvc) != 3:
         raise CardError("cvc", gettext("Le cryptogramme compte 3 chiffres."))
     return card
@@ -226,7 +226,7 @@ def notification_apply(body: bytes, signature: str) -> NotificationResult:
 class SandboxProvider(PaymentProvider):
     name = "sandbox"
     label = _("Carte de test (mode test)")
-    description = _("Aucun paiement réel : cartes de test seulement.")
+    description = _("Aucun paiement réel : cartes de test seulement.")
     supports_renewal = True
     supports_refund = True
 

@@ -416,7 +416,7 @@ class StripeProvider(PaymentProvider):
             )
         except stripe.StripeError as exc:
             raise ProviderError(
-                gettext("Stripe n'a pas pu enregistrer ce changement. Réessayez plus tard.")
+                gettext("Stripe n’a pas pu enregistrer ce changement. Réessayez plus tard.")
             ) from exc
 
     def portal_url(self, customer_id: str, return_url: str) -> str:

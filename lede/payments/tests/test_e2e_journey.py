@@ -130,7 +130,7 @@ def test_journey_decline(live_server: Any, tab: Any, locked_article: Any) -> Non
     _to_offers(tab, live_server, locked_article)
     _sign_up_and_pay(tab, "refusee@example.com", "4000 0000 0000 0002")
     assert tab.locator("h1").inner_text() == "Paiement refusé"
-    assert "aucun montant n'a été débité" in tab.locator("[role=alert]").inner_text()
+    assert "aucun montant n’a été débité" in tab.locator("[role=alert]").inner_text()
     assert not AccessGrant.objects.filter(user__email="refusee@example.com").exists()
     tab.goto(live_server.url + locked_article.url)
     assert "Le secret des dockers" not in tab.content()

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _subscribe(html: str) -> bool:
-    return "S'abonner" in html or "S&#x27;abonner" in html
+    return any(s in html for s in ("S'abonner", "S&#x27;abonner", "S’abonner"))
 
 
 def _status(html: str) -> str:
@@ -187,8 +187,8 @@ def test_locked_box_offers_sign_in_only_to_anonymous(
 ) -> None:
     url = paywalled["articles"]["subscribers"].url
     anonymous = client.get(url).content.decode()
-    assert "Déjà abonné ?" in anonymous and "<!--lede:paywall-login" not in anonymous
+    assert "Déjà abonné ?" in anonymous and "<!--lede:paywall-login" not in anonymous
     client.force_login(_reader("lecteur@example.com"))
     for html in _both_roads(client, url):
         box = html.split('class="paywall', 1)[1].split("</section>", 1)[0]
-        assert "Déjà abonné ?" not in box and "Découvrir les offres" in box
+        assert "Déjà abonné ?" not in box and "Découvrir les offres" in box

@@ -269,6 +269,83 @@ def test_registered_wall_sign_up_road_tells_nothing_and_opens_the_article(
     assert client.get(article.url)["X-Lede-Variant"] == "full"
 
 
+# --- Shared renders (lede.core.caching) ------------------------------------------
+#
+# Variants and listings are rendered once, for whoever comes first, and then
+# served to everyone: nothing of that first reader may be in them.
+
+SUBSCRIBER_EMAIL = "abonnee.singuliere@example.com"
+SUBSCRIBER_CSRF = "Jeton0CSRF0de0la0lectrice0abonnee0x"  # 32+ characters, as Django's
+SESSION_NOTE = "Note-de-session-personnelle"
+
+
+def _first_reader(paywalled: dict[str, Any]) -> Client:
+    """A subscriber with a CSRF cookie and something of her own in her
+    session: she causes the shared renders."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lede.paywall.models import AccessGrant
+
+    user = User.objects.create_user(SUBSCRIBER_EMAIL, "pw-lecteur-2026")
+    AccessGrant.objects.create(
+        user=user,
+        starts_at=timezone.now() - timedelta(days=1),
+        ends_at=timezone.now() + timedelta(days=30),
+    )
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session["note"] = SESSION_NOTE
+    session.save()
+    client.cookies["csrftoken"] = SUBSCRIBER_CSRF
+    return client
+
+
+def _assert_nothing_personal(text: str, where: str, session_key: str) -> None:
+    for needle in (SUBSCRIBER_EMAIL, "abonnee.singuliere", SUBSCRIBER_CSRF, SESSION_NOTE):
+        assert needle not in text, f"{needle!r} of the first reader is in {where}"
+    assert session_key not in text, f"the first reader's session key is in {where}"
+
+
+def test_shared_renders_keep_nothing_of_the_reader_who_caused_them(
+    paywalled: dict[str, Any],
+) -> None:
+    from lede.core.caching import variants
+
+    first = _first_reader(paywalled)
+    session_key = first.cookies["sessionid"].value
+    article = paywalled["articles"]["subscribers"]
+    listings = ["/", paywalled["section"].url, "/rss/", "/sitemap.xml"]
+    # She renders the full variant and every listing.
+    assert first.get(article.url)["X-Lede-Variant"] == "full"
+    for url in listings:
+        assert first.get(url).status_code == 200
+    # What is stored: the process copies of the variants.
+    stored = list(variants.local_variants._items.values())
+    assert stored, "the variant was stored"
+    for _expires, html in stored:
+        _assert_nothing_personal(html, "a stored variant", session_key)
+        assert "csrfmiddlewaretoken" not in html
+    # What another reader gets from those renders.
+    anonymous = Client()
+    for url in [article.url, *listings]:
+        response = anonymous.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        _assert_nothing_personal(html, url, session_key)
+        if url != "/rss/" and url != "/sitemap.xml":  # HTML: the header is the reader's own
+            assert "Se connecter" in html and "Se déconnecter" not in html, url
+            assert ">Abonné<" not in html, url
+    # And the other way: what an anonymous reader caused, she gets with her
+    # own header.
+    public = paywalled["articles"]["public"]
+    anonymous.get(public.url)
+    mine = first.get(public.url).content.decode()
+    assert "Se déconnecter" in mine and ">Abonné<" in mine
+
+
 # --- The content API (/api/v1/) ---------------------------------------------------
 
 

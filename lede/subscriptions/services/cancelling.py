@@ -26,13 +26,13 @@ def _cancel_at_period_end_set(
     now = timezone.now()
     if not from_provider:
         if not subscription.is_live or subscription.is_gift:
-            raise SubscriptionError(gettext("Cet abonnement n'est plus actif."))
+            raise SubscriptionError(gettext("Cet abonnement n’est plus actif."))
         if (
             not cancel
             and subscription.current_period_end
             and subscription.current_period_end <= now
         ):
-            raise SubscriptionError(gettext("La période payée est terminée : réabonnez-vous."))
+            raise SubscriptionError(gettext("La période payée est terminée : réabonnez-vous."))
         try:
             provider = (
                 providers.get_provider(subscription.provider) if subscription.provider else None

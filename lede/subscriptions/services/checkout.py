@@ -29,10 +29,10 @@ def subscription_checkout(
     """The pending order (and pending subscription) for buying ``offer``.
     Asking twice for the same purchase returns the same order."""
     if not offer.is_current():
-        raise SubscriptionError(gettext("Cette offre n'est plus disponible."))
+        raise SubscriptionError(gettext("Cette offre n’est plus disponible."))
     if live_subscription(user) is not None:
         raise SubscriptionError(
-            gettext("Vous êtes déjà abonné. Gérez votre abonnement dans « Mon abonnement ».")
+            gettext("Vous êtes déjà abonné. Gérez votre abonnement dans « Mon abonnement ».")
         )
     coupon = coupon_validate(code=coupon_code, plan=offer.plan) if coupon_code.strip() else None
     quote = offer_quote(offer=offer, coupon=coupon)
@@ -72,7 +72,7 @@ def subscription_checkout(
 def trial_start(*, user: Any, offer: Offer) -> Subscription:
     """A free trial: access at once, no payment until the trial ends."""
     if not offer.is_current() or not offer.trial_days:
-        raise SubscriptionError(gettext("Cette offre n'est plus disponible."))
+        raise SubscriptionError(gettext("Cette offre n’est plus disponible."))
     type(user).objects.select_for_update().get(pk=user.pk)  # one trial at a time
     if live_subscription(user) is not None:
         raise SubscriptionError(gettext("Vous êtes déjà abonné."))

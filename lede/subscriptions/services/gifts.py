@@ -123,7 +123,7 @@ def gift_redeem(*, user: Any, code: str) -> Subscription:
         .first()
     )
     if gift is None:
-        raise SubscriptionError(gettext("Ce code cadeau n'existe pas."))
+        raise SubscriptionError(gettext("Ce code cadeau n’existe pas."))
     if gift.redeemed_at is not None:
         raise SubscriptionError(gettext("Ce code cadeau a déjà été utilisé."))
     if gift.expires_at is not None and gift.expires_at <= now:

@@ -61,13 +61,13 @@ def _group_domains(user: Any, raw: str) -> list[str]:
     for domain in domains:
         if "." not in domain or domain in FREE_MAIL_DOMAINS:
             raise SubscriptionError(
-                gettext("Domaine refusé : %(domain)s (adresse d'entreprise requise).")
+                gettext("Domaine refusé : %(domain)s (adresse d’entreprise requise).")
                 % {"domain": domain}
             )
         if domain not in verified:
             raise SubscriptionError(
                 gettext(
-                    "Pour le domaine %(domain)s, ajoutez et vérifiez d'abord une adresse "
+                    "Pour le domaine %(domain)s, ajoutez et vérifiez d’abord une adresse "
                     "e-mail de ce domaine dans votre compte."
                 )
                 % {"domain": domain}
@@ -89,7 +89,7 @@ def group_checkout(
     """A group licence: ``seats`` readers of an organisation, for one period
     of ``plan``. Paying it creates (or extends) a paywall Organisation."""
     if not plan.active:
-        raise SubscriptionError(gettext("Cette formule n'est plus disponible."))
+        raise SubscriptionError(gettext("Cette formule n’est plus disponible."))
     if not 2 <= seats <= GROUP_MAX_SEATS:
         raise SubscriptionError(
             gettext("Une licence de groupe compte de 2 à %(max)d postes.")
@@ -97,7 +97,7 @@ def group_checkout(
         )
     name = " ".join(organisation_name.split())[:200]
     if not name:
-        raise SubscriptionError(gettext("Indiquez le nom de l'organisation."))
+        raise SubscriptionError(gettext("Indiquez le nom de l’organisation."))
     domains = _group_domains(user, email_domains)
     if not domains:
         raise SubscriptionError(gettext("Indiquez au moins un domaine e-mail."))

@@ -50,18 +50,18 @@ def coupon_validate(*, code: str, plan: Plan, now: datetime | None = None) -> Co
     normalised = normalise_code(code)
     coupon = Coupon.objects.filter(code=normalised).prefetch_related("plans").first()
     if coupon is None or not coupon.active:
-        raise SubscriptionError(gettext("Ce code de réduction n'existe pas."))
+        raise SubscriptionError(gettext("Ce code de réduction n’existe pas."))
     if coupon.starts_at and now < coupon.starts_at:
-        raise SubscriptionError(gettext("Ce code de réduction n'est pas encore valable."))
+        raise SubscriptionError(gettext("Ce code de réduction n’est pas encore valable."))
     if coupon.expires_at and now >= coupon.expires_at:
         raise SubscriptionError(gettext("Ce code de réduction a expiré."))
     if coupon.max_uses is not None and coupon.uses >= coupon.max_uses:
         raise SubscriptionError(gettext("Ce code de réduction a déjà été utilisé."))
     plan_ids = {p.pk for p in coupon.plans.all()}
     if plan_ids and plan.pk not in plan_ids:
-        raise SubscriptionError(gettext("Ce code de réduction ne s'applique pas à cette offre."))
+        raise SubscriptionError(gettext("Ce code de réduction ne s’applique pas à cette offre."))
     if coupon.amount_off_minor is not None and coupon.currency.upper() != plan.currency.upper():
-        raise SubscriptionError(gettext("Ce code de réduction ne s'applique pas à cette offre."))
+        raise SubscriptionError(gettext("Ce code de réduction ne s’applique pas à cette offre."))
     return coupon
 
 

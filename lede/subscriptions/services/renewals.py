@@ -77,9 +77,9 @@ def subscription_change_plan(*, subscription: Subscription, plan: Plan) -> Subsc
     """Switch plans at the next renewal (nothing changes before)."""
     sub = Subscription.objects.select_for_update().get(pk=subscription.pk)
     if not sub.is_live or sub.is_gift:
-        raise SubscriptionError(gettext("Cet abonnement n'est plus actif."))
+        raise SubscriptionError(gettext("Cet abonnement n’est plus actif."))
     if not plan.active:
-        raise SubscriptionError(gettext("Cette formule n'est plus disponible."))
+        raise SubscriptionError(gettext("Cette formule n’est plus disponible."))
     if sub.provider_subscription_id:
         raise SubscriptionError(
             gettext("Pour changer de formule, passez par le portail de paiement Stripe.")

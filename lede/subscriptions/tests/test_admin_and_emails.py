@@ -111,3 +111,25 @@ def test_emails_go_out_over_smtp(
     for body in (text, html):
         for link in re.findall(r"https?://[^\s\"'<>]+", body):
             assert link.startswith("http://127.0.0.1:18768/"), link
+
+
+def test_money_emails_carry_the_seller_identity(db: Any, smtp_server: Any) -> None:
+    from wagtail.models import Site
+
+    from lede.subscriptions.models import BillingSettings
+
+    billing = BillingSettings.for_site(Site.objects.get(is_default_site=True))
+    billing.legal_name = "Médias du Bouregreg SARL"
+    billing.address = "18, rue Oued Ziz\n10090 Rabat"
+    billing.ice = "002145873000061"
+    billing.save()
+    emails.send_now(
+        "payment_confirmed",
+        "lectrice@example.com",
+        {"order_description": "Mensuel", "amount": "70 DH", "account_url": "/x/"},
+    )
+    [received] = smtp_server.wait_for(1)
+    for part in ("plain", "html"):
+        body = received.body(part)
+        assert "Médias du Bouregreg SARL — 18, rue Oued Ziz, 10090 Rabat" in body, body
+        assert "ICE\u00a0002145873000061" in body

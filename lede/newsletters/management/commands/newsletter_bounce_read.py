@@ -1,6 +1,8 @@
-"""Read bounce reports (RFC 3464 delivery-status notifications) from a
-mailbox directory (Maildir or a plain folder of .eml files), or one report
-on standard input (``-``, for an MTA's pipe):
+"""Read bounce reports (RFC 3464 delivery-status notifications) and
+List-Unsubscribe mails (the ``mailto:`` of List-Unsubscribe: subject
+"unsubscribe <signed token>") from a mailbox directory (Maildir or a plain
+folder of .eml files), or one message on standard input (``-``, for an
+MTA's pipe):
 
     manage.py newsletter_bounce_read /var/mail/bounces/
     manage.py newsletter_bounce_read - < report.eml
@@ -12,6 +14,8 @@ renamed with ``.done`` in a plain folder.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--keep", action="store_true", help="leave the files where they are")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        hard = soft = unknown = 0
+        hard = soft = unknown = unsubscribed = 0
         for name, raw, done in self._reports(options["mailbox"], keep=options["keep"]):
             bounces = dsn_parse(raw)
             for bounce in bounces:
@@ -43,9 +47,29 @@ class Command(BaseCommand):
                 else:
                     soft += 1
             if not bounces:
-                self.stderr.write(f"{name} : pas un rapport de non-remise, ignoré")
+                if self._unsubscribe(raw):
+                    unsubscribed += 1
+                else:
+                    self.stderr.write(
+                        f"{name} : ni rapport de non-remise ni désinscription, ignoré"
+                    )
             done()
-        self.stdout.write(f"hard {hard}, soft {soft}, unknown address {unknown}")
+        line = f"hard {hard}, soft {soft}, unknown address {unknown}"
+        if unsubscribed:
+            line += f", unsubscribed {unsubscribed}"
+        self.stdout.write(line)
+
+    def _unsubscribe(self, raw: bytes) -> bool:
+        """A mail sent by a client to the List-Unsubscribe mailto: address."""
+        subject = str(email.message_from_bytes(raw, policy=email.policy.default)["Subject"] or "")
+        word, _, token = subject.strip().partition(" ")
+        if word.lower() != "unsubscribe" or not token:
+            return False
+        try:
+            services.unsubscribe_by_token(token=token.strip(), source="mailto")
+        except services.NewsletterError:
+            return False
+        return True
 
     def _reports(self, mailbox: str, *, keep: bool) -> Any:
         if mailbox == "-":

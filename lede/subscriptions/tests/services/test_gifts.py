@@ -60,7 +60,7 @@ def test_gift_yearly_uses_the_yearly_price_and_stacks(
 
 
 def test_gift_refusals(catalogue: dict[str, Any], reader: Any) -> None:
-    with pytest.raises(SubscriptionError, match="n'existe pas"):
+    with pytest.raises(SubscriptionError, match="n’existe pas"):
         gift_redeem(user=reader, code="AAAA-BBBB-CCCC")
     with pytest.raises(SubscriptionError, match="Durée"):
         gift_checkout(user=reader, months=5, recipient_email="x@example.com")

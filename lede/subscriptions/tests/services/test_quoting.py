@@ -19,11 +19,11 @@ from lede.subscriptions.testing import make_coupon, make_reader, pay_order
 @pytest.mark.parametrize(
     ("coupon", "message"),
     [
-        ({"percent_off": 10, "active": False}, "n'existe pas"),
+        ({"percent_off": 10, "active": False}, "n’existe pas"),
         ({"percent_off": 10, "expires_at": timezone.now() - timedelta(days=1)}, "expiré"),
         ({"percent_off": 10, "starts_at": timezone.now() + timedelta(days=1)}, "pas encore"),
         ({"percent_off": 10, "max_uses": 1}, "déjà été utilisé"),
-        ({"amount_off_minor": 500, "currency": "EUR"}, "ne s'applique pas"),
+        ({"amount_off_minor": 500, "currency": "EUR"}, "ne s’applique pas"),
     ],
 )
 def test_invalid_coupons(
@@ -35,7 +35,7 @@ def test_invalid_coupons(
         made.save()
     with pytest.raises(SubscriptionError, match=message):
         subscription_checkout(user=reader, offer=catalogue["launch"], coupon_code="code")
-    with pytest.raises(SubscriptionError, match="n'existe pas"):
+    with pytest.raises(SubscriptionError, match="n’existe pas"):
         subscription_checkout(user=reader, offer=catalogue["launch"], coupon_code="NOPE")
     assert not Order.objects.exists()
 
@@ -43,7 +43,7 @@ def test_invalid_coupons(
 def test_coupon_restricted_to_plans(catalogue: dict[str, Any], reader: Any) -> None:
     coupon = make_coupon("ANNUEL", percent_off=20)
     coupon.plans.add(catalogue["yearly"])
-    with pytest.raises(SubscriptionError, match="ne s'applique pas"):
+    with pytest.raises(SubscriptionError, match="ne s’applique pas"):
         subscription_checkout(user=reader, offer=catalogue["launch"], coupon_code="annuel")
     order = subscription_checkout(
         user=reader, offer=catalogue["yearly_offer"], coupon_code="annuel"

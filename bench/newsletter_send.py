@@ -1,0 +1,352 @@
+"""Newsletter send benchmark: N confirmed recipients on PostgreSQL, one
+edition, DKIM signing on, sent by ``manage.py newsletter_send`` (a separate
+process) to a local aiosmtpd sink (another process); then the same with the
+worker SIGKILLed at about half-way and restarted.
+
+    .venv/bin/python bench/newsletter_send.py [--recipients 10000] [--connections 4]
+        [--no-kill] [--no-results]
+
+Reports messages per second, the worker's peak RSS (``wait4``), the count
+at the sink, and for the kill run: copies per (recipient, edition) at the
+sink and the rows left ``unknown``. Appends a section to the history of
+``bench/RESULTS.md`` with the date and the machine. Uses ``bench/settings.py``
+and the database ``lede_hnews_bench`` (dropped and created again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+DATABASE = "lede_hnews_bench"
+DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
+RESULTS = BENCH_DIR / "RESULTS.md"
+SLUG = "bench-lettre"
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+# --- the sink (run as a child: ``newsletter_send.py --sink PORT FILE``) -------------
+
+
+def run_sink(port: int, path: str) -> None:
+    """aiosmtpd that accepts everything and writes "edition recipient" lines."""
+    from aiosmtpd.controller import Controller
+
+    message_id = re.compile(rb"^Message-ID: <(\d+)\.", re.MULTILINE | re.IGNORECASE)
+    out = open(path, "a", buffering=1)
+
+    class Sink:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            found = message_id.search(envelope.original_content or b"")
+            edition = found.group(1).decode() if found else "?"
+            for rcpt in envelope.rcpt_tos:
+                out.write(f"{edition} {rcpt}\n")
+            return "250 OK"
+
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    signal.sigwait({signal.SIGTERM, signal.SIGINT})
+    controller.stop()
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("the SMTP sink did not start")
+
+
+def env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "BENCH_DATABASE_URL": DATABASE_URL,
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{DATABASE}"')
+        c.execute(f'CREATE DATABASE "{DATABASE}"')
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env(), check=True)
+
+
+def seed(recipients: int) -> None:
+    from django.utils import timezone
+
+    from lede.core.testing import factories as f
+    from lede.newsletters.models import Newsletter, Subscriber, Subscription
+
+    section = f.make_section("Actualité")
+    for i in range(8):
+        f.make_article(
+            section,
+            f"Article de banc d'essai numéro {i}",
+            standfirst="Un chapô de deux phrases pour l'essai. Il tient sur deux lignes.",
+            body=[("paragraph", "<p>" + "Un paragraphe d'essai. " * 40 + "</p>")],
+        )
+    newsletter = Newsletter.objects.create(
+        name="Lettre d'essai",
+        slug=SLUG,
+        sender_name="Le Quotidien",
+        sender_address="lettre@lede.example",
+    )
+    now = timezone.now()
+    batch = 5000
+    for start in range(0, recipients, batch):
+        subs = Subscriber.objects.bulk_create(
+            Subscriber(email=f"lecteur{i:06d}@example.ma")
+            for i in range(start, min(recipients, start + batch))
+        )
+        Subscription.objects.bulk_create(
+            Subscription(
+                subscriber=s,
+                newsletter=newsletter,
+                status=Subscription.Status.CONFIRMED,
+                consent_at=now,
+                confirmed_at=now,
+            )
+            for s in subs
+        )
+
+
+def enqueue() -> tuple[int, int, float]:
+    """A new edition in the outbox: (edition id, rows, seconds)."""
+    from lede.newsletters import services
+    from lede.newsletters.models import Edition, EditionArticle, Newsletter
+    from lede.newsletters.selectors import edition_articles
+
+    newsletter = Newsletter.objects.get(slug=SLUG)
+    previous = Edition.objects.filter(newsletter=newsletter).first()
+    if previous is None:
+        edition = services.edition_build(newsletter=newsletter)
+    else:
+        edition = Edition.objects.create(newsletter=newsletter, subject="Édition d'essai")
+        for i, article in enumerate(edition_articles(previous)):
+            EditionArticle.objects.create(edition=edition, article=article, sort_order=i)
+    started = time.monotonic()
+    rows = services.edition_enqueue(edition=edition)
+    return edition.pk, rows, time.monotonic() - started
+
+
+def worker(port: int, key: str, connections: int) -> subprocess.Popen[bytes]:
+    worker_env = {
+        **env(),
+        "LEDE_NEWSLETTER_SMTP_URL": f"smtp://127.0.0.1:{port}",
+        "LEDE_DKIM_KEY_FILE": key,
+        "LEDE_DKIM_DOMAIN": "lede.example",
+    }
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "newsletter_send", SLUG, "--connections", str(connections)],
+        cwd=ROOT,
+        env=worker_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def finish(process: subprocess.Popen[bytes]) -> tuple[int, str]:
+    """Wait for the worker: (peak RSS in KiB, its last line)."""
+    _pid, _status, usage = os.wait4(process.pid, 0)
+    process.returncode = 0
+    out = process.stdout.read().decode() if process.stdout else ""
+    return usage.ru_maxrss, (out.strip().splitlines() or [""])[-1]
+
+
+def sent_rows(edition_id: int) -> int:
+    from lede.newsletters.models import Delivery
+
+    return Delivery.objects.filter(edition_id=edition_id, state="sent").count()
+
+
+def states(edition_id: int) -> Counter[str]:
+    from lede.newsletters.models import Delivery
+
+    return Counter(Delivery.objects.filter(edition_id=edition_id).values_list("state", flat=True))
+
+
+def at_sink(path: Path, edition_id: int) -> Counter[str]:
+    copies: Counter[str] = Counter()
+    for line in path.read_text().splitlines():
+        edition, rcpt = line.split(" ", 1)
+        if edition == str(edition_id):
+            copies[rcpt] += 1
+    return copies
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["--sink"]:
+        run_sink(int(argv[1]), argv[2])
+        return
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--recipients", type=int, default=10_000)
+    p.add_argument("--connections", type=int, default=4)
+    p.add_argument("--no-kill", action="store_true")
+    p.add_argument("--no-results", action="store_true")
+    args = p.parse_args(argv)
+
+    log(f"database {DATABASE}: migrating …")
+    recreate_database()
+    os.environ.update(env())
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    log(f"seeding {args.recipients} recipients …")
+    seed(args.recipients)
+    tmp = Path(tempfile.mkdtemp(prefix="lede-newsletter-bench-"))
+    key = tmp / "dkim.pem"
+    key.write_bytes(
+        rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    sink_file = tmp / "sink.txt"
+    port = free_port()
+    sink = subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve()), "--sink", str(port), str(sink_file)],
+        cwd=ROOT,
+        env=env(),
+    )
+    results: dict[str, Any] = {"load_start": os.getloadavg()[0]}
+    try:
+        wait_port(port)
+        edition_id, rows, enqueue_s = enqueue()
+        log(f"edition {edition_id}: {rows} rows enqueued in {enqueue_s:.1f} s; sending …")
+        started = time.monotonic()
+        rss, line = finish(worker(port, str(key), args.connections))
+        seconds = time.monotonic() - started
+        copies = at_sink(sink_file, edition_id)
+        results["clean"] = {
+            "rows": rows,
+            "enqueue_s": enqueue_s,
+            "seconds": seconds,
+            "rate": rows / seconds,
+            "rss_mib": rss / 1024,
+            "line": line,
+            "at_sink": sum(copies.values()),
+            "distinct": len(copies),
+        }
+        log(f"clean run: {results['clean']}")
+        if not args.no_kill:
+            edition_id, rows, _ = enqueue()
+            log(f"edition {edition_id}: kill run …")
+            first = worker(port, str(key), args.connections)
+            while sent_rows(edition_id) < rows // 2:
+                time.sleep(0.05)  # polling the database for half-way, a benchmark only
+            first.send_signal(signal.SIGKILL)
+            first.wait()
+            at_kill = sent_rows(edition_id)
+            started = time.monotonic()
+            rss2, line2 = finish(worker(port, str(key), args.connections))
+            copies = at_sink(sink_file, edition_id)
+            final = states(edition_id)
+            results["kill"] = {
+                "rows": rows,
+                "sent_at_kill": at_kill,
+                "restart_seconds": time.monotonic() - started,
+                "rss_mib": rss2 / 1024,
+                "line": line2,
+                "at_sink": sum(copies.values()),
+                "doubles": sum(1 for c in copies.values() if c > 1),
+                "states": dict(final),
+            }
+            log(f"kill run: {results['kill']}")
+    finally:
+        sink.send_signal(signal.SIGTERM)
+        sink.wait(timeout=30)
+    results["load_end"] = os.getloadavg()[0]
+    if not args.no_results:
+        write_results(args, results)
+
+
+def write_results(args: argparse.Namespace, r: dict[str, Any]) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("show server_version")
+        pg = cursor.fetchone()[0].split()[0]
+    clean = r["clean"]
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
+    cpu = platform.processor() or platform.machine()
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    lines = [
+        f"## Newsletter send, {clean['rows']:,} recipients ({when} UTC)",
+        "",
+        f"`bench/newsletter_send.py --recipients {args.recipients} --connections "
+        f"{args.connections}` on {model or cpu}, {os.cpu_count()} cores, PostgreSQL {pg}, "
+        f"load {r['load_start']:.1f} → {r['load_end']:.1f}. One edition (8 articles, teasers), "
+        "DKIM rsa-sha256 2048-bit on every message, `manage.py newsletter_send` in its own "
+        "process sending to an aiosmtpd sink in another process (both on this machine).",
+        "",
+        "| run | messages | seconds | messages/s | worker peak RSS | at the sink | note |",
+        "|---|---:|---:|---:|---:|---:|---|",
+        f"| clean | {clean['rows']:,} | {clean['seconds']:.1f} | {clean['rate']:,.0f} | "
+        f"{clean['rss_mib']:.0f} MiB | {clean['at_sink']:,} ({clean['distinct']:,} distinct) | "
+        f"enqueue {clean['enqueue_s']:.1f} s; `{clean['line']}` |",
+    ]
+    if "kill" in r:
+        k = r["kill"]
+        lines.append(
+            f"| SIGKILL at half-way, restarted | {k['rows']:,} | {k['restart_seconds']:.1f} "
+            f"(after restart) | — | {k['rss_mib']:.0f} MiB | {k['at_sink']:,} | "
+            f"{k['sent_at_kill']:,} sent at the kill; doubles at the sink: {k['doubles']}; "
+            f"rows: {k['states']}; `{k['line']}` |"
+        )
+    lines.append("")
+    text = RESULTS.read_text()
+    marker = "## History\n"
+    head, _, tail = text.partition(marker)
+    intro, sep, rest = tail.partition("\n## ")
+    block = "\n".join(lines)
+    RESULTS.write_text(f"{head}{marker}{intro.rstrip()}\n\n{block}\n{sep.lstrip()}{rest}")
+    log(f"written to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
