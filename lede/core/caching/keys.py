@@ -165,6 +165,11 @@ LEGAL_LINKS_KEY = "core:legal-links"
 #: The paywall box's offer (lede.subscriptions.selectors.current_launch_offer).
 LAUNCH_OFFER_KEY = "subscriptions:launch-offer:v1"
 LAUNCH_OFFER_SECONDS = 60
+#: The publisher's machine-readable rights (lede.syndication.rights): in the
+#: shared cache, and for a few seconds in each process.
+RIGHTS_KEY = "syndication:rights:v1"
+RIGHTS_SECONDS = 300
+RIGHTS_LOCAL_SECONDS = 10.0
 
 # --- Infrastructure -----------------------------------------------------------------
 
@@ -321,4 +326,6 @@ REGISTRY: tuple[CacheEntry, ...] = (
         "expiry",
     ),
     CacheEntry("api-rate", "syndication:rate:<key>:<minute>", "API calls per minute", "expiry"),
+    CacheEntry("rights", RIGHTS_KEY, "TDMRep and AI-crawler settings", "SETTINGS_CHANGED"),
+    CacheEntry("local-rights", RIGHTS_KEY, "as rights, in one process", "SETTINGS_CHANGED; 10 s"),
 )
