@@ -98,6 +98,8 @@ class Licence(models.Model):
     price_minor = models.PositiveIntegerField(_("prix (centimes)"), default=0)
     currency = models.CharField(_("devise"), max_length=3, default="MAD")
     created_at = models.DateTimeField(auto_now_add=True)
+    #: Moves the API's Last-Modified (what the licence gives may have changed).
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("licence de reproduction")
@@ -156,6 +158,8 @@ class ApiKey(models.Model):
         verbose_name=_("remplacée par"),
     )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    #: Moves the API's Last-Modified (what the key gives may have changed).
+    updated_at = models.DateTimeField(auto_now=True)
     last_used_at = models.DateTimeField(_("dernier appel"), null=True, blank=True, editable=False)
 
     class Meta:
