@@ -280,3 +280,18 @@ def recent_months(now: datetime, count: int = 12) -> list[str]:
         months.append(f"{year:04d}-{month:02d}")
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return months
+
+
+def client_for_digest(licence: Licence, now: datetime) -> Client | None:
+    """The licence as the e-mail digest's reader: its sections, languages,
+    full text and agency copy; None when it is not active or has no digest."""
+    if not (licence.is_active(now) and licence.channel_digest):
+        return None
+    chosen = list(licence.sections.all())
+    return Client(
+        licence=licence,
+        section_ids=_with_descendants(chosen) if chosen else None,
+        languages=licence.language_set(),
+        full_text=licence.full_text,
+        agency_copy=licence.agency_copy,
+    )

@@ -93,7 +93,7 @@ def test_by_signed_link_with_the_csv(two: dict[str, Any]) -> None:
     ],
 )
 def test_refused_without_valid_credentials(
-    two: dict[str, Any], how: dict[str, str], status: int
+    two: dict[str, Any], how: dict[str, Any], status: int
 ) -> None:
     response = Client(**how).get(PAGE)
     assert response.status_code == status
