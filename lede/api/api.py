@@ -16,11 +16,11 @@ from .endpoints import articles, newsroom, reference, usage
 from .errors import ApiError
 
 DESCRIPTION = (
-    "API de contenus du journal : articles, rubriques, auteurs, mots-clés, brèves et "
-    "directs, en JSON ou en IPTC ninjs 3.1. Sans clé : contenus publics, et pour les "
+    "API de contenus du journal : articles, rubriques, auteurs, mots-clés, brèves et "
+    "directs, en JSON ou en IPTC ninjs 3.1. Sans clé : contenus publics, et pour les "
     "articles réservés le titre, le chapô et le premier paragraphe seulement. Avec une "
-    "clé (en-tête `Authorization: Bearer <clé>` ou `X-Api-Key`) : ce que couvre la "
-    "licence de reproduction. Documentation : /api/v1/docs/."
+    "clé (en-tête `Authorization: Bearer <clé>` ou `X-Api-Key`) : ce que couvre la "
+    "licence de reproduction. Documentation : /api/v1/docs/."
 )
 
 
@@ -29,7 +29,7 @@ class LedeApi(NinjaAPI):
         schema = super().get_openapi_schema(*args, **kwargs)
         components = schema.setdefault("components", {})
         components["securitySchemes"] = {
-            "cle": {"type": "http", "scheme": "bearer", "description": _("Clé d'API")},
+            "cle": {"type": "http", "scheme": "bearer", "description": _("Clé d’API")},
             "cleEnTete": {"type": "apiKey", "in": "header", "name": "X-Api-Key"},
         }
         # A key is optional: without one, public content and abstracts.
@@ -62,13 +62,13 @@ def _conditional_requests(operation: dict[str, Any], *, since: bool) -> None:
         return
     parameters = operation.setdefault("parameters", [])
     parameters.append(
-        _header("If-None-Match", _("ETag d'une réponse précédente : 304 si rien n'a changé."))
+        _header("If-None-Match", _("ETag d’une réponse précédente : 304 si rien n’a changé."))
     )
     validators = {
         "ETag": {"schema": {"type": "string"}, "description": _("Validateur (faible).")},
         "Last-Modified": {
             "schema": {"type": "string"},
-            "description": _("Dernière modification du contenu ou des droits de l'appelant."),
+            "description": _("Dernière modification du contenu ou des droits de l’appelant."),
         },
     }
     if since:
@@ -76,8 +76,8 @@ def _conditional_requests(operation: dict[str, Any], *, since: bool) -> None:
             _header(
                 "If-Modified-Since",
                 _(
-                    "Date HTTP d'une réponse précédente (son Last-Modified) : 304 si rien "
-                    "n'a changé depuis. Ignoré si If-None-Match est présent."
+                    "Date HTTP d’une réponse précédente (son Last-Modified) : 304 si rien "
+                    "n’a changé depuis. Ignoré si If-None-Match est présent."
                 ),
             )
         )
@@ -86,7 +86,7 @@ def _conditional_requests(operation: dict[str, Any], *, since: bool) -> None:
         if response is not None:
             response["headers"] = validators
     notmodified = responses.get(304) or responses.get("304")
-    notmodified["description"] = _("Non modifié : la copie du client est à jour.")
+    notmodified["description"] = _("Non modifié : la copie du client est à jour.")
 
 
 api = LedeApi(
@@ -121,11 +121,11 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     names = sorted(
         {str(error.get("loc", ["", "?"])[-1]) for error in exc.errors if isinstance(error, dict)}
     )
-    message = _("Paramètre invalide : %(names)s.") % {"names": ", ".join(names) or "?"}
+    message = _("Paramètre invalide : %(names)s.") % {"names": ", ".join(names) or "?"}
     return _error(request, 400, {"error": {"code": "invalid_parameter", "message": message}})
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    message = _("Cet élément n'existe pas ou ne vous est pas accessible.")
+    message = _("Cet élément n’existe pas ou ne vous est pas accessible.")
     return _error(request, 404, {"error": {"code": "not_found", "message": message}})

@@ -22,10 +22,10 @@ from lede.syndication.selectors import ANONYMOUS, Client, KeyError_, KeyProblem
 from .errors import ApiError
 
 _KEY_MESSAGES = {
-    KeyProblem.MALFORMED: gettext_lazy("Clé d'API mal formée."),
-    KeyProblem.UNKNOWN: gettext_lazy("Clé d'API inconnue."),
-    KeyProblem.REVOKED: gettext_lazy("Cette clé d'API a été révoquée."),
-    KeyProblem.EXPIRED: gettext_lazy("Cette clé d'API a expiré."),
+    KeyProblem.MALFORMED: gettext_lazy("Clé d’API mal formée."),
+    KeyProblem.UNKNOWN: gettext_lazy("Clé d’API inconnue."),
+    KeyProblem.REVOKED: gettext_lazy("Cette clé d’API a été révoquée."),
+    KeyProblem.EXPIRED: gettext_lazy("Cette clé d’API a expiré."),
 }
 
 
@@ -35,7 +35,7 @@ def presented_key(request: HttpRequest) -> str | None:
         scheme, _sep, value = header.partition(" ")
         if scheme.lower() != "bearer" or not value.strip():
             raise ApiError(
-                401, KeyProblem.MALFORMED.value, _("En-tête Authorization attendu : Bearer <clé>.")
+                401, KeyProblem.MALFORMED.value, _("En-tête Authorization attendu : Bearer <clé>.")
             )
         return value.strip()
     value = request.headers.get("X-Api-Key", "")
@@ -64,11 +64,11 @@ def client_for(request: HttpRequest, now: datetime, *, scope: str) -> Client:
         raise ApiError(
             429,
             "rate_limited",
-            _("Trop d'appels : réessayez dans %(n)d secondes.") % {"n": wait},
+            _("Trop d’appels : réessayez dans %(n)d secondes.") % {"n": wait},
             headers={"Retry-After": str(wait)},
         )
     if scope not in client.scopes and client.key is None:
-        raise ApiError(401, "key_required", _("Une clé d'API est nécessaire."))
+        raise ApiError(401, "key_required", _("Une clé d’API est nécessaire."))
     if scope not in client.scopes:
         raise ApiError(403, "scope_missing", _("Cette clé ne donne pas accès à cette ressource."))
     return client

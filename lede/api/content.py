@@ -55,7 +55,7 @@ def rights(
     holder = pub.publisher or pub.name
     if client.licence is not None:
         terms = _(
-            "Reproduction autorisée pour %(org)s dans les limites de la licence « %(licence)s »."
+            "Reproduction autorisée pour %(org)s dans les limites de la licence « %(licence)s »."
         ) % {"org": client.licence.organisation.name, "licence": client.licence.name}
     else:
         terms = pub.reproduction_policy

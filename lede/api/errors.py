@@ -37,7 +37,7 @@ def bad_parameter(message: str) -> ApiError:
 
 
 def not_found() -> ApiError:
-    return ApiError(404, "not_found", _("Cet élément n'existe pas ou ne vous est pas accessible."))
+    return ApiError(404, "not_found", _("Cet élément n’existe pas ou ne vous est pas accessible."))
 
 
 #: Responses every endpoint may give, documented in the OpenAPI schema.

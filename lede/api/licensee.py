@@ -54,23 +54,23 @@ def _licence(request: HttpRequest, now: datetime) -> Licence | HttpResponse:
     if token:
         licence = licence_for_usage_token(token)
         if licence is None:
-            return _refused(403, _("Ce lien n'est pas valable ou a expiré."))
+            return _refused(403, _("Ce lien n’est pas valable ou a expiré."))
         return licence
     try:
         presented = presented_key(request)
     except ApiError as exc:
         return _refused(exc.status, exc.message)
     if presented is None:
-        return _refused(401, _("Une clé d'API ou un lien signé est nécessaire."))
+        return _refused(401, _("Une clé d’API ou un lien signé est nécessaire."))
     try:
         key = key_for(presented, now)
     except KeyError_:
-        return _refused(401, _("Clé d'API refusée (inconnue, révoquée ou expirée)."))
+        return _refused(401, _("Clé d’API refusée (inconnue, révoquée ou expirée)."))
     client = client_for_key(key, now)
     if "usage" not in client.scopes:
-        return _refused(403, _("Cette clé n'a pas le droit de consulter la consommation."))
+        return _refused(403, _("Cette clé n’a pas le droit de consulter la consommation."))
     if client.licence is None:
-        return _refused(403, _("Cette clé n'est rattachée à aucune licence."))
+        return _refused(403, _("Cette clé n’est rattachée à aucune licence."))
     return client.licence
 
 
@@ -95,7 +95,7 @@ def usage_page(request: HttpRequest) -> HttpResponse:
 def usage_month_csv(request: HttpRequest, month: str) -> HttpResponse:
     now = timezone.now()
     if not _MONTH.match(month):
-        return _refused(400, _("Le mois doit s'écrire AAAA-MM."))
+        return _refused(400, _("Le mois doit s’écrire AAAA-MM."))
     found = _licence(request, now)
     if isinstance(found, HttpResponse):
         return found

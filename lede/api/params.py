@@ -32,7 +32,7 @@ def parse_instant(raw: str | None, name: str) -> datetime | None:
         return None
     value = raw.strip()
     message = _(
-        "Le paramètre « %(name)s » doit être une date ISO 8601 "
+        "Le paramètre « %(name)s » doit être une date ISO 8601 "
         "(par exemple 2026-12-01 ou 2026-12-01T08:00:00+01:00)."
     ) % {"name": name}
     if "\x00" in value or len(value) > 40:
@@ -54,7 +54,7 @@ def parse_instant(raw: str | None, name: str) -> datetime | None:
         raise bad_parameter(message) from exc
     if not _MIN_YEAR <= result.year <= _MAX_YEAR:
         raise bad_parameter(
-            _("Le paramètre « %(name)s » est hors des dates possibles.") % {"name": name}
+            _("Le paramètre « %(name)s » est hors des dates possibles.") % {"name": name}
         )
     return result
 
@@ -64,7 +64,7 @@ def parse_slug(raw: str | None, name: str) -> str | None:
         return None
     if not _SLUG.match(raw):
         raise bad_parameter(
-            _("Le paramètre « %(name)s » doit être un identifiant (lettres, chiffres, tirets).")
+            _("Le paramètre « %(name)s » doit être un identifiant (lettres, chiffres, tirets).")
             % {"name": name}
         )
     return raw
@@ -75,13 +75,13 @@ def page_size(raw: int | None) -> int:
     if raw is None:
         return settings.LEDE_API_PAGE_SIZE
     if raw < 1:
-        raise bad_parameter(_("Le paramètre « limit » doit être un entier positif."))
+        raise bad_parameter(_("Le paramètre « limit » doit être un entier positif."))
     return min(raw, settings.LEDE_API_MAX_PAGE_SIZE)
 
 
 def check_id(value: int) -> int:
     if not 1 <= value <= MAX_ID:
-        raise ApiError(404, "not_found", _("Cet élément n'existe pas."))
+        raise ApiError(404, "not_found", _("Cet élément n’existe pas."))
     return value
 
 

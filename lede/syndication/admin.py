@@ -63,7 +63,7 @@ class ApiKeyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             services.apikey_revoke(key=key)
         messages.success(request, _t("Clés révoquées : %(n)d") % {"n": queryset.count()})
 
-    @admin.action(description=_("Remplacer (l'ancienne reste valable 7 jours)"))
+    @admin.action(description=_("Remplacer (l’ancienne reste valable 7 jours)"))
     def rotate(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
         for key in queryset.filter(revoked_at__isnull=True):
             replacement, plaintext = services.apikey_rotate(key=key)

@@ -161,7 +161,7 @@ def _quota_refusal(licence: Licence) -> ApiError:
         429,
         "quota_exceeded",
         _(
-            "Le volume mensuel de la licence « %(name)s » est atteint : "
+            "Le volume mensuel de la licence « %(name)s » est atteint : "
             "de nouveaux articles seront disponibles le mois prochain."
         )
         % {"name": licence.name},

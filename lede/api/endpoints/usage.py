@@ -38,12 +38,12 @@ def usage(
     now = timezone.now()
     client = client_for(request, now, scope="usage")
     if client.key is None:
-        raise ApiError(401, "key_required", _("Une clé d'API est nécessaire."))
+        raise ApiError(401, "key_required", _("Une clé d’API est nécessaire."))
     if client.licence is None:
-        raise ApiError(403, "no_licence", _("Cette clé n'est rattachée à aucune licence."))
+        raise ApiError(403, "no_licence", _("Cette clé n’est rattachée à aucune licence."))
     wanted = month or month_key(now)
     if not _MONTH.match(wanted):
-        raise bad_parameter(_("Le paramètre « month » doit être un mois AAAA-MM."))
+        raise bad_parameter(_("Le paramètre « month » doit être un mois AAAA-MM."))
     report = licence_usage(client.licence, wanted)
     log_call(request, client, 200, items=1)
     return {

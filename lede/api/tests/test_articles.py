@@ -135,7 +135,7 @@ def test_openapi_and_french_docs(db: Any) -> None:
     responses = schema["paths"]["/api/v1/articles/{article_id}"]["get"]["responses"]
     assert {"200", "304", "400", "401", "403", "404", "429"} <= set(responses)
     docs = c.get("/api/v1/docs/").content.decode()
-    assert "Points d'accès" in docs and "Liste des articles" in docs
+    assert "Points d’accès" in docs and "Liste des articles" in docs
 
 
 def _http(when: Any) -> str:
