@@ -16,11 +16,11 @@ from .endpoints import articles, newsroom, reference, usage
 from .errors import ApiError
 
 DESCRIPTION = (
-    "API de contenus du journal : articles, rubriques, auteurs, mots-clés, brèves et "
-    "directs, en JSON ou en IPTC ninjs 3.1. Sans clé : contenus publics, et pour les "
+    "API de contenus du journal : articles, rubriques, auteurs, mots-clés, brèves et "
+    "directs, en JSON ou en IPTC ninjs 3.1. Sans clé : contenus publics, et pour les "
     "articles réservés le titre, le chapô et le premier paragraphe seulement. Avec une "
-    "clé (en-tête `Authorization: Bearer <clé>` ou `X-Api-Key`) : ce que couvre la "
-    "licence de reproduction. Documentation : /api/v1/docs/."
+    "clé (en-tête `Authorization: Bearer <clé>` ou `X-Api-Key`) : ce que couvre la "
+    "licence de reproduction. Documentation : /api/v1/docs/."
 )
 
 
@@ -34,7 +34,59 @@ class LedeApi(NinjaAPI):
         }
         # A key is optional: without one, public content and abstracts.
         schema["security"] = [{}, {"cle": []}, {"cleEnTete": []}]
+        for path, operations in schema.get("paths", {}).items():
+            for operation in operations.values():
+                _conditional_requests(operation, since=path.rstrip("/") in SINCE_PATHS)
         return schema
+
+
+#: The operations that also answer ``If-Modified-Since`` with a 304
+#: (lede.api.conditional.fresh); the others validate by ``ETag`` only.
+SINCE_PATHS = ("/api/v1/articles", "/api/v1/articles/{article_id}")
+
+
+def _header(name: str, description: str) -> dict[str, Any]:
+    return {
+        "in": "header",
+        "name": name,
+        "required": False,
+        "schema": {"type": "string"},
+        "description": description,
+    }
+
+
+def _conditional_requests(operation: dict[str, Any], *, since: bool) -> None:
+    """Documents the validators of an operation that can answer 304."""
+    responses = operation.get("responses", {})
+    if 304 not in responses and "304" not in responses:
+        return
+    parameters = operation.setdefault("parameters", [])
+    parameters.append(
+        _header("If-None-Match", _("ETag d’une réponse précédente : 304 si rien n’a changé."))
+    )
+    validators = {
+        "ETag": {"schema": {"type": "string"}, "description": _("Validateur (faible).")},
+        "Last-Modified": {
+            "schema": {"type": "string"},
+            "description": _("Dernière modification du contenu ou des droits de l’appelant."),
+        },
+    }
+    if since:
+        parameters.append(
+            _header(
+                "If-Modified-Since",
+                _(
+                    "Date HTTP d’une réponse précédente (son Last-Modified) : 304 si rien "
+                    "n’a changé depuis. Ignoré si If-None-Match est présent."
+                ),
+            )
+        )
+    for status in (200, 304):
+        response = responses.get(status) or responses.get(str(status))
+        if response is not None:
+            response["headers"] = validators
+    notmodified = responses.get(304) or responses.get("304")
+    notmodified["description"] = _("Non modifié : la copie du client est à jour.")
 
 
 api = LedeApi(

@@ -1,5 +1,11 @@
 """ETag and Last-Modified: a client that already holds the answer gets a 304,
-decided from a few cheap values before anything is rendered."""
+decided from a few cheap values before anything is rendered.
+
+``If-None-Match`` is the precise validator (the tag names the caller's
+rights too); ``If-Modified-Since`` is honoured only when the request has no
+``If-None-Match`` (RFC 9110, 13.2.2), against a ``Last-Modified`` that is the
+latest of the content's time and the time the caller's rights last changed
+(``calls.rights_since``)."""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ import hashlib
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.utils.http import http_date
+from django.utils.http import http_date, parse_http_date_safe
 
 
 def etag_for(*parts: object) -> str:
@@ -29,6 +35,18 @@ def matches(request: HttpRequest, etag: str) -> bool:
         return True
     wanted = _opaque(etag)
     return any(_opaque(tag) == wanted for tag in header.split(","))
+
+
+def fresh(request: HttpRequest, etag: str, last_modified: datetime | None) -> bool:
+    """Whether the client's copy is current: a 304 is the answer."""
+    if request.headers.get("If-None-Match", ""):
+        return matches(request, etag)
+    header = request.headers.get("If-Modified-Since", "")
+    if not header or last_modified is None:
+        return False
+    # An unreadable date is ignored (RFC 9110): the full answer follows.
+    since = parse_http_date_safe(header)
+    return since is not None and int(last_modified.timestamp()) <= since
 
 
 def set_validators(response: HttpResponse, etag: str, last_modified: datetime | None) -> None:

@@ -1,9 +1,11 @@
 from django.urls import path
 
-from . import docs
+from . import docs, licensee
 from .api import api
 
 urlpatterns = [
     path("docs/", docs.documentation, name="api_docs"),
+    path("ma-licence/", licensee.usage_page, name="api_licensee_usage"),
+    path("ma-licence/<str:month>.csv", licensee.usage_month_csv, name="api_licensee_usage_csv"),
     path("", api.urls),
 ]

@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors, services, tasks
-from .delivery import BackendSlot, Outcome, SmtpConfig, SmtpSlot
 from .message import MessageFactory, configured_signer
 from .models import Delivery, Edition, Newsletter
 from .rendering import EditionRenderer, Variant, personalise
+from .smtp import BackendSlot, Outcome, SmtpConfig, SmtpSlot
 
 SEND_PERMISSION = "newsletters.change_edition"
 

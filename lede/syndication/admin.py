@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from lede.core.site import site_url
 from lede.paywall.access import month_key
 
 from . import reports, selectors, services, webhooks
@@ -109,6 +111,16 @@ class LicenceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     search_fields = ["name", "organisation__name"]
     filter_horizontal = ["sections"]
     actions = ["report_csv"]
+    readonly_fields = ["usage_link"]
+
+    @admin.display(description=_("Lien de consommation (à envoyer au licencié)"))
+    def usage_link(self, obj: Licence) -> str:
+        """The licensee's usage page, signed for this licence only (valid
+        about three months: send a fresh one with each invoice)."""
+        if obj.pk is None:
+            return "—"
+        url = site_url(reverse("api_licensee_usage"))
+        return f"{url}?{urlencode({'jeton': selectors.usage_link_token(obj)})}"
 
     def get_urls(self) -> list[Any]:
         return [

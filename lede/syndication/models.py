@@ -73,6 +73,13 @@ class Licence(models.Model):
     channel_api = models.BooleanField(_("API et flux"), default=True)
     channel_digest = models.BooleanField(_("lettre de synthèse"), default=False)
     channel_press_review = models.BooleanField(_("revue de presse PDF"), default=False)
+    digest_recipients = models.TextField(
+        _("destinataires de la lettre de synthèse"),
+        blank=True,
+        help_text=_("Une adresse par ligne."),
+    )
+    #: The last digest covered articles published before this instant.
+    digest_sent_until = models.DateTimeField(null=True, blank=True, editable=False)
     agency_copy = models.BooleanField(
         _("copie d'agence"),
         default=False,
@@ -99,6 +106,9 @@ class Licence(models.Model):
     currency = models.CharField(_("devise"), max_length=3, default="MAD")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    #: Moves the API's Last-Modified (what the licence gives may have changed).
+    updated_at = models.DateTimeField(auto_now=True)
+
     class Meta:
         verbose_name = _("licence de reproduction")
         verbose_name_plural = _("licences de reproduction")
@@ -110,6 +120,9 @@ class Licence(models.Model):
     def clean(self) -> None:
         if self.ends_at and self.starts_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("La fin doit être postérieure au début.")})
+
+    def digest_addresses(self) -> list[str]:
+        return [line.strip() for line in self.digest_recipients.splitlines() if line.strip()]
 
     def is_active(self, now: datetime) -> bool:
         return self.starts_at <= now and (self.ends_at is None or now < self.ends_at)
@@ -156,6 +169,8 @@ class ApiKey(models.Model):
         verbose_name=_("remplacée par"),
     )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    #: Moves the API's Last-Modified (what the key gives may have changed).
+    updated_at = models.DateTimeField(auto_now=True)
     last_used_at = models.DateTimeField(_("dernier appel"), null=True, blank=True, editable=False)
 
     class Meta:

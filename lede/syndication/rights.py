@@ -3,8 +3,13 @@ file, the HTTP headers, the HTML meta), the AI crawlers of robots.txt and the
 rights members of articles' JSON-LD.
 
 The settings are read on every response (the headers), so they are kept in the
-shared cache (forgotten when the publisher saves them, signals.py) and, for ten
-seconds, in each process (so a change reaches every process within that time).
+shared cache and, for ten seconds, in each process. Saving them goes through
+``lede.core.caching``'s one entry point (``invalidate(SETTINGS_CHANGED)``,
+signals.py): it forgets both copies (``forget`` is registered with
+``on_settings_changed`` in apps.py) and bumps the chrome generation, so the
+cached article variants and listings, which carry the TDM meta tag, are
+rendered anew on their next request. Other processes see the change within
+their local copy's ten seconds.
 When the database cannot be read, the safe default applies: reserved.
 """
 
@@ -20,15 +25,15 @@ from django.urls import reverse
 from wagtail.models import Site
 
 from lede.core import process_state
-from lede.core.caching import keys
+from lede.core.caching import keys as cache_keys
 from lede.core.selectors import publication_settings
 from lede.core.site import site_url
 
 from .models import RightsSettings
 
-CACHE_KEY = keys.SYNDICATION_RIGHTS_KEY
-CACHE_SECONDS = keys.SYNDICATION_RIGHTS_SECONDS
-LOCAL_SECONDS = 10.0
+CACHE_KEY = cache_keys.RIGHTS_KEY
+CACHE_SECONDS = cache_keys.RIGHTS_SECONDS
+LOCAL_SECONDS = cache_keys.RIGHTS_LOCAL_SECONDS
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
+from django.core import signing
 from django.core.cache import cache
 from django.db.models import Count, Sum
 
@@ -238,4 +239,59 @@ def licence_usage(licence: Licence, month: str) -> Usage:
             for row in rows
         ),
         distinct_full=Delivery.objects.filter(licence=licence, month=month).count(),
+    )
+
+
+# --- The licensee's usage page -----------------------------------------------------
+
+#: How long a signed link to a licensee's usage page stays valid.
+USAGE_LINK_MAX_AGE = timedelta(days=92)
+_USAGE_LINK_SALT = "lede.syndication.usage-page"
+
+
+def usage_link_token(licence: Licence) -> str:
+    """A signed token naming one licence (Django's signing, with the
+    project's secret): whoever holds it sees that licence's usage, nothing else."""
+    return signing.TimestampSigner(salt=_USAGE_LINK_SALT).sign_object({"l": licence.pk})
+
+
+def licence_for_usage_token(token: str) -> Licence | None:
+    """The licence a signed link names; None when forged, expired or gone."""
+    if not token or len(token) > 300:
+        return None
+    try:
+        data = signing.TimestampSigner(salt=_USAGE_LINK_SALT).unsign_object(
+            token, max_age=USAGE_LINK_MAX_AGE
+        )
+    except signing.BadSignature:
+        return None
+    licence_id = data.get("l") if isinstance(data, dict) else None
+    if not isinstance(licence_id, int):
+        return None
+    return Licence.objects.select_related("organisation").filter(pk=licence_id).first()
+
+
+def recent_months(now: datetime, count: int = 12) -> list[str]:
+    """``count`` months (``YYYY-MM``), this one first, in the publication's zone."""
+    here = now.astimezone(publication_zone())
+    year, month = here.year, here.month
+    months = []
+    for _ in range(count):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return months
+
+
+def client_for_digest(licence: Licence, now: datetime) -> Client | None:
+    """The licence as the e-mail digest's reader: its sections, languages,
+    full text and agency copy; None when it is not active or has no digest."""
+    if not (licence.is_active(now) and licence.channel_digest):
+        return None
+    chosen = list(licence.sections.all())
+    return Client(
+        licence=licence,
+        section_ids=_with_descendants(chosen) if chosen else None,
+        languages=licence.language_set(),
+        full_text=licence.full_text,
+        agency_copy=licence.agency_copy,
     )

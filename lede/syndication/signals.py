@@ -7,14 +7,17 @@ from typing import Any
 from django.db.models.signals import post_save
 from wagtail.signals import page_published, page_unpublished
 
+from lede.core.caching.invalidation import Event, invalidate
 from lede.editorial.models import ArticlePage
 
-from . import rights, tasks, webhooks
+from . import tasks, webhooks
 from .models import RightsSettings
 
 
 def on_rights_settings_saved(sender: Any, **kwargs: Any) -> None:
-    rights.forget()
+    # Even on creation: a row made with other values than the defaults must
+    # reach the pages too (the caches hold the defaults until then).
+    invalidate(Event.SETTINGS_CHANGED)
 
 
 def on_page_published(sender: Any, instance: Any, **kwargs: Any) -> None:

@@ -16,7 +16,7 @@ from lede.syndication.models import Licence
 from lede.syndication.selectors import Client, Quota, quota_for, seconds_to_next_month
 from lede.syndication.services import delivery_record
 
-from .. import conditional, content
+from .. import calls, conditional, content
 from ..calls import client_signature, log_call, publication, publication_signature
 from ..clients import client_for
 from ..errors import COMMON_ERRORS, ApiError, ErrorOut, not_found
@@ -135,8 +135,12 @@ def list_articles(
     etag = conditional.etag_for(
         "articles", client_signature(client), publication_signature(pub), page, len(rows)
     )
-    latest = max((row[2] for row in page if row[2]), default=None)
-    if conditional.matches(request, etag):
+    latest = calls.latest(
+        max((row[2] for row in page if row[2]), default=None),
+        calls.rights_since(client, now),
+        calls.last_removal(),
+    )
+    if conditional.fresh(request, etag, latest):
         log_call(request, client, 304)
         return conditional.not_modified(etag, latest)
     articles = _prefetched([row[0] for row in page])
@@ -215,15 +219,16 @@ def get_article(
         client_signature(client),
         publication_signature(pub),
     )
-    if conditional.matches(request, etag):
+    modified = calls.latest(article.last_published_at, calls.rights_since(client, now))
+    if conditional.fresh(request, etag, modified):
         log_call(request, client, 304)
-        return conditional.not_modified(etag, article.last_published_at)
+        return conditional.not_modified(etag, modified)
     if format == "ninjs":
         data = content.article_ninjs(article, pub, client, full=full)
     else:
         data = content.article_detail(article, pub, client, full=full)
     if full and quota is Quota.AVAILABLE and client.licence is not None:
         delivery_record(licence=client.licence, item_id=article.pk, now=now)
-    conditional.set_validators(response, etag, article.last_published_at)
+    conditional.set_validators(response, etag, modified)
     log_call(request, client, 200, items=1, full=int(full))
     return data

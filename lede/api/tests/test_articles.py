@@ -8,8 +8,12 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
+from django.utils.http import http_date
+from wagtail.models import PageLogEntry
 
+from lede.api.calls import REMOVALS
 from lede.core.testing import factories as f
+from lede.editorial.models import ArticlePage
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +136,50 @@ def test_openapi_and_french_docs(db: Any) -> None:
     assert {"200", "304", "400", "401", "403", "404", "429"} <= set(responses)
     docs = c.get("/api/v1/docs/").content.decode()
     assert "Points d’accès" in docs and "Liste des articles" in docs
+
+
+def _http(when: Any) -> str:
+    return http_date(when.timestamp())
+
+
+def _backdate(days: int) -> Any:
+    """Every article last published ``days`` ago, and no removal logged."""
+    then = timezone.now() - timedelta(days=days)
+    ArticlePage.objects.update(last_published_at=then)
+    PageLogEntry.objects.filter(action__in=REMOVALS).delete()
+    return then
+
+
+def test_if_modified_since_gives_304_on_the_detail(publication: dict[str, Any]) -> None:
+    then = _backdate(2)
+    c = Client()
+    url = f"/api/v1/articles/{publication['lead'].pk}"
+    first = c.get(url)
+    assert first.status_code == 200
+    assert first["Last-Modified"] == _http(then)
+    again = c.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert again.status_code == 304 and again.content == b""
+    assert again["ETag"] == first["ETag"]
+    earlier = _http(then - timedelta(hours=1))
+    assert c.get(url, HTTP_IF_MODIFIED_SINCE=earlier).status_code == 200
+    # An unreadable date is ignored; If-None-Match, when present, decides.
+    assert c.get(url, HTTP_IF_MODIFIED_SINCE="hier soir").status_code == 200
+    both = c.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"], HTTP_IF_NONE_MATCH='"x"')
+    assert both.status_code == 200
+    publication["lead"].title = "Les négociations reprennent à Doha, enfin"
+    publication["lead"].save_revision().publish()
+    changed = c.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert changed.status_code == 200
+    assert changed.json()["title"] == "Les négociations reprennent à Doha, enfin"
+
+
+def test_if_modified_since_on_the_list_sees_a_removal(publication: dict[str, Any]) -> None:
+    then = _backdate(2)
+    c = Client()
+    since = _http(then + timedelta(hours=1))
+    assert c.get("/api/v1/articles", HTTP_IF_MODIFIED_SINCE=since).status_code == 304
+    # Taking an older article offline changes no remaining item's date.
+    publication["old"].unpublish()
+    response = c.get("/api/v1/articles", HTTP_IF_MODIFIED_SINCE=since)
+    assert response.status_code == 200
+    assert ids(response) == [publication["lead"].pk]

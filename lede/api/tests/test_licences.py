@@ -156,3 +156,15 @@ def test_rate_limit_is_a_french_429(paper: dict[str, Any]) -> None:
     assert limited.status_code == 429
     assert limited.json()["error"]["code"] == "rate_limited"
     assert int(limited["Retry-After"]) >= 1
+
+
+def test_key_sections_narrow_the_licence_and_languages_filter(paper: dict[str, Any]) -> None:
+    politique, economie, _sport = paper["sections"]
+    licence = make_licence(sections=[politique, economie], full_text=True)
+    _key, narrow = make_key(licence, section_ids=[economie.pk])
+    listed = keyed(narrow).get("/api/v1/articles?limit=100").json()["items"]
+    assert {item["section"]["slug"] for item in listed} == {"economie"}
+    _key2, arabic = make_key(licence, languages="ar")
+    assert keyed(arabic).get("/api/v1/articles").json()["items"] == []
+    _key3, french = make_key(licence, languages="fr")
+    assert len(keyed(french).get("/api/v1/articles?limit=100").json()["items"]) == 6

@@ -22,7 +22,10 @@ event                     clears
 ``DELETED``               snapshots; the footer links for a legal page;
                           listings (now and after commit) and their edge copies
                           for a live article
-``SETTINGS_CHANGED``      the chrome generation (publication settings saved)
+``SETTINGS_CHANGED``      the chrome generation (publication or rights settings
+                          saved), so every variant and listing is rendered
+                          anew; what the apps registered with
+                          ``on_settings_changed`` (now and after commit)
 ``OFFERS_CHANGED``        the paywall box's offer and the chrome generation
 ``ORGANISATIONS_CHANGED`` the organisations and every reader's profile (reader
                           generation, now and after commit)
@@ -44,6 +47,7 @@ no page model above lede.core.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -109,6 +113,22 @@ def _forget_key(key: str) -> Any:
     return lambda: cache.delete(key)
 
 
+#: What the apps above lede.core keep from their settings, by name: forgotten
+#: on ``SETTINGS_CHANGED`` (this package cannot import them).
+_settings_forgetters: dict[str, Callable[[], None]] = {}
+
+
+def on_settings_changed(name: str, forget: Callable[[], None]) -> None:
+    """Register ``forget``, called on every ``SETTINGS_CHANGED``; ``name``
+    is the state's dotted home (registering it again replaces it)."""
+    _settings_forgetters[name] = forget
+
+
+def _forget_settings() -> None:
+    for forget in list(_settings_forgetters.values()):
+        forget()
+
+
 def invalidate(event: Event, page: Any = None, **details: Any) -> None:
     """Clear what ``event`` makes stale (see the module's table). ``page``:
     the page concerned (page events). ``details`` for ``MOVED``: Wagtail's
@@ -123,6 +143,7 @@ def invalidate(event: Event, page: Any = None, **details: Any) -> None:
         _page_deleted(page)
     elif event is Event.SETTINGS_CHANGED:
         keys.CHROME.bump()
+        _now_and_after_commit(_forget_settings)
     elif event is Event.OFFERS_CHANGED:
         _forget_launch_offer()
         keys.CHROME.bump()

@@ -165,6 +165,11 @@ LEGAL_LINKS_KEY = "core:legal-links"
 #: The paywall box's offer (lede.subscriptions.selectors.current_launch_offer).
 LAUNCH_OFFER_KEY = "subscriptions:launch-offer:v1"
 LAUNCH_OFFER_SECONDS = 60
+#: The publisher's machine-readable rights (lede.syndication.rights): in the
+#: shared cache, and for a few seconds in each process.
+RIGHTS_KEY = "syndication:rights:v1"
+RIGHTS_SECONDS = 300
+RIGHTS_LOCAL_SECONDS = 10.0
 
 # --- Infrastructure -----------------------------------------------------------------
 
@@ -197,11 +202,6 @@ def newsletter_signup_ip_key(ip: object) -> str:
 def newsletter_signup_address_key(address_hash: str) -> str:
     """Sign-ups for one e-mail address (hashed) this hour (lede.newsletters.views)."""
     return f"newsletters:signup:addr:{address_hash}"
-
-
-#: The site's text-and-data-mining reservation (lede.syndication.rights).
-SYNDICATION_RIGHTS_KEY = "syndication:rights:v1"
-SYNDICATION_RIGHTS_SECONDS = 300
 
 
 def api_rate_key(identity: str, minute: int) -> str:
@@ -326,16 +326,6 @@ REGISTRY: tuple[CacheEntry, ...] = (
         "expiry",
     ),
     CacheEntry("api-rate", "syndication:rate:<key>:<minute>", "API calls per minute", "expiry"),
-    CacheEntry(
-        "syndication-rights",
-        SYNDICATION_RIGHTS_KEY,
-        "the site's text-and-data-mining reservation",
-        "rights settings saved (lede.syndication.signals); expiry",
-    ),
-    CacheEntry(
-        "syndication-rights-local",
-        "(process memory)",
-        "a copy of syndication-rights",
-        "expiry (10 s); process_state reset",
-    ),
+    CacheEntry("rights", RIGHTS_KEY, "TDMRep and AI-crawler settings", "SETTINGS_CHANGED"),
+    CacheEntry("local-rights", RIGHTS_KEY, "as rights, in one process", "SETTINGS_CHANGED; 10 s"),
 )

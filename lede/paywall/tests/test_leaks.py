@@ -17,6 +17,7 @@ from django.test import Client
 from django.utils import timezone
 
 from lede.accounts.models import User
+from lede.api.tasks import digests_send
 from lede.core.testing import factories as f
 from lede.images.models import LedeImage
 from lede.syndication.tests.builders import make_key, make_licence
@@ -411,3 +412,37 @@ def test_a_full_text_licence_does_get_the_locked_part_through_the_api(
     article = paywalled["articles"]["subscribers"]
     text = client.get(f"/api/v1/articles/{article.pk}?format=ninjs").content.decode()
     assert json.dumps(secret("subscribers", 1))[1:-1] in text
+
+
+def test_the_email_digest_never_leaks_the_locked_part(
+    paywalled: dict[str, Any], smtp_server: Any
+) -> None:
+    """The digest channel (lede.api.digest) over a real SMTP server: a licence
+    giving abstracts, one for another section and an ended one get nothing of
+    any locked part."""
+    own = paywalled["section"]
+    elsewhere = f.make_section("Ailleurs")
+    now = timezone.now()
+    for name, licence in {
+        "abstracts": make_licence(sections=[own], full_text=False, organisation_name="Org B"),
+        "other-section": make_licence(sections=[elsewhere], organisation_name="Org A"),
+        "ended": make_licence(
+            organisation_name="Org C",
+            starts_at=now - timedelta(days=60),
+            ends_at=now - timedelta(days=1),
+        ),
+    }.items():
+        licence.channel_digest = True
+        licence.digest_recipients = f"{name}@veille.example"
+        licence.save()
+    digests_send.call()
+    [received] = smtp_server.wait_for(1)  # only the abstracts licence has news
+    assert received.rcpt_tos == ["abstracts@veille.example"]
+    text = "\n".join(
+        part.get_content()
+        for part in received.message.walk()
+        if part.get_content_maintype() == "text"
+    )
+    assert "Article abonnés" in text
+    for level in LOCKED_LEVELS:
+        _assert_nothing(text, level, f"digest ({level})")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from lede.syndication import rights
 
@@ -14,7 +15,7 @@ register = template.Library()
 def tdm_meta() -> str:
     chosen = rights.current()
     if not chosen.reserved:
-        return format_html('<meta name="tdm-reservation" content="0">')
+        return mark_safe('<meta name="tdm-reservation" content="0">')  # a constant
     return format_html(
         '<meta name="tdm-reservation" content="1">\n<meta name="tdm-policy" content="{}">',
         chosen.policy_url,

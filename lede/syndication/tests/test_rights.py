@@ -93,3 +93,27 @@ def test_article_json_ld_carries_the_rights(publication: dict[str, Any]) -> None
     agency = c.get(publication["agency"].url).content.decode()
     agency_ld = json_ld(agency)
     assert agency_ld["copyrightHolder"] == {"@type": "Organization", "name": "AFP"}
+
+
+def test_saving_the_rights_reaches_cached_pages_at_once(
+    publication: dict[str, Any], settings: Any
+) -> None:
+    """The TDM meta tag is baked into cached article variants and listings:
+    saving the settings goes through lede.core.caching's invalidate
+    (SETTINGS_CHANGED), which renders them anew and forgets the rights memo."""
+    settings.LEDE_LISTING_CACHE_ENABLED = True
+    article_url = publication["lead"].url
+    reserved = '<meta name="tdm-reservation" content="1">'
+    lifted = '<meta name="tdm-reservation" content="0">'
+    c = Client()
+    for url in (article_url, "/"):
+        assert reserved in c.get(url).content.decode()
+        assert reserved in c.get(url).content.decode()  # now from the caches
+    chosen = rights_settings()
+    chosen.tdm_reserved = False
+    chosen.save()
+    for url in (article_url, "/"):
+        html = c.get(url).content.decode()
+        assert lifted in html, url
+        assert reserved not in html
+    assert c.get(article_url)["tdm-reservation"] == "0"

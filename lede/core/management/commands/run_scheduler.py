@@ -41,6 +41,7 @@ PERIODIC_TASKS = [
     "lede.subscriptions.tasks.renew_due_subscriptions",
     "lede.syndication.tasks.webhooks_retry_due",
     "lede.newsletters.tasks.newsletters_send_due",
+    "lede.api.tasks.digests_send",
 ]
 
 
