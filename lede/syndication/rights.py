@@ -44,9 +44,17 @@ class Rights:
     refused: tuple[str, ...]
 
 
-def _load() -> Rights:
+def _saved_settings() -> RightsSettings:
+    """The default site's saved settings, or the defaults. Reading never
+    creates the row (Wagtail's ``for_site`` would, and its save would clear
+    every cache on a reader's request); the admin's first save does."""
     site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
-    chosen = RightsSettings.for_site(site) if site is not None else RightsSettings()
+    saved = RightsSettings.objects.filter(site=site).first() if site is not None else None
+    return saved or RightsSettings()
+
+
+def _load() -> Rights:
+    chosen = _saved_settings()
     return Rights(
         reserved=chosen.tdm_reserved,
         policy_url=chosen.tdm_policy_url or site_url(reverse("licence_policy")),
@@ -131,5 +139,4 @@ def article_rights_json_ld(data: dict[str, Any], article: Any, request: Any) -> 
 
 
 def licence_contact() -> str:
-    site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
-    return RightsSettings.for_site(site).licence_contact if site is not None else ""
+    return _saved_settings().licence_contact
