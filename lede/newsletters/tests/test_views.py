@@ -11,7 +11,12 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from lede.newsletters.models import Newsletter, Subscription
+from lede.newsletters import services
+from lede.newsletters.delivery import deliver_edition
+from lede.newsletters.models import LinkClick, Newsletter, Subscription
+
+from .helpers import confirmed
+from .smtp import scripted_smtp
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -123,12 +128,6 @@ def test_sign_up_confirm_receive_unsubscribe_receive_nothing(
 def test_counted_links_redirect_and_count_nobody(
     settings: Any, matinale: Newsletter, client: Client
 ) -> None:
-    from lede.newsletters import services
-    from lede.newsletters.delivery import deliver_edition
-    from lede.newsletters.models import LinkClick
-
-    from .helpers import confirmed
-    from .smtp import scripted_smtp
 
     matinale.count_clicks = True
     matinale.save()
