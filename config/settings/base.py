@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.frontend_cache",
+    "wagtail.contrib.simple_translation",
+    "wagtail.locales",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -262,14 +264,23 @@ MFA_TOTP_ISSUER = env_str("LEDE_PUBLICATION_NAME", "Le Quotidien")
 LEDE_STAFF_REQUIRE_MFA = env_bool("LEDE_STAFF_REQUIRE_MFA", False)
 
 # --- I18n -----------------------------------------------------------------
+# Two editions in one site (docs/editions.md): French at "/", Arabic under
+# "/ar/" (config/urls.py). The order matters: French is the default.
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", "Français")]
+LANGUAGES = [("fr", "Français"), ("ar", "العربية")]
+LANGUAGE_COOKIE_NAME = "lede_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env_str("TIME_ZONE", "Africa/Casablanca")
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
-WAGTAIL_I18N_ENABLED = False
-WAGTAILADMIN_PERMITTED_LANGUAGES = [("fr", "Français"), ("en", "English")]
+# Pages are localised with Wagtail's own translation (wagtail.contrib.simple_translation):
+# an article and its counterpart share a translation_key (docs/editions.md).
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("fr", "Français"), ("ar", "العربية"), ("en", "English")]
+WAGTAILSIMPLETRANSLATION_SYNC_PAGE_TREE = False
 
 # --- Static and media -----------------------------------------------------
 STATIC_URL = "/static/"

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -196,3 +197,12 @@ def user_create_by_code(*, email: str) -> Any:
     user = User._default_manager.create_user(email=email, password=None)
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
     return user
+
+
+def user_set_language(*, user: AbstractBaseUser, language: str) -> None:
+    """Remember the edition a signed-in reader chose (the language switch):
+    their e-mails and receipts follow it."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"unknown language {language!r}")
+    with transaction.atomic():
+        get_user_model().objects.filter(pk=user.pk).update(language=language)

@@ -19,13 +19,14 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from .address_code import AddressCodeProcess
 from .forms import AddressCodeForm, AddressForm, DeleteAccountForm
-from .services import user_delete_account, user_export_data
+from .services import user_delete_account, user_export_data, user_set_language
 
 
 @never_cache
@@ -262,3 +263,31 @@ def address_confirm(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+@never_cache
+@require_GET
+def language_switch(request: HttpRequest, code: str) -> HttpResponse:
+    """The language switch every page carries: remember the edition the
+    reader chose (a cookie, and their profile when signed in, for their
+    e-mails) and take them to ``suivant``, the page's counterpart in that
+    edition (computed by the page: lede.core.templatetags.editions)."""
+    if code not in dict(settings.LANGUAGES):
+        return render(request, "404.html", status=404)
+    target = request.GET.get("suivant", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/" if code == settings.LANGUAGE_CODE else f"/{code}/"
+    response = redirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=request.is_secure(),
+        httponly=True,
+    )
+    if request.user.is_authenticated and getattr(request.user, "language", code) != code:
+        user_set_language(user=request.user, language=code)
+    return response

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
@@ -108,7 +109,8 @@ class HomePage(SiteAddressPageMixin, Page):
     ]
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["editorial.SectionPage", "core.LegalPage"]
-    max_count = 1
+    #: One home per edition (docs/editions.md).
+    max_count = len(settings.LANGUAGES)
     #: Its publication changes every page's menu (lede.core.caching.invalidation).
     caching_role = roles.CHROME
 

@@ -34,7 +34,7 @@ def fast_article_route(home: Any, path_components: list[str], model: Any) -> Rou
     if not pk:
         return None
     page = (
-        model.objects.select_related("section", "lead_image")
+        model.objects.select_related("section", "lead_image", "locale")
         .filter(pk=pk, live=True, url_path=url_path)
         .first()
     )

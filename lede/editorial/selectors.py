@@ -14,7 +14,7 @@ from lede.core.models import PublicationSettings
 from lede.core.selectors import publication_settings
 from lede.core.site import site_url
 
-from . import json_ld_hooks
+from . import editions, json_ld_hooks
 from .models import (
     TOP_SECTION_DEPTH,
     ArticleAuthor,
@@ -58,6 +58,12 @@ def live_articles() -> QuerySet[ArticlePage]:
     return ArticlePage.objects.live().filter(published_at__isnull=False)
 
 
+def edition_articles(language: str | None = None) -> QuerySet[ArticlePage]:
+    """The live articles of one edition (the current one by default:
+    docs/editions.md). The content API and the search read every edition."""
+    return editions.in_edition(live_articles(), language)
+
+
 def for_listing(qs: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
     """What a teaser needs, in a constant number of queries."""
     return (
@@ -68,8 +74,8 @@ def for_listing(qs: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
     )
 
 
-def latest_articles(limit: int = 20) -> QuerySet[ArticlePage]:
-    return for_listing(live_articles())[:limit]
+def latest_articles(limit: int = 20, language: str | None = None) -> QuerySet[ArticlePage]:
+    return for_listing(edition_articles(language))[:limit]
 
 
 def section_articles(section: SectionPage) -> QuerySet[ArticlePage]:
@@ -86,40 +92,47 @@ def section_articles(section: SectionPage) -> QuerySet[ArticlePage]:
 
 
 def author_articles(author: Author) -> QuerySet[ArticlePage]:
-    return for_listing(live_articles().filter(article_authors__author=author))
+    return for_listing(edition_articles().filter(article_authors__author=author))
 
 
 def tag_articles(slug: str) -> QuerySet[ArticlePage]:
-    return for_listing(live_articles().filter(tags__slug=slug))
+    return for_listing(edition_articles().filter(tags__slug=slug))
 
 
 def recent_for_news_sitemap(hours: int = 48) -> QuerySet[ArticlePage]:
     since = timezone.now() - timedelta(hours=hours)
-    return for_listing(live_articles().filter(published_at__gte=since))
+    return for_listing(edition_articles().filter(published_at__gte=since))
 
 
 def navigation_sections(home: HomePage | None = None) -> QuerySet[SectionPage]:
+    """The top-level sections of ``home``'s edition (the current one when
+    no home is given)."""
     qs = SectionPage.objects.live().filter(show_in_navigation=True, depth=3)
+    if home is not None:
+        qs = qs.filter(locale_id=home.locale_id)
+    else:
+        qs = editions.in_edition(qs)
     return qs.order_by("path")
 
 
 def home_blocks(home: HomePage) -> dict[str, Any]:
     """Lead story, secondary stories and latest per section for the home page."""
     lead = None
+    articles = live_articles().filter(locale_id=home.locale_id)
     if home.lead_story_id:
-        lead = for_listing(live_articles().filter(pk=home.lead_story_id)).first()
+        lead = for_listing(articles.filter(pk=home.lead_story_id)).first()
     if lead is None:
-        lead = latest_articles(1).first()
+        lead = for_listing(articles).first()
     exclude = {lead.pk} if lead else set()
     chosen_ids = list(home.featured.values_list("article_id", flat=True))
     secondary: list[ArticlePage] = []
     if chosen_ids:
-        by_id = {a.pk: a for a in for_listing(live_articles().filter(pk__in=chosen_ids))}
+        by_id = {a.pk: a for a in for_listing(articles.filter(pk__in=chosen_ids))}
         secondary = [by_id[i] for i in chosen_ids if i in by_id and i not in exclude]
     missing = home.secondary_count - len(secondary)
     if missing > 0:
         exclude |= {a.pk for a in secondary}
-        extra = for_listing(live_articles().exclude(pk__in=exclude))[:missing]
+        extra = for_listing(articles.exclude(pk__in=exclude))[:missing]
         secondary += list(extra)
     exclude |= {a.pk for a in secondary}
     per_section = []
@@ -159,7 +172,7 @@ def article_json_ld(article: ArticlePage, request: HttpRequest | None) -> dict[s
         "url": url,
         "headline": article.title[:110],
         "description": article.standfirst,
-        "inLanguage": pub.language or "fr",
+        "inLanguage": article.locale.language_code,
         "isAccessibleForFree": article.effective_access_level == "public",
     }
     if article.display_date:
@@ -206,7 +219,7 @@ def related_articles(article: ArticlePage, limit: int = 4) -> list[ArticlePage]:
     if tag_ids:
         shared = (
             live_articles()
-            .filter(tagged_items__tag_id__in=tag_ids)
+            .filter(tagged_items__tag_id__in=tag_ids, locale_id=article.locale_id)
             .exclude(pk=article.pk)
             .values("pk")
             .annotate(n=Count("tagged_items"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -41,10 +42,10 @@ def site_ensure_home(*, site_name: str = "Le Quotidien") -> HomePage:
 
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
-    home = HomePage.objects.first()
+    home = HomePage.objects.filter(locale__language_code=settings.LANGUAGE_CODE).first()
     if home is not None:
         return home
-    Locale.objects.get_or_create(language_code="fr")
+    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
     root = Page.get_first_root_node()
     if root is None:
         root = Page.add_root(title="Root", slug="root")
@@ -64,6 +65,60 @@ def site_ensure_home(*, site_name: str = "Le Quotidien") -> HomePage:
         site.root_page = home
         site.save()
     return home
+
+
+#: The home page's title in each edition other than French (the French one is
+#: made by site_ensure_home and migration 0003).
+EDITION_HOME_TITLES = {"ar": "الرئيسية"}
+
+
+@transaction.atomic
+def edition_home_ensure(*, language: str) -> HomePage:
+    """The home page of an edition, created when missing: a translation of
+    the French home (same translation_key), beside it under the tree's root,
+    so that Wagtail routes ``/<language>/`` to it (docs/editions.md)."""
+    from wagtail.models import Locale
+
+    french = site_ensure_home()
+    if language == settings.LANGUAGE_CODE:
+        return french
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"no edition in {language!r}")
+    locale, _ = Locale.objects.get_or_create(language_code=language)
+    home = HomePage.objects.filter(locale=locale).first()
+    if home is not None:
+        return home
+    title = EDITION_HOME_TITLES.get(language, language)
+    home = HomePage(
+        title=title,
+        draft_title=title,
+        slug=f"accueil-{language}",
+        locale=locale,
+        translation_key=french.translation_key,
+        secondary_count=french.secondary_count,
+    )
+    french.get_parent().add_child(instance=home)
+    home.save_revision().publish()
+    return home
+
+
+@transaction.atomic
+def article_pair(*, article: ArticlePage, counterpart: ArticlePage) -> None:
+    """Link two articles of different editions as one story's two halves
+    (Wagtail's translation link: they share a translation_key)."""
+    if article.locale_id == counterpart.locale_id:
+        raise ValueError("a pair joins two editions")
+    taken = (
+        ArticlePage.objects.filter(
+            translation_key=article.translation_key, locale_id=counterpart.locale_id
+        )
+        .exclude(pk=counterpart.pk)
+        .exists()
+    )
+    if taken:
+        raise ValueError("the article already has a counterpart in that edition")
+    ArticlePage.objects.filter(pk=counterpart.pk).update(translation_key=article.translation_key)
+    counterpart.translation_key = article.translation_key
 
 
 @transaction.atomic

@@ -178,13 +178,22 @@ class Reader:
 class ArticleAccess:
     """The access settings of one article.
 
-    ``section_ids`` holds the article's section and all its ancestors.
+    ``section_ids`` holds the article's section and all its ancestors (and
+    their counterparts in the other edition: an offer bought in one edition
+    unlocks both). ``meter_id`` is what a metered read spends: the same for
+    both halves of a paired article, so reading both costs one article
+    (0: the article's own id).
     """
 
     article_id: int
     level: Level
     metered: bool = False
     section_ids: frozenset[int] = field(default_factory=frozenset)
+    meter_id: int = 0
+
+    @property
+    def meter_unit(self) -> int:
+        return self.meter_id or self.article_id
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "level", Level(self.level))
@@ -263,7 +272,7 @@ def _entitlement_reason(reader: Reader, article: ArticleAccess, now: datetime) -
 
 def _metered(article: ArticleAccess, meter: MeterState, exhausted: Reason) -> Access:
     """Spend (or re-use) a meter unit; ``exhausted`` is the reason when none is left."""
-    if article.article_id in meter.used:
+    if article.meter_unit in meter.used:
         return Access(True, Reason.METERED_REREAD, remaining=meter.remaining)
     if len(meter.used) < meter.limit:
         return Access(

@@ -275,7 +275,8 @@ class ArticleFastPathMiddleware:
             return variants.get(key)
 
         request.metrics_view = "article"  # type: ignore[attr-defined]
-        with translation.override(settings.LANGUAGE_CODE):
+        # The article's edition (a snapshot cached before editions: French).
+        with translation.override(getattr(snap, "language", settings.LANGUAGE_CODE)):
             response = serving.respond(
                 request,
                 snap=snap,

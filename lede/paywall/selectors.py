@@ -283,12 +283,17 @@ def meter_limit(is_authenticated: bool) -> int:
 
 
 def section_ids_for_paths(paths: tuple[str, ...]) -> list[int]:
-    """Ids of the section pages at these tree paths (a section and its ancestors)."""
+    """Ids of the section pages at these tree paths (a section and its
+    ancestors) and of their counterparts in the other edition (same
+    translation_key): an entitlement to a section covers both editions."""
     from lede.editorial.models import SectionPage
 
     key = keys.section_ids_key(paths)
     ids = cache.get(key)
     if ids is None:
-        ids = list(SectionPage.objects.filter(path__in=paths).values_list("pk", flat=True))
+        pairs = SectionPage.objects.filter(path__in=paths).values("translation_key")
+        ids = list(
+            SectionPage.objects.filter(translation_key__in=pairs).values_list("pk", flat=True)
+        )
         cache.set(key, ids, timeout=keys.SECTION_IDS_SECONDS)
     return list(ids)

@@ -29,6 +29,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from lede.core import process_state
 from lede.core.caching import keys, markers, variants
 from lede.core.caching.anonymous import anonymous_copy
+from lede.editorial import editions
 
 from . import access, meter, selectors, services
 
@@ -43,6 +44,8 @@ class Snapshot:
     article: access.ArticleAccess
     revision: str
     generation: int
+    #: The article's edition: the fast path renders the per-request bits in it.
+    language: str = settings.LANGUAGE_CODE
 
 
 def page_snapshot(page: ArticlePage, generation: int) -> Snapshot:
@@ -53,9 +56,17 @@ def page_snapshot(page: ArticlePage, generation: int) -> Snapshot:
             str(page.live_revision_id),
             page.last_published_at.isoformat() if page.last_published_at else "",
             page.updated_at.isoformat() if page.updated_at else "",
+            # The counterpart's state: its link and hreflang are in the
+            # variants (published, corrected or unpublished: a new render).
+            editions.pair_signature(page),
         ]
     )
-    return Snapshot(article=article_access(page), revision=revision, generation=generation)
+    return Snapshot(
+        article=article_access(page),
+        revision=revision,
+        generation=generation,
+        language=page.locale.language_code,
+    )
 
 
 def article_access(page: ArticlePage) -> access.ArticleAccess:
@@ -70,6 +81,7 @@ def article_access(page: ArticlePage) -> access.ArticleAccess:
         level=access.Level(page.effective_access_level),
         metered=page.metered,
         section_ids=section_ids,
+        meter_id=editions.meter_unit(page) if page.metered else 0,
     )
 
 
@@ -84,6 +96,7 @@ def variant_cache_key(snap: Snapshot, host: str, scheme: str, variant: str, chro
         host=host,
         scheme=scheme,
         chrome=chrome,
+        language=snap.language,
     )
 
 
@@ -260,9 +273,9 @@ def respond(
         return None
     if decision.counts_against_meter:
         if reader.is_authenticated and user_id is not None:
-            services.meter_record_read(user_id=user_id, article_id=article.article_id, month=month)
+            services.meter_record_read(user_id=user_id, article_id=article.meter_unit, month=month)
         elif anon_meter is not None:
-            meter.count_anonymous(anon_meter, article.article_id)
+            meter.count_anonymous(anon_meter, article.meter_unit)
 
     html = markers.fill(html, markers.ACCOUNT_MARKER, account_nav())
     html = markers.fill(html, markers.METER_MARKER, meter_line(decision, limit=state.limit))

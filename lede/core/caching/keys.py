@@ -74,9 +74,10 @@ def variant_key(
     host: str,
     scheme: str,
     chrome: int,
+    language: str = "",
 ) -> str:
     """Names everything a variant's HTML depends on, so that what is stored
-    under a key never changes."""
+    under a key never changes (the edition's language too: docs/editions.md)."""
     raw = "|".join(
         [
             VARIANT_VERSION,
@@ -88,6 +89,7 @@ def variant_key(
             host,
             scheme,
             str(chrome),
+            language,
         ]
     )
     return "paywall:variant:" + hashlib.sha256(raw.encode()).hexdigest()

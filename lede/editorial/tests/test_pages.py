@@ -35,7 +35,7 @@ def test_article_anatomy(client: Client, publication: dict[str, Any]) -> None:
 def test_agency_article_has_no_dangling_par(client: Client, publication: dict[str, Any]) -> None:
     html = client.get(publication["agency"].url).content.decode()
     assert "Par " not in html
-    assert 'class="agency">AFP<' in html
+    assert 'class="agency"><bdi>AFP</bdi><' in html
 
 
 def test_unknown_path_is_french_404(client: Client, publication: dict[str, Any]) -> None:
