@@ -3,7 +3,7 @@ import re
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -34,7 +34,7 @@ urlpatterns = [
 # The reader's site, once per edition: French at "/", Arabic under "/ar/"
 # (docs/editions.md). LocaleMiddleware activates the edition's language from
 # the prefix; Wagtail's pages are routed from the home page of that locale.
-edition_patterns = [
+edition_patterns: list[URLPattern | URLResolver] = [
     path("droits/licences/", syndication_views.licence_policy, name="licence_policy"),
     path("sitemap.xml", editorial_views.sitemap_index, name="sitemap"),
     path(

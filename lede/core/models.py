@@ -31,6 +31,10 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("Fuseau horaire inconnu : %(tz)s"), params={"tz": value})
 
 
+#: PublicationSettings' fields that readers see in their edition's language.
+TRANSLATED_SETTINGS = frozenset({"name", "tagline", "copyright_notice", "reproduction_policy"})
+
+
 @register_setting(icon="site")
 class PublicationSettings(BaseSiteSetting):
     name = models.CharField(_("nom de la publication"), max_length=120, default="Le Quotidien")
@@ -61,6 +65,13 @@ class PublicationSettings(BaseSiteSetting):
     reproduction_policy = models.TextField(
         _("politique de reproduction"), default=DEFAULT_REPRODUCTION_POLICY
     )
+    # The Arabic edition's words (lede/core/translated.py): empty, the French.
+    name_ar = models.CharField(_("nom de la publication (arabe)"), max_length=120, blank=True)
+    tagline_ar = models.CharField(_("slogan (arabe)"), max_length=255, blank=True)
+    copyright_notice_ar = models.CharField(
+        _("mention de copyright (arabe)"), max_length=255, blank=True
+    )
+    reproduction_policy_ar = models.TextField(_("politique de reproduction (arabe)"), blank=True)
     twitter = models.CharField(_("compte X / Twitter"), max_length=64, blank=True)
     facebook = models.URLField(_("page Facebook"), blank=True)
     instagram = models.CharField(_("compte Instagram"), max_length=64, blank=True)
@@ -81,7 +92,15 @@ class PublicationSettings(BaseSiteSetting):
             [FieldPanel("copyright_notice"), FieldPanel("reproduction_policy")],
             heading=_("Droits"),
         ),
-        MultiFieldPanel([FieldPanel("language")], heading=_("Localisation")),
+        MultiFieldPanel(
+            [
+                FieldPanel("name_ar"),
+                FieldPanel("tagline_ar"),
+                FieldPanel("copyright_notice_ar"),
+                FieldPanel("reproduction_policy_ar"),
+            ],
+            heading=_("Édition arabe"),
+        ),
         MultiFieldPanel(
             [FieldPanel("twitter"), FieldPanel("facebook"), FieldPanel("instagram")],
             heading=_("Réseaux sociaux"),

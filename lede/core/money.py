@@ -14,7 +14,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel import numbers
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -24,26 +24,39 @@ LOCALE = "fr_MA"
 #: Where the paper's usage differs from CLDR's symbol: CLDR's fr_MA prints the
 #: dirham as "MAD", Moroccan readers and price tags say "DH".
 LOCAL_SYMBOLS = {"MAD": "DH"}
+#: The Arabic edition (docs/editions.md): Moroccan Arabic as printed, Western
+#: digits (ar_MA's CLDR numbering system is latn) and the dirham in words.
+EDITION_LOCALES = {"ar": "ar_MA"}
+EDITION_SYMBOLS = {"ar": {"MAD": "درهم"}}
 #: ISO 4217 numeric codes (CMI speaks numbers).
 CURRENCY_NUMERIC = {"MAD": "504", "EUR": "978", "USD": "840"}
 MINOR_DIGITS = 2  # every currency Lede sells in has two decimals
 _AMOUNT = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?")
 
 
-def format_amount(minor: int, currency: str = "MAD") -> str:
+def _language(language: str | None) -> str:
+    return (language or get_language() or "fr").split("-")[0]
+
+
+def format_amount(minor: int, currency: str = "MAD", language: str | None = None) -> str:
     """``6000`` → ``"60 DH"``, ``5990`` → ``"59,90 DH"``, ``120000`` → ``"1 200 DH"``.
 
-    Whole amounts drop their ",00", as prices are printed in the paper."""
+    Whole amounts drop their ",00", as prices are printed in the paper. In
+    the Arabic edition (the active language, or ``language``): ``"60 درهم"``,
+    ``"1.200 درهم"``, Western digits."""
     minor = int(minor)
     code = currency.upper()
+    lang = _language(language)
+    symbols = EDITION_SYMBOLS.get(lang, LOCAL_SYMBOLS)
     fraction = "" if minor % 10**MINOR_DIGITS == 0 else "." + "0" * MINOR_DIGITS
-    unit = f"'{LOCAL_SYMBOLS[code]}'" if code in LOCAL_SYMBOLS else "¤"
+    unit = f"'{symbols[code]}'" if code in symbols else "¤"
     return numbers.format_currency(
         Decimal(minor).scaleb(-MINOR_DIGITS),
         code,
         format=f"#,##0{fraction}{NBSP}{unit}",
-        locale=LOCALE,
+        locale=EDITION_LOCALES.get(lang, LOCALE),
         currency_digits=False,
+        numbering_system="latn",
     )
 
 

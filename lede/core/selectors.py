@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.translation import get_language
 from wagtail.models import Site
 
 from .caching import keys
@@ -38,12 +40,14 @@ LEGAL_LINKS_KEY = keys.LEGAL_LINKS_KEY
 def legal_links() -> list[LegalLink]:
     """The live information pages shown in the footer, in the page tree's
     order (one query on a cache miss)."""
-    cached = cache.get(LEGAL_LINKS_KEY)
+    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    key = keys.legal_links_key(language)
+    cached = cache.get(key)
     if cached is not None:
         return [LegalLink(*item) for item in cached]
     pages = (
         LegalPage.objects.live()
-        .filter(in_footer=True)
+        .filter(in_footer=True, locale__language_code=language)
         .order_by("path")
         .only("title", "url_path", "kind", "path", "depth")
     )
@@ -52,5 +56,5 @@ def legal_links() -> list[LegalLink]:
         url = page.get_url()
         if url:
             links.append(LegalLink(title=page.title, url=url, kind=page.kind))
-    cache.set(LEGAL_LINKS_KEY, [(link.title, link.url, link.kind) for link in links], timeout=None)
+    cache.set(key, [(link.title, link.url, link.kind) for link in links], timeout=None)
     return links

@@ -16,7 +16,7 @@ from lede.core.sanitize import strip_tags
 from lede.core.selectors import publication_settings
 from lede.core.site import site_url
 
-from . import selectors
+from . import editions, selectors
 from .models import ArticlePage, SectionPage
 
 FEED_SIZE = 30
@@ -72,7 +72,7 @@ class SiteFeed(_BaseFeed):
         return publication_settings(self.request).name
 
     def link(self) -> str:
-        return site_url("/")
+        return site_url(editions.edition_root())
 
     def description(self) -> str:
         return publication_settings(self.request).tagline or publication_settings(self.request).name

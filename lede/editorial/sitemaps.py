@@ -9,10 +9,12 @@ from urllib.parse import urlsplit
 
 from django.contrib.sitemaps import Sitemap as DjangoSitemap
 from django.db.models import QuerySet
+from django.utils.encoding import iri_to_uri
 from wagtail.contrib.sitemaps import Sitemap as WagtailSitemap
 
 from lede.core.site import base_url
 
+from . import editions
 from .models import ArticlePage, HomePage
 
 ARTICLES_PER_FILE = 5000
@@ -29,30 +31,49 @@ class _SiteAddress:
         return urlsplit(base_url()).netloc
 
 
+def _edition_home() -> HomePage | None:
+    return editions.in_edition(HomePage.objects.only("url_path", "locale")).first()
+
+
 class PagesSitemap(_SiteAddress, WagtailSitemap):
-    """Home and section pages (everything but articles), through Wagtail."""
+    """Home and section pages of the current edition (everything but
+    articles), through Wagtail."""
 
     def items(self) -> Any:
-        return super().items().not_type(ArticlePage)
+        home = _edition_home()
+        if home is None:
+            return super().items().none()
+        return (
+            home.get_descendants(inclusive=True)
+            .live()
+            .public()
+            .not_type(ArticlePage)
+            .order_by("path")
+            .defer_streamfields()
+            .specific()
+        )
 
 
 class ArticlesSitemap(_SiteAddress, DjangoSitemap[ArticlePage]):
     limit = ARTICLES_PER_FILE
 
     def __init__(self) -> None:
-        home = HomePage.objects.only("url_path").first()
+        home = _edition_home()
         self._prefix_len = len(home.url_path) - 1 if home else 0
+        # "" for French, "/ar" for the Arabic edition (docs/editions.md).
+        self._edition = editions.edition_root().rstrip("/")
 
     def items(self) -> QuerySet[ArticlePage]:
         return (
-            ArticlePage.objects.live()
+            editions.in_edition(ArticlePage.objects.live())
             .filter(published_at__isnull=False)
             .order_by("pk")
             .only("pk", "url_path", "published_at", "updated_at", "last_published_at")
         )
 
     def location(self, item: ArticlePage) -> str:
-        return item.url_path[self._prefix_len :]
+        # Percent-encoded: an Arabic slug is a valid IRI, not a valid <loc>.
+        return iri_to_uri(self._edition + item.url_path[self._prefix_len :])
 
     def lastmod(self, item: ArticlePage) -> datetime | None:
         return item.updated_at or item.published_at

@@ -14,7 +14,7 @@ from lede.core.caching.edge import allow_shared_caching
 from lede.core.caching.listings import CachedCountPaginator, serve_listing
 from lede.core.site import rebase
 
-from . import selectors
+from . import editions, selectors
 from .models import ArticlePage, Author, _page_size
 
 
@@ -52,7 +52,11 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
         return render(
             req,
             "editorial/news_sitemap.xml",
-            {"items": items, "pub": publication_settings(req)},
+            {
+                "items": items,
+                "pub": publication_settings(req),
+                "language": editions.current_language(),
+            },
             content_type="application/xml; charset=utf-8",
         )
 

@@ -32,6 +32,9 @@ class Plan(models.Model):
     name = models.CharField(_("nom"), max_length=120)
     slug = models.SlugField(_("identifiant"), max_length=60, unique=True)
     description = models.TextField(_("description"), blank=True, max_length=1000)
+    # The Arabic edition's words (lede/core/translated.py): empty, the French.
+    name_ar = models.CharField(_("nom (arabe)"), max_length=120, blank=True)
+    description_ar = models.TextField(_("description (arabe)"), blank=True, max_length=1000)
     price_minor = models.PositiveIntegerField(
         _("prix (centimes)"), help_text=_("En centimes : 6000 = 60 DH. TVA comprise.")
     )
@@ -56,8 +59,10 @@ class Plan(models.Model):
 
     panels = [
         FieldPanel("name"),
+        FieldPanel("name_ar"),
         FieldPanel("slug"),
         FieldPanel("description"),
+        FieldPanel("description_ar"),
         MultiFieldPanel(
             [FieldPanel("price_minor"), FieldPanel("currency"), FieldPanel("period")],
             heading=_("Prix"),
@@ -112,6 +117,9 @@ class Offer(models.Model):
         _("accroche"), max_length=120, help_text=_("Par exemple : « L'offre de lancement »")
     )
     description = models.TextField(_("description"), blank=True, max_length=1000)
+    # The Arabic edition's words (lede/core/translated.py): empty, the French.
+    headline_ar = models.CharField(_("accroche (arabe)"), max_length=120, blank=True)
+    description_ar = models.TextField(_("description (arabe)"), blank=True, max_length=1000)
     intro_price_minor = models.PositiveIntegerField(
         _("prix de lancement (centimes)"),
         null=True,
@@ -142,6 +150,10 @@ class Offer(models.Model):
         FieldPanel("headline"),
         FieldPanel("slug"),
         FieldPanel("description"),
+        MultiFieldPanel(
+            [FieldPanel("headline_ar"), FieldPanel("description_ar")],
+            heading=_("Édition arabe"),
+        ),
         MultiFieldPanel(
             [
                 FieldPanel("intro_price_minor"),

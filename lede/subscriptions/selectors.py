@@ -10,10 +10,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from lede.core.caching import keys
 from lede.core.money import NBSP
+from lede.core.translated import localized
 from lede.payments.models import Order
 from lede.payments.seller import StoredMethod
 from lede.paywall import access
@@ -42,7 +43,9 @@ def current_launch_offer() -> dict[str, str]:
     apps.py): ``{"price": "60 DH", "period": "1 mois", "headline": …}``. The
     featured current offer when there is one, else the settings' defaults.
     Cached for a minute (the paywall's variant cache holds it longer)."""
-    cached = cache.get(LAUNCH_OFFER_CACHE_KEY)
+    # Per edition: the price, period and headline are in its words.
+    key = keys.launch_offer_key(get_language() or settings.LANGUAGE_CODE)
+    cached = cache.get(key)
     if cached is not None:
         return dict(cached)
     offer = next((o for o in current_offers() if o.featured), None)
@@ -57,15 +60,15 @@ def current_launch_offer() -> dict[str, str]:
         value = {
             "price": offer.first_amount_display,
             "period": offer.first_period_display,
-            "headline": offer.headline,
+            "headline": localized(offer, "headline"),
             "slug": offer.slug,
         }
-    cache.set(LAUNCH_OFFER_CACHE_KEY, value, timeout=keys.LAUNCH_OFFER_SECONDS)
+    cache.set(key, value, timeout=keys.LAUNCH_OFFER_SECONDS)
     return value
 
 
 def forget_launch_offer() -> None:
-    cache.delete(LAUNCH_OFFER_CACHE_KEY)
+    cache.delete_many(keys.in_every_language(keys.launch_offer_key))
 
 
 def active_plans() -> QuerySet[Plan]:

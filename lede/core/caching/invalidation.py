@@ -98,11 +98,11 @@ def _forget_route(url_path: str) -> None:
 
 
 def _forget_legal_links() -> None:
-    cache.delete(keys.LEGAL_LINKS_KEY)
+    cache.delete_many(keys.in_every_language(keys.legal_links_key))
 
 
 def _forget_launch_offer() -> None:
-    cache.delete(keys.LAUNCH_OFFER_KEY)
+    cache.delete_many(keys.in_every_language(keys.launch_offer_key))
 
 
 def _forget_organisations() -> None:

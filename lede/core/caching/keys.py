@@ -11,8 +11,10 @@ deploy does not start from a cold cache.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 
 # --- Generations ----------------------------------------------------------------
@@ -167,6 +169,23 @@ LEGAL_LINKS_KEY = "core:legal-links"
 #: The paywall box's offer (lede.subscriptions.selectors.current_launch_offer).
 LAUNCH_OFFER_KEY = "subscriptions:launch-offer:v1"
 LAUNCH_OFFER_SECONDS = 60
+
+
+def legal_links_key(language: str) -> str:
+    """The footer's links of one edition (its legal pages, docs/editions.md)."""
+    return f"{LEGAL_LINKS_KEY}:{language}"
+
+
+def launch_offer_key(language: str) -> str:
+    """The paywall box's offer in one edition's words (price, period, headline)."""
+    return f"{LAUNCH_OFFER_KEY}:{language}"
+
+
+def in_every_language(key_for: Callable[[str], str]) -> list[str]:
+    """One key per edition: what a change clears."""
+    return [key_for(code) for code, _name in settings.LANGUAGES]
+
+
 #: The publisher's machine-readable rights (lede.syndication.rights): in the
 #: shared cache, and for a few seconds in each process.
 RIGHTS_KEY = "syndication:rights:v1"
@@ -300,12 +319,15 @@ REGISTRY: tuple[CacheEntry, ...] = (
     CacheEntry("section-ids", "paywall:section-ids:<paths>", "section ids of tree paths", "expiry"),
     CacheEntry(
         "legal-links",
-        LEGAL_LINKS_KEY,
+        LEGAL_LINKS_KEY + ":<language>",
         "the footer's information links",
         "invalidate() for a legal page",
     ),
     CacheEntry(
-        "launch-offer", LAUNCH_OFFER_KEY, "the paywall box's offer", "offer or plan changed; expiry"
+        "launch-offer",
+        LAUNCH_OFFER_KEY + ":<language>",
+        "the paywall box's offer",
+        "offer or plan changed; expiry",
     ),
     CacheEntry(
         "account-nav",

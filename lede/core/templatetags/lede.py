@@ -7,9 +7,10 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
-from lede.core.dates import format_news_datetime
+from lede.core.dates import format_long_date, format_news_datetime, format_published
 from lede.core.sanitize import clean_html
 from lede.core.site import site_url as _site_url
+from lede.core.translated import localized as _localized
 from lede.core.typography import typeset
 
 register = template.Library()
@@ -20,6 +21,23 @@ def news_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     return format_news_datetime(value)
+
+
+@register.simple_tag
+def published_datetime(value: datetime | None) -> str:
+    """An article's publication time, with the words the language puts
+    before it (lede.core.dates.format_published)."""
+    if value is None:
+        return ""
+    return format_published(value)
+
+
+@register.filter
+def long_date(value: datetime | None) -> str:
+    """``{{ value|long_date }}``: "26 juillet 2016", "26 يوليوز 2016"."""
+    if value is None or value == "":
+        return ""
+    return format_long_date(value)
 
 
 @register.filter
@@ -75,3 +93,10 @@ def legal_url(links: Any, kind: str) -> str:
         if getattr(link, "kind", None) == kind:
             return str(link.url)
     return ""
+
+
+@register.filter
+def localized(obj: Any, field: str) -> Any:
+    """A plain model's text in the edition's language:
+    ``{{ offer|localized:"headline" }}`` (lede/core/translated.py)."""
+    return _localized(obj, field)

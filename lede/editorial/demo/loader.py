@@ -23,19 +23,19 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.files.images import ImageFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
-from wagtail.models import Page, PageLogEntry, ReferenceIndex, Revision, Site
+from wagtail.models import Page, ReferenceIndex, Site
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from lede.accounts.models import User
 from lede.core.models import LegalPage, PublicationSettings
 from lede.core.site import site_host_port
 from lede.editorial.models import (
-    ArticleAuthor,
     ArticlePage,
     Author,
     HomeFeatured,
@@ -45,10 +45,11 @@ from lede.editorial.models import (
 from lede.editorial.setup import ensure_newsroom_groups
 from lede.images.models import LedeImage
 
-from . import pictures
+from . import edition_ar, pictures
 from .articles import ARTICLES, HOME_FEATURED, HOME_LEAD
 from .images import FORMER_PHOTO_CREDITS, ILLUSTRATION_CREDIT, IMAGES
 from .legal import BILLING, LEGAL_PAGES, PUBLISHER
+from .pages import create_article as _create_article
 from .people import AUTHORS, DEMO_PASSWORD, USERS
 from .sections import PALETTES, SECTIONS
 
@@ -103,7 +104,7 @@ def load_demo(
     created: Counter[str] = Counter()
 
     with _quiet_wagtail_logs(), transaction.atomic(), disable_reference_index_auto_update():
-        home = HomePage.objects.first()
+        home = HomePage.objects.filter(locale__language_code=settings.LANGUAGE_CODE).first()
         if home is None:
             raise DemoError(
                 "Aucune page d'accueil (HomePage) : lancez d'abord « manage.py migrate »."
@@ -136,6 +137,20 @@ def load_demo(
         made = ensure_demo_dispatches(sections=sections, images=images, now=now)
         if made:
             created["dispatches"] += made
+        # The Arabic edition (docs/editions.md), its articles paired with the
+        # French ones above.
+        sections_ar, pages_ar = edition_ar.ensure_arabic_edition(
+            french_sections=sections,
+            french_articles=articles,
+            authors=authors,
+            images=images,
+            now=now,
+            created=created,
+        )
+        new_pages += pages_ar
+        made = edition_ar.ensure_arabic_dispatches(sections=sections_ar, images=images, now=now)
+        if made:
+            created["dispatches_ar"] += made
         wires = [o for o in ensure_demo_wires() if o.guid and o.outcome == "imported"]
         if wires:
             created["wires"] += len(wires)
@@ -349,34 +364,6 @@ def _ensure_tags() -> dict[str, Tag]:
 
 
 # --- articles ------------------------------------------------------------------
-def _find_article(slug: str, known: dict[str, ArticlePage]) -> ArticlePage | None:
-    if slug in known:
-        return known[slug]
-    return ArticlePage.objects.filter(slug=slug).order_by("pk").first()
-
-
-def _body(
-    blocks: list[tuple[str, Any]],
-    images: dict[str, LedeImage],
-    articles: dict[str, ArticlePage],
-) -> list[tuple[str, Any]]:
-    """Resolve the data modules' references (image keys, article slugs)."""
-    body: list[tuple[str, Any]] = []
-    for block_type, value in blocks:
-        if block_type == "image":
-            image = images.get(value["image"])
-            if image is None:
-                continue
-            value = {**value, "image": image}
-        elif block_type == "related":
-            target = _find_article(value["page"], articles)
-            if target is None:
-                continue
-            value = {**value, "page": target}
-        body.append((block_type, value))
-    return body
-
-
 def _ensure_articles(
     sections: dict[str, SectionPage],
     authors: dict[str, Author],
@@ -400,85 +387,6 @@ def _ensure_articles(
         if "go_live_in_hours" in spec:
             created["scheduled"] += 1
     return articles, new_pages
-
-
-def _create_article(
-    spec: dict[str, Any],
-    section: SectionPage,
-    authors: dict[str, Author],
-    images: dict[str, LedeImage],
-    tags: dict[str, Tag],
-    known: dict[str, ArticlePage],
-    now: datetime,
-) -> ArticlePage:
-    scheduled = "go_live_in_hours" in spec
-    published_at = None if scheduled else now - timedelta(hours=spec["hours_ago"])
-    article = ArticlePage(
-        title=spec["title"],
-        slug=spec["slug"],
-        standfirst=spec["standfirst"],
-        lead_image=images.get(spec.get("image", "")),
-        agency_credit=spec.get("agency", ""),
-        copyright_line=spec.get("copyright", ""),
-        access_level=spec.get("access", ""),
-        metered=spec.get("metered", False),
-        published_at=published_at,
-    )
-    article.body = _body(spec["body"], images, known)  # type: ignore[assignment]
-    for i, slug in enumerate(spec.get("authors", [])):
-        article.article_authors.add(ArticleAuthor(author=authors[slug], sort_order=i))
-    article.tags.add(*[tags[name] for name in spec.get("tags", [])])
-    if scheduled:
-        # Approved for publication at go_live_at; the scheduler publishes it.
-        article.live = False
-        article.go_live_at = now + timedelta(hours=spec["go_live_in_hours"])
-        section.add_child(instance=article)
-        article.save_revision().publish()
-        # Wagtail sends page_published for a scheduled publication too, and the
-        # editorial signal then stamps published_at with the scheduling time.
-        # The publication date is the go-live time: leave it empty until then.
-        ArticlePage.objects.filter(pk=article.pk).update(published_at=None)
-        article.published_at = None
-        return article
-
-    section.add_child(instance=article)
-    first = article.save_revision()
-    first.publish()
-    revisions: list[tuple[Revision, datetime]] = [(first, published_at)]  # type: ignore[list-item]
-
-    if "update_after_hours" in spec and published_at is not None:
-        # A significant update: a second revision with a note at the top of the body.
-        updated_at = published_at + timedelta(hours=spec["update_after_hours"])
-        article = ArticlePage.objects.get(pk=article.pk)
-        note = ("paragraph", f"<p><em>{spec['update_note']}</em></p>")
-        article.body = [note, *_body(spec["body"], images, known)]  # type: ignore[assignment]
-        article.updated_at = updated_at
-        second = article.save_revision()
-        second.publish()
-        revisions.append((second, updated_at))
-
-    _backdate(article, revisions, created_at=published_at or now)
-    article.refresh_from_db()
-    return article
-
-
-def _backdate(
-    article: ArticlePage, revisions: list[tuple[Revision, datetime]], *, created_at: datetime
-) -> None:
-    """Make Wagtail's own dates (first/last published, revisions, history)
-    agree with the article's ``published_at``/``updated_at``."""
-    log_entries = PageLogEntry.objects.filter(page_id=article.pk)
-    log_entries.filter(revision__isnull=True).update(timestamp=created_at - timedelta(minutes=20))
-    for revision, when in revisions:
-        Revision.objects.filter(pk=revision.pk).update(created_at=when)
-        log_entries.filter(revision=revision).update(timestamp=when)
-    if revisions:
-        first_when, last_when = revisions[0][1], revisions[-1][1]
-        Page.objects.filter(pk=article.pk).update(
-            first_published_at=first_when,
-            last_published_at=last_when,
-            latest_revision_created_at=last_when,
-        )
 
 
 # --- home page -----------------------------------------------------------------

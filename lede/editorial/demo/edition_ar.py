@@ -1,0 +1,142 @@
+"""The demo's Arabic edition: its home, sections, articles (paired with
+their French counterparts through Wagtail's translation_key) and the
+Newsroom's Arabic dispatches, from the data modules sections_ar.py,
+articles_ar.py and dispatches_ar.py. Idempotent like the French loader
+(loader.py calls it)."""
+
+from __future__ import annotations
+
+import inspect
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils.text import slugify
+from taggit.models import Tag
+from wagtail.models import Locale, Page
+
+from lede.editorial.models import ArticlePage, Author, HomePage, SectionPage
+from lede.editorial.services import article_pair, edition_home_ensure
+from lede.images.models import LedeImage
+
+from .articles_ar import ARTICLES_AR
+from .dispatches_ar import DISPATCHES_AR
+from .pages import create_article
+from .sections_ar import SECTIONS_AR
+
+LANGUAGE = "ar"
+
+
+def ensure_arabic_edition(
+    *,
+    french_sections: dict[str, SectionPage],
+    french_articles: dict[str, ArticlePage],
+    authors: dict[str, Author],
+    images: dict[str, LedeImage],
+    now: datetime,
+    created: Counter[str],
+) -> tuple[dict[str, SectionPage], list[Page]]:
+    """Create what is missing of the Arabic edition; return its sections
+    and the pages created."""
+    home = edition_home_ensure(language=LANGUAGE)
+    sections = _ensure_sections(home, french_sections, created)
+    tags = _ensure_tags()
+    new_pages: list[Page] = []
+    known: dict[str, ArticlePage] = {}
+    for spec in ARTICLES_AR:
+        section = sections[spec["section"]]
+        existing = ArticlePage.objects.child_of(section).filter(slug=spec["slug"]).first()
+        if existing is not None:
+            known[spec["slug"]] = existing
+            continue
+        article = create_article(spec, section, authors, images, tags, known, now)
+        pair = french_articles.get(spec.get("pair") or "")
+        if pair is not None:
+            article_pair(article=pair, counterpart=article)
+            created["pairs_ar"] += 1
+        known[spec["slug"]] = article
+        new_pages.append(article)
+        created["articles_ar"] += 1
+    return sections, new_pages
+
+
+def _ensure_sections(
+    home: HomePage, french: dict[str, SectionPage], created: Counter[str]
+) -> dict[str, SectionPage]:
+    sections: dict[str, SectionPage] = {}
+    for spec in SECTIONS_AR:
+        parent_key, _, slug = spec["key"].rpartition("/")
+        parent: Page = sections[parent_key] if parent_key else home
+        existing = SectionPage.objects.child_of(parent).filter(slug=slug).first()
+        if existing is not None:
+            sections[spec["key"]] = existing
+            continue
+        counterpart = french.get(spec.get("pair") or "")
+        section = SectionPage(
+            title=spec["title"],
+            slug=slug,
+            description=spec.get("description", ""),
+            default_access_level=spec.get("access", "public"),
+            locale=Locale.objects.get(language_code=LANGUAGE),
+        )
+        if counterpart is not None:
+            section.translation_key = counterpart.translation_key
+        parent.add_child(instance=section)
+        section.save_revision().publish()
+        sections[spec["key"]] = section
+        created["sections_ar"] += 1
+    return sections
+
+
+def _ensure_tags() -> dict[str, Tag]:
+    """Arabic tags keep an ASCII-safe slug when slugify leaves nothing (the
+    tag URL pattern takes ``<slug:slug>``)."""
+    names = sorted({name for spec in ARTICLES_AR for name in spec.get("tags", [])})
+    tags: dict[str, Tag] = {}
+    for name in names:
+        tag = Tag.objects.filter(name=name).first()
+        if tag is None:
+            base = slugify(name) or f"wasm-{Tag.objects.count() + 1}"
+            slug, n = base, 1
+            while Tag.objects.filter(slug=slug).exists():
+                n += 1
+                slug = f"{base}-{n}"
+            tag = Tag.objects.create(name=name, slug=slug)
+        tags[name] = tag
+    return tags
+
+
+def ensure_arabic_dispatches(
+    *, sections: dict[str, SectionPage], images: dict[str, Any], now: datetime
+) -> int:
+    """The Arabic Newsroom's dispatches. HOOK: they need dispatches to carry
+    a language (the per-edition live stream); until lede.livefeed's
+    dispatch_publish takes ``language``, none is loaded (they would show in
+    the French Newsroom)."""
+    from lede.livefeed.models import Dispatch
+    from lede.livefeed.services import dispatch_publish
+
+    if "language" not in inspect.signature(dispatch_publish).parameters:
+        return 0
+    existing = set(
+        Dispatch.objects.filter(source_guid__startswith="demo:newsroom-ar:").values_list(
+            "source_guid", flat=True
+        )
+    )
+    made = 0
+    for spec in DISPATCHES_AR:
+        guid = f"demo:newsroom-ar:{spec['key']}"
+        if guid in existing:
+            continue
+        dispatch_publish(  # type: ignore[call-arg]
+            headline=spec["headline"],
+            body=spec["body"],
+            section=sections.get(spec.get("section", "")),
+            credit=spec.get("credit", ""),
+            photo=images.get(spec.get("photo", "")),
+            source_guid=guid,
+            published_at=now - timedelta(hours=spec["hours"]),
+            language=LANGUAGE,
+        )
+        made += 1
+    return made
