@@ -28,6 +28,7 @@ from lede.core.site import SiteAddressPageMixin
 
 from . import page_handlers
 from .blocks import ArticleBodyBlock
+from .panels import PairPanel
 from .routing import fast_article_route
 
 if TYPE_CHECKING:
@@ -328,6 +329,7 @@ class ArticlePage(SiteAddressPageMixin, Page):
     ]
 
     content_panels = [
+        PairPanel(heading=_("Édition")),
         *Page.content_panels,
         FieldPanel("standfirst"),
         MultiFieldPanel(
