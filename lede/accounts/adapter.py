@@ -7,6 +7,7 @@ from allauth.account.utils import get_next_redirect_url
 from allauth.core import context as allauth_context
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext
 
 from lede.core import mail
@@ -51,7 +52,16 @@ class AccountAdapter(DefaultAccountAdapter):
             else:
                 ctx[key] = value
         ctx.pop("request", None)  # rendered without it, like every e-mail
-        mail.send(template_prefix, email, ctx, from_email=self.get_from_email())
+        # In the reader's edition: their saved choice, else the page's.
+        user = ctx.get("user")
+        language = getattr(user, "language", None) if getattr(user, "pk", None) else None
+        mail.send(
+            template_prefix,
+            email,
+            ctx,
+            from_email=self.get_from_email(),
+            language=language or translation.get_language(),
+        )
 
     def get_http_user_agent(self, request: HttpRequest) -> str:
         # Shown in security notices ("navigateur : …").

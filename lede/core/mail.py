@@ -115,9 +115,13 @@ def build(
     *,
     from_email: str | None = None,
     headers: Mapping[str, str] | None = None,
+    language: str | None = None,
 ) -> EmailMultiAlternatives:
-    """The message ready to send (text body, HTML alternative)."""
-    rendered = render(prefix, context)
+    """The message ready to send (text body, HTML alternative), written in
+    ``language`` (the reader's edition, ``User.language``) when given, else
+    in the active language."""
+    with translation.override(language or translation.get_language()):
+        rendered = render(prefix, context)
     recipients = [to] if isinstance(to, str) else list(to)
     message = EmailMultiAlternatives(
         subject=rendered.subject,
@@ -137,6 +141,7 @@ def send(
     *,
     from_email: str | None = None,
     headers: Mapping[str, str] | None = None,
+    language: str | None = None,
 ) -> None:
-    """Render and send the message ``prefix`` to ``to``."""
-    build(prefix, to, context, from_email=from_email, headers=headers).send()
+    """Render and send the message ``prefix`` to ``to`` (in ``language``)."""
+    build(prefix, to, context, from_email=from_email, headers=headers, language=language).send()
