@@ -26,6 +26,23 @@ from .sections_ar import SECTIONS_AR
 
 LANGUAGE = "ar"
 
+#: The Arabic edition's words of plain models (``_ar`` columns,
+#: lede/core/translated.py), written for the demo. Filled only when empty.
+PUBLICATION_AR = {
+    "tagline_ar": "أخبار المغرب والعالم، موثّقة ومشروحة",
+    "copyright_notice_ar": "© لو كوتيديان. جميع الحقوق محفوظة.",
+    "reproduction_policy_ar": (
+        "يُمنع نسخ هذا الموقع أو عرضه كليًا أو جزئيًا بأي وسيلة كانت دون إذن صريح: "
+        "النسخ الورقي والشبكات الداخلية والمواقع والبريد الإلكتروني والنشرات وأدوات "
+        "رصد الإعلام."
+    ),
+}
+OFFERS_AR = {
+    "lancement": ("عرض الإطلاق", "الشهر الأول بـ60 درهما، ثم الاشتراك الشهري. دون التزام."),
+    "mensuel": ("شهري", "دون التزام: يمكن الإلغاء في أي وقت."),
+    "annuel": ("سنوي", "أفضل سعر: 600 درهم للسنة."),
+}
+
 
 def ensure_arabic_edition(
     *,
@@ -39,6 +56,7 @@ def ensure_arabic_edition(
     """Create what is missing of the Arabic edition; return its sections
     and the pages created."""
     home = edition_home_ensure(language=LANGUAGE)
+    _ensure_words()
     sections = _ensure_sections(home, french_sections, created)
     tags = _ensure_tags()
     new_pages: list[Page] = []
@@ -58,6 +76,21 @@ def ensure_arabic_edition(
         new_pages.append(article)
         created["articles_ar"] += 1
     return sections, new_pages
+
+
+def _ensure_words() -> None:
+    """The publication's and the offers' Arabic words, where still empty."""
+    from lede.core.models import PublicationSettings
+    from lede.subscriptions.models import Offer
+
+    for pub in PublicationSettings.objects.all():
+        empty = {k: v for k, v in PUBLICATION_AR.items() if not getattr(pub, k)}
+        if empty:
+            PublicationSettings.objects.filter(pk=pub.pk).update(**empty)
+    for slug, (headline, description) in OFFERS_AR.items():
+        Offer.objects.filter(slug=slug, headline_ar="").update(
+            headline_ar=headline, description_ar=description
+        )
 
 
 def _ensure_sections(
