@@ -218,7 +218,8 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/compte/"
+# A URL name: reversed in the edition the reader signs in from ("/ar/compte/").
+LOGIN_REDIRECT_URL = "account_home"
 LOGOUT_REDIRECT_URL = "/"
 PASSWORD_RESET_TIMEOUT = 3600  # reset links expire after one hour
 

@@ -5,6 +5,7 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import get_next_redirect_url
 from allauth.core import context as allauth_context
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import translation
@@ -32,6 +33,11 @@ class AccountAdapter(DefaultAccountAdapter):
         # A safe ``next`` (same host, checked by ``is_safe_url``) wins over
         # LOGIN_REDIRECT_URL, also on the code and 2FA steps of a log-in.
         return get_next_redirect_url(request) or super().get_login_redirect_url(request)
+
+    def get_logout_redirect_url(self, request: HttpRequest) -> str:
+        # The home of the edition the reader signs out from (docs/editions.md).
+        language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+        return "/" if language == settings.LANGUAGE_CODE else f"/{language}/"
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         # Subjects are rendered without the request (so without context

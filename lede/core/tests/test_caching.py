@@ -97,14 +97,17 @@ def test_what_each_event_bumps(
 def test_publishing_forgets_the_route_and_the_shared_entries(publication: dict[str, Any]) -> None:
     article = publication["lead"]
     cache.set(keys.route_key(article.url_path), article.pk)
-    cache.set(keys.LEGAL_LINKS_KEY, [])
-    cache.set(keys.LAUNCH_OFFER_KEY, {"price": "1 DH"})
+    # One copy per edition (docs/editions.md): a change clears every one.
+    for language in ("fr", "ar"):
+        cache.set(keys.legal_links_key(language), [])
+        cache.set(keys.launch_offer_key(language), {"price": "1 DH"})
     cache.set(keys.ORGANISATIONS_KEY, [])
     invalidate(Event.PUBLISHED, article)
     assert cache.get(keys.route_key(article.url_path)) is None
-    assert cache.get(keys.LEGAL_LINKS_KEY) == []  # not a legal page: kept
+    assert cache.get(keys.legal_links_key("ar")) == []  # not a legal page: kept
     invalidate(Event.OFFERS_CHANGED)
-    assert cache.get(keys.LAUNCH_OFFER_KEY) is None
+    assert cache.get(keys.launch_offer_key("fr")) is None
+    assert cache.get(keys.launch_offer_key("ar")) is None
     invalidate(Event.ORGANISATIONS_CHANGED)
     assert cache.get(keys.ORGANISATIONS_KEY) is None
 
@@ -147,7 +150,7 @@ def test_a_legal_page_change_forgets_the_footer_links(
     before = _generations()
     with django_capture_on_commit_callbacks(execute=True):
         legal.unpublish()
-    assert cache.get(keys.LEGAL_LINKS_KEY) is None
+    assert cache.get(keys.legal_links_key("fr")) is None
     assert legal_links() == []
     assert keys.CHROME.key in _bumped(before)
 
