@@ -55,7 +55,9 @@ class PairPanel(HelpPanel):
                 other.title,
                 other.locale.get_display_name(),
             )
-            parts = [format_html("{} {}", _("Version dans l’autre édition\u202f:"), link)]
+            parts: list[str] = [
+                format_html("{} {}", _("Version dans l’autre édition\u202f:"), link)
+            ]
             if not status["live"]:
                 parts.append(_("Elle n’est pas publiée\u202f: les lecteurs ne voient pas de lien."))
             if status["out_of_date"]:

@@ -112,8 +112,10 @@ def switch_target(context: Any, language: str) -> str:
         return urlsplit(found[language]).path
     page = _page_of(context)
     request = context.get("request")
-    if page is None and request is not None:
-        return _swap_prefix(request.path, language)
+    match = getattr(request, "resolver_match", None)
+    if page is None and match is not None and match.url_name != "wagtail_serve":
+        # A view every edition has (a 404 of the page tree has no twin).
+        return _swap_prefix(request.path, language)  # type: ignore[union-attr]
     return editions.edition_root(language)
 
 

@@ -198,7 +198,11 @@ def test_the_switch_remembers_the_choice_and_stays_on_the_site(edition: dict[str
 def test_error_pages_are_in_the_edition(edition: dict[str, Any]) -> None:
     response = Client().get("/ar/لا-توجد/")
     assert response.status_code == 404
-    assert '<html lang="ar" dir="rtl">' in response.content.decode()
+    html = response.content.decode()
+    assert '<html lang="ar" dir="rtl">' in html
+    # A missing page has no twin: the switch leads to the French home.
+    assert 'href="/langue/fr/?suivant=%2F"' in html
+    assert Client().get("/ar/recherche/").status_code == 200
 
 
 def test_feeds_and_sitemaps_per_edition(edition: dict[str, Any]) -> None:
