@@ -229,3 +229,20 @@ def test_dates_and_prices_in_arabic() -> None:
     with translation.override("fr"):
         assert format_amount(6000) == "60\u00a0DH"
         assert "2016" in format_long_date(when)
+
+
+def test_server_error_and_forbidden_pages_in_arabic(edition: dict[str, Any], rf: Any) -> None:
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.exceptions import PermissionDenied
+    from django.views.defaults import permission_denied
+
+    from lede.core.views import server_error
+
+    with translation.override("ar"):
+        html = server_error(rf.get("/ar/")).content.decode()
+        assert '<html lang="ar" dir="rtl">' in html and 'href="/ar/"' in html
+        request = rf.get("/ar/compte/")
+        request.user = AnonymousUser()
+        forbidden = permission_denied(request, PermissionDenied())
+        assert forbidden.status_code == 403
+        assert '<html lang="ar" dir="rtl">' in forbidden.content.decode()
