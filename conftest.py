@@ -40,6 +40,18 @@ def _reset_process_state(settings: Any) -> None:
     process_state.reset_all()
 
 
+@pytest.fixture(autouse=True)
+def _default_language(settings: Any) -> Any:
+    """Every test starts in French: a request to the Arabic edition (/ar/)
+    leaves Arabic active in the thread (LocaleMiddleware activates and never
+    deactivates), which would otherwise leak into the next test."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def smtp_server(settings: Any) -> Any:
     """A real SMTP server on loopback; Django's SMTP backend sends to it."""

@@ -32,7 +32,6 @@ class Plan(models.Model):
     name = models.CharField(_("nom"), max_length=120)
     slug = models.SlugField(_("identifiant"), max_length=60, unique=True)
     description = models.TextField(_("description"), blank=True, max_length=1000)
-    # The Arabic edition's words (lede/core/translated.py): empty, the French.
     name_ar = models.CharField(_("nom (arabe)"), max_length=120, blank=True)
     description_ar = models.TextField(_("description (arabe)"), blank=True, max_length=1000)
     price_minor = models.PositiveIntegerField(
@@ -117,7 +116,6 @@ class Offer(models.Model):
         _("accroche"), max_length=120, help_text=_("Par exemple : « L'offre de lancement »")
     )
     description = models.TextField(_("description"), blank=True, max_length=1000)
-    # The Arabic edition's words (lede/core/translated.py): empty, the French.
     headline_ar = models.CharField(_("accroche (arabe)"), max_length=120, blank=True)
     description_ar = models.TextField(_("description (arabe)"), blank=True, max_length=1000)
     intro_price_minor = models.PositiveIntegerField(
