@@ -212,7 +212,7 @@ def test_wire_desk_has_french_samples(demo: str) -> None:
 
 
 def test_home_page_lead_and_featured(demo: str, client: Client) -> None:
-    home = HomePage.objects.get()
+    home = HomePage.objects.get(locale__language_code="fr")
     assert home.lead_story is not None and home.lead_story.live
     assert home.featured.count() == 2
     response = client.get("/")
@@ -267,12 +267,21 @@ def test_demo_users_can_log_in(demo: str, client: Client) -> None:
 
 def test_second_run_changes_nothing(demo: str) -> None:
     before = _counts()
-    home_before = HomePage.objects.values("lead_story_id", "latest_revision_id").get()
+    home_before = (
+        HomePage.objects.filter(locale__language_code="fr")
+        .values("lead_story_id", "latest_revision_id")
+        .get()
+    )
     out = io.StringIO()
     with override_settings(DEBUG=False, LEDE_DEMO=True):
         call_command("load_demo", stdout=out)
     assert _counts() == before
-    assert HomePage.objects.values("lead_story_id", "latest_revision_id").get() == home_before
+    assert (
+        HomePage.objects.filter(locale__language_code="fr")
+        .values("lead_story_id", "latest_revision_id")
+        .get()
+        == home_before
+    )
     assert "rien à créer" in out.getvalue()
 
 
@@ -295,3 +304,16 @@ def test_paywall_demo_material(demo: str, client: Client) -> None:
     client.logout()
     assert client.login(email="lecteur@org.demo.example", password="demo-pass-2026")
     assert client.get(locked.url)["X-Lede-Access"] == "group"
+
+
+def test_the_arabic_edition_is_loaded_with_its_pairs(demo: str) -> None:
+    from lede.editorial import editions
+    from lede.editorial.demo.articles_ar import ARTICLES_AR
+
+    arabic = list(ArticlePage.objects.live().filter(locale__language_code="ar"))
+    assert len(arabic) == len([a for a in ARTICLES_AR if "go_live_in_hours" not in a])
+    pairs = [a for a in arabic if editions.live_pair(a) is not None]
+    assert len(pairs) == len([a for a in ARTICLES_AR if a.get("pair")])
+    html = Client().get("/ar/").content.decode()
+    assert '<html lang="ar" dir="rtl">' in html
+    assert arabic[0].title.split()[0] in html

@@ -38,9 +38,10 @@ def test_second_request_is_served_from_the_shared_copy(
     first, first_queries = _queries(client, url)
     second, second_queries = _queries(client, url)
     assert second.content == first.content
-    # What is left is Wagtail's routing (site, page path, view restrictions),
-    # the same whatever the archive's size.
-    assert second_queries <= 9 and second_queries <= first_queries // 2, (
+    # What is left is Wagtail's routing (site, the active locale's home —
+    # docs/editions.md —, page path, view restrictions), the same whatever
+    # the archive's size.
+    assert second_queries <= 10 and second_queries <= first_queries // 2, (
         first_queries,
         second_queries,
     )
