@@ -93,8 +93,15 @@ def _typeset_text(text: str, name: str) -> str:
     return keep_together(french_text(text), name)
 
 
-def render(prefix: str, context: Mapping[str, Any] | None = None) -> RenderedMail:
-    """The subject and both bodies of the message ``prefix``, typeset."""
+def render(
+    prefix: str, context: Mapping[str, Any] | None = None, *, language: str | None = None
+) -> RenderedMail:
+    """The subject and both bodies of the message ``prefix``, typeset, in
+    ``language`` (the reader's) or else the active language. The layout takes
+    its direction from the language (``dir="rtl"`` for Arabic)."""
+    if language:
+        with translation.override(language):
+            return render(prefix, context)
     ctx = mail_context()
     ctx.update(context or {})
     name = str(ctx.get("site_name") or "")
@@ -115,9 +122,10 @@ def build(
     *,
     from_email: str | None = None,
     headers: Mapping[str, str] | None = None,
+    language: str | None = None,
 ) -> EmailMultiAlternatives:
     """The message ready to send (text body, HTML alternative)."""
-    rendered = render(prefix, context)
+    rendered = render(prefix, context, language=language)
     recipients = [to] if isinstance(to, str) else list(to)
     message = EmailMultiAlternatives(
         subject=rendered.subject,
@@ -137,6 +145,8 @@ def send(
     *,
     from_email: str | None = None,
     headers: Mapping[str, str] | None = None,
+    language: str | None = None,
 ) -> None:
-    """Render and send the message ``prefix`` to ``to``."""
-    build(prefix, to, context, from_email=from_email, headers=headers).send()
+    """Render and send the message ``prefix`` to ``to`` (in ``language``,
+    the reader's, when given)."""
+    build(prefix, to, context, from_email=from_email, headers=headers, language=language).send()

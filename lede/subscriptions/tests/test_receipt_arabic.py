@@ -109,7 +109,8 @@ def _naskh_runs(pdf: bytes) -> list[list[int]]:
     reader = PdfReader(BytesIO(pdf))
     runs: list[list[int]] = []
     for page in reader.pages:
-        fonts = page["/Resources"]["/Font"]
+        resources: Any = page["/Resources"]
+        fonts: Any = resources["/Font"]
         naskh = {
             str(key)
             for key, ref in fonts.items()
