@@ -45,6 +45,13 @@ SECTIONS_AR: list[dict[str, Any]] = [
         "access": "public",
     },
     {
+        "key": "alam/sharq-awsat",
+        "pair": "monde/proche-orient",
+        "title": "الشرق الأوسط",
+        "description": "دبلوماسية الشرق الأوسط والخليج واقتصادهما وثقافتهما.",
+        "access": "public",
+    },
+    {
         "key": "alam/afriqia",
         "pair": "monde/afrique",
         "title": "إفريقيا",
