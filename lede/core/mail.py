@@ -93,15 +93,8 @@ def _typeset_text(text: str, name: str) -> str:
     return keep_together(french_text(text), name)
 
 
-def render(
-    prefix: str, context: Mapping[str, Any] | None = None, *, language: str | None = None
-) -> RenderedMail:
-    """The subject and both bodies of the message ``prefix``, typeset, in
-    ``language`` (the reader's) or else the active language. The layout takes
-    its direction from the language (``dir="rtl"`` for Arabic)."""
-    if language:
-        with translation.override(language):
-            return render(prefix, context)
+def render(prefix: str, context: Mapping[str, Any] | None = None) -> RenderedMail:
+    """The subject and both bodies of the message ``prefix``, typeset."""
     ctx = mail_context()
     ctx.update(context or {})
     name = str(ctx.get("site_name") or "")
@@ -124,8 +117,11 @@ def build(
     headers: Mapping[str, str] | None = None,
     language: str | None = None,
 ) -> EmailMultiAlternatives:
-    """The message ready to send (text body, HTML alternative)."""
-    rendered = render(prefix, context, language=language)
+    """The message ready to send (text body, HTML alternative), written in
+    ``language`` (the reader's edition, ``User.language``) when given, else
+    in the active language."""
+    with translation.override(language or translation.get_language()):
+        rendered = render(prefix, context)
     recipients = [to] if isinstance(to, str) else list(to)
     message = EmailMultiAlternatives(
         subject=rendered.subject,
@@ -147,6 +143,5 @@ def send(
     headers: Mapping[str, str] | None = None,
     language: str | None = None,
 ) -> None:
-    """Render and send the message ``prefix`` to ``to`` (in ``language``,
-    the reader's, when given)."""
+    """Render and send the message ``prefix`` to ``to`` (in ``language``)."""
     build(prefix, to, context, from_email=from_email, headers=headers, language=language).send()

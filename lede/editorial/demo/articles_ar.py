@@ -4,7 +4,8 @@ invented; no sentence comes from a real publication).
 
 Same shape as :mod:`.articles` (``section`` is a key of
 :data:`.sections_ar.SECTIONS_AR`; ``image`` a key of :mod:`.images`;
-``authors`` slugs of :mod:`.people` or :mod:`.people_ar`), plus ``pair`` on
+``authors`` slugs of :mod:`.people`, whose Arabic spelling is in
+:data:`.people_ar.NAMES_AR`), plus ``pair`` on
 the articles that adapt a French one: the French article's slug. Access as in
 the French demo: ``"access"`` absent = the section's default, ``"subscribers"``
 locked, ``"subscribers"`` with ``"metered": True`` counted by the meter.
@@ -74,7 +75,7 @@ PAIRED_AR: list[dict[str, Any]] = [
             " الذروة."
         ),
         "hours_ago": 77,
-        "authors": ["salma-idrissi"],
+        "authors": ["nadia-chraibi"],
         "image": "bus-casablanca",
         "tags": ["الدار البيضاء", "النقل", "المدن"],
         "body": [
@@ -264,7 +265,7 @@ PAIRED_AR: list[dict[str, Any]] = [
     },
     {
         "section": "araa",
-        "slug": "iftitahiya-al-maa-shan-al-jami",
+        "slug": "افتتاحية-الماء-شأن-الجميع",
         "pair": "editorial-l-eau-affaire-de-tous",
         "access": "public",
         "title": "افتتاحية. الماء شأن الجميع، لا شأن الدولة وحدها",

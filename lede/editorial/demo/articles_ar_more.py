@@ -19,7 +19,7 @@ MORE_ARTICLES_AR: list[dict[str, Any]] = [
             "وتراهن على طلبيات المدن المغربية قبل التوجه إلى أسواق غرب إفريقيا."
         ),
         "hours_ago": 9,
-        "authors": ["omar-bennani"],
+        "authors": ["karim-benjelloun"],
         "image": "usine-automobile",
         "tags": ["الصناعة", "السيارات الكهربائية", "طنجة"],
         "body": [
@@ -64,7 +64,7 @@ MORE_ARTICLES_AR: list[dict[str, Any]] = [
             " عبر الإنترنت، قادها صندوق استثمار إفريقي إلى جانب بنكين مغربيين."
         ),
         "hours_ago": 28,
-        "authors": ["omar-bennani"],
+        "authors": ["karim-benjelloun"],
         "image": "quartier-affaires",
         "tags": ["المقاولات الناشئة", "التجارة الإلكترونية", "التمويل"],
         "body": [
@@ -98,7 +98,7 @@ MORE_ARTICLES_AR: list[dict[str, Any]] = [
             "الجماعات القروية، ويحدد سقفا زمنيا لرحلة التلميذ بين بيته ومدرسته."
         ),
         "hours_ago": 5,
-        "authors": ["salma-idrissi"],
+        "authors": ["nadia-chraibi"],
         "image": "conseil-regional",
         "tags": ["التعليم", "العالم القروي", "الجهات"],
         "body": [
@@ -138,7 +138,7 @@ MORE_ARTICLES_AR: list[dict[str, Any]] = [
             "الهاتفي يبقى مشغولا في الصباح."
         ),
         "hours_ago": 30,
-        "authors": ["salma-idrissi"],
+        "authors": ["nadia-chraibi"],
         "image": "hopital",
         "tags": ["الصحة", "المستشفيات", "الخدمات العمومية"],
         "body": [
@@ -208,7 +208,7 @@ MORE_ARTICLES_AR: list[dict[str, Any]] = [
             "الاهتمامات."
         ),
         "hours_ago": 64,
-        "authors": ["omar-bennani"],
+        "authors": ["meriem-tahiri"],
         "image": "abidjan-salon",
         "tags": ["المقاولات الناشئة", "كوت ديفوار", "الاستثمار"],
         "body": [
@@ -368,7 +368,7 @@ MORE_ARTICLES_AR: list[dict[str, Any]] = [
     },
     {
         "section": "araa",
-        "slug": "amud-lugha-fi-al-bayt-wa-al-madrasa",
+        "slug": "لغة-البيت-ولغة-المدرسة",
         "access": "subscribers",
         "title": "عمود. لغة البيت ولغة المدرسة",
         "standfirst": (
@@ -376,7 +376,7 @@ MORE_ARTICLES_AR: list[dict[str, Any]] = [
             "يدرس العلوم بلغة ثالثة. أليس هذا الكثير على طفل في السادسة؟"
         ),
         "hours_ago": 60,
-        "authors": ["salma-idrissi"],
+        "authors": ["nadia-chraibi"],
         "image": "librairie",
         "tags": ["عمود", "اللغات", "التعليم"],
         "body": [

@@ -4,8 +4,7 @@ Same shape as :data:`lede.livefeed.demo.DISPATCHES` (``key``, ``hours`` ago,
 ``section`` (a key of :data:`.sections_ar.SECTIONS_AR`), ``credit`` ("" or
 absent = the newsroom), ``headline``, ``body`` (one to three short HTML
 paragraphs), ``photo`` (an image key of :mod:`.images`)). Keys start with
-``ar-`` so that their agency identifiers (``demo:newsroom:<key>``) never meet
-the French ones. Original Arabic text written for this project; the events,
+``ar-``, distinct from the French keys. Original Arabic text written for this project; the events,
 people and figures are fictional, the agencies are the demo's fictional ones
 under their Arabic names.
 """

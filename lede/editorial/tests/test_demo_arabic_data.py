@@ -14,7 +14,7 @@ from lede.editorial.demo.articles_ar import ARTICLES_AR
 from lede.editorial.demo.dispatches_ar import DISPATCHES_AR
 from lede.editorial.demo.images import IMAGES
 from lede.editorial.demo.people import AUTHORS
-from lede.editorial.demo.people_ar import AUTHORS_AR, NAMES_AR
+from lede.editorial.demo.people_ar import NAMES_AR
 from lede.editorial.demo.sections import SECTIONS
 from lede.editorial.demo.sections_ar import SECTIONS_AR
 from lede.livefeed.demo import DISPATCHES
@@ -22,6 +22,8 @@ from lede.livefeed.demo import DISPATCHES
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 LATIN = re.compile(r"[A-Za-z]")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: Article slugs may be Arabic (an Arabic slug in a URL is a case the edition handles).
+ARTICLE_SLUG = re.compile(r"^[a-z0-9\u0621-\u064A]+(?:-[a-z0-9\u0621-\u064A]+)*$")
 ACCESS = {"public", "registered", "subscribers"}
 BLOCKS = {"paragraph", "subheading", "quote", "factbox", "image", "related"}
 
@@ -63,9 +65,11 @@ def test_articles_shape() -> None:
     slugs = [a["slug"] for a in ARTICLES_AR]
     assert len(set(slugs)) == len(slugs)
     assert not set(slugs) & set(FRENCH_ARTICLES)
-    authors = {a["slug"] for a in AUTHORS} | {a["slug"] for a in AUTHORS_AR}
+    assert any(ARABIC.search(slug) for slug in slugs) and any(SLUG.match(s) for s in slugs)
+    # The loader signs them with the French edition's authors.
+    authors = {a["slug"] for a in AUTHORS}
     for article in ARTICLES_AR:
-        assert SLUG.match(article["slug"]), article["slug"]
+        assert ARTICLE_SLUG.match(article["slug"]), article["slug"]
         assert article["section"] in SECTION_KEYS, article["section"]
         assert ARABIC.search(article["title"]) and ARABIC.search(article["standfirst"])
         assert isinstance(article["hours_ago"], int | float) and article["hours_ago"] > 0
@@ -137,9 +141,5 @@ def test_dispatches() -> None:
 
 
 def test_bylines() -> None:
-    french = {a["slug"] for a in AUTHORS}
-    assert not {a["slug"] for a in AUTHORS_AR} & french
-    assert set(NAMES_AR) == french
-    for author in AUTHORS_AR:
-        assert set(author) == set(AUTHORS[0]), author["slug"]
-        assert ARABIC.search(author["name"]) and ARABIC.search(author["bio"])
+    assert set(NAMES_AR) == {a["slug"] for a in AUTHORS}
+    assert all(ARABIC.search(name) for name in NAMES_AR.values())
