@@ -17,6 +17,9 @@ LOCALE = Path(settings.BASE_DIR) / "locale" / "ar" / "LC_MESSAGES"
 #: %(name)s, %s, %d… and {name}; "%%" is a literal percent sign.
 PRINTF = re.compile(r"%\((\w+)\)[#0 +-]*\d*(?:\.\d+)?[sdifrx]|%[sdifr]|%%")
 BRACES = re.compile(r"\{(\w*)\}")
+#: HTML tags in a message (``<strong>``, ``<a href="%(url)s">``), not
+#: pseudo-tags such as ``Bearer <clé>``.
+TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^>]*)?>")
 
 
 def _catalogue() -> Any:
@@ -72,6 +75,19 @@ def test_placeholders_are_kept() -> None:
             if _placeholders(message.id) != _placeholders(message.string):
                 wrong.append((_key(message), 0, message.string))
     assert not wrong, wrong[:10]
+
+
+def test_html_tags_are_kept() -> None:
+    wrong = []
+    for message in _catalogue():
+        if not message.id:
+            continue
+        source = message.id[0] if isinstance(message.id, tuple) else message.id
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for text in strings:
+            if sorted(TAG.findall(text)) != sorted(TAG.findall(source)):
+                wrong.append((source, text))
+    assert not wrong, wrong[:5]
 
 
 def test_python_format_messages_format() -> None:
