@@ -1,6 +1,8 @@
-"""Render the stack's live feed front (bin/stack) from deploy/nginx/lede.conf.
+"""Render the stack's live feed front (bin/stack) from deploy/nginx/lede.conf,
+and the "epoch" map every nginx start needs (production too).
 
     render_front.py DEPLOY_NGINX_DIR STACK_DIR FRONT_PORT PUBLISH_PORT VARNISH_PORT WORKERS UID
+    render_front.py epoch /etc/nginx/lede-livefeed-epoch.conf     # systemd ExecStartPre
 
 Takes lede.conf's two "livefeed" blocks (http level: the Last-Event-ID map, the
 per-address zone, the publisher server; and the subscriber locations) and the
@@ -11,9 +13,11 @@ with loopback ports. Writes STACK_DIR/front/nginx.conf.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
+import time
 
 
 def block(conf: str, name: str) -> str:
@@ -25,13 +29,58 @@ def block(conf: str, name: str) -> str:
     return found.group(1)
 
 
+def above(number: int) -> str:
+    """A regular expression matching the decimal integers greater than ``number``."""
+    n = str(number + 1)
+    parts = [n]
+    for i, digit in enumerate(n):
+        if digit != "9":
+            rest = len(n) - i - 1
+            tail = f"[0-9]{{{rest}}}" if rest else ""
+            parts.append(f"{n[:i]}[{int(digit) + 1}-9]{tail}")
+    parts.append(f"[1-9][0-9]{{{len(n)},11}}")
+    return "|".join(parts)
+
+
+def epoch_map(started: int) -> str:
+    """The Last-Event-ID values nchan may be given after a start at ``started``.
+
+    nchan keeps its messages in memory: after a restart it knows none of the
+    ids the readers hold, and 10,000 readers asking for unknown ids at once
+    crash its workers (nchan issues #534 and #720: an assertion in
+    spool_fetch_msg, seen here in a reconnection storm). An id from before the
+    start (its time part is not above ``started``) counts as none, so the
+    reader takes the refilled last messages and skips those it has.
+    """
+    return (
+        f"# Generated at the front's start ({started}): ids of this run only.\n"
+        f'"~^(?:{above(started)}):[0-9]{{1,6}}$" $http_last_event_id;\n'
+    )
+
+
+def write_epoch(path: str, started: int | None = None) -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(epoch_map(int(time.time()) if started is None else started))
+
+
 def render(
     source: str, stack: str, front: str, pub: str, varnish: str, workers: str, uid: str
 ) -> str:
     conf = open(f"{source}/lede.conf", encoding="utf-8").read()
-    http = block(conf, "http").replace("listen 127.0.0.1:8090;", f"listen 127.0.0.1:{pub};")
+    http = (
+        block(conf, "http")
+        .replace("listen 127.0.0.1:8090;", f"listen 127.0.0.1:{pub};")
+        .replace(
+            "include /etc/nginx/lede-livefeed-epoch.conf;", f"include {stack}/front/epoch.conf;"
+        )
+    )
+    snippet = open(f"{source}/lede-livefeed.conf", encoding="utf-8").read()
+    snippet = snippet.replace("/run/lede/livefeed-ready", f"{stack}/front/ready")
+    with open(f"{stack}/front/lede-livefeed.conf", "w", encoding="utf-8") as out:
+        out.write(snippet)
     locations = block(conf, "locations").replace(
-        "include /etc/nginx/snippets/lede-livefeed.conf;", f"include {source}/lede-livefeed.conf;"
+        "include /etc/nginx/snippets/lede-livefeed.conf;",
+        f"include {stack}/front/lede-livefeed.conf;",
     )
     app_stream = re.search(r"    location @lede_app_stream \{.*?\n    \}", conf, re.S)
     if not app_stream:
@@ -80,10 +129,17 @@ http {{
 
 
 def main() -> None:
+    if sys.argv[1] == "epoch":
+        write_epoch(sys.argv[2])
+        return
     source, stack, front, pub, varnish, workers, uid = sys.argv[1:8]
     text = render(os.path.abspath(source), stack, front, pub, varnish, workers, uid)
     with open(f"{stack}/front/nginx.conf", "w", encoding="utf-8") as out:
         out.write(text)
+    write_epoch(f"{stack}/front/epoch.conf")
+    # Closed to readers until refilled (livefeed_nchan_refill --ready-file).
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(f"{stack}/front/ready")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ from .models import Edition, FeedEvent
 logger = logging.getLogger(__name__)
 
 TIMEOUT = 2.0
+HELLO = {"id": 0, "event": "hello", "data": '{"event":0}'}
 _local_lock = threading.Lock()
 _http: Any = None
 _redis: Any = None
@@ -268,7 +269,10 @@ def refill(*, force: bool = False) -> dict[str, int]:
                 if held is None or (held and not force):
                     continue
                 if entries is None:
-                    entries = recent_entries(language)
+                    # Never leave a channel empty: nchan handles a reader
+                    # asking an empty channel for its last messages badly
+                    # (its issue #534). A "hello" event no page listens to.
+                    entries = recent_entries(language) or [HELLO]
                 for entry in entries:
                     if _post(base, language, entry["event"], entry["data"].encode()):
                         sent[language] = sent.get(language, 0) + 1

@@ -1,17 +1,19 @@
 """Refill the nchan fronts that lost the live feed's recent messages.
 
-    manage.py livefeed_nchan_refill [--force]
+    manage.py livefeed_nchan_refill [--force] [--ready-file PATH]
 
 Run after nginx starts (bin/stack, the systemd unit's ExecStartPost): nchan
 keeps its messages in shared memory, so a restarted front has none; the last
 ``LEDE_NCHAN_REPLAY`` public frames of each edition are sent again (from Redis,
 or the database when Redis has none), and readers reconnecting with
 ``Last-Event-ID`` get what they missed. A front that still holds messages is
-left alone unless ``--force``.
+left alone unless ``--force``. Then ``--ready-file`` is created: the fronts
+answer readers "come back in 2 s" until it exists (deploy/nginx/lede-livefeed.conf).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -29,6 +31,12 @@ class Command(BaseCommand):
             help="Republier même vers un frontal qui a des messages.",
         )
 
+        parser.add_argument(
+            "--ready-file",
+            default="",
+            help="Fichier créé une fois les frontaux remplis (ils servent alors les lecteurs).",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         if not nchan.enabled():
             raise CommandError(
@@ -37,3 +45,5 @@ class Command(BaseCommand):
         sent = nchan.refill(force=options["force"])
         total = sum(sent.values())
         self.stdout.write(f"{total} message(s) republié(s) {dict(sorted(sent.items()))}")
+        if options["ready_file"]:
+            Path(options["ready_file"]).touch()
