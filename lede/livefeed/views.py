@@ -119,8 +119,10 @@ def _blog_is_live(blog_id: int) -> bool:
         events.release_connection()
 
 
-async def stream(request: HttpRequest) -> HttpResponseBase:
-    """``text/event-stream`` of the feed (or of one live blog with ``?blog=<id>``)."""
+async def stream(request: HttpRequest, language: str | None = None) -> HttpResponseBase:
+    """``text/event-stream`` of the feed (or of one live blog with ``?blog=<id>``)
+    of an edition: ``language`` when the URL gives it, else the active language
+    (``/ar/newsroom/flux/`` under ``i18n_patterns``)."""
     if request.method != "GET":
         return HttpResponse(status=405, headers={"Allow": "GET"})
     try:
@@ -142,8 +144,7 @@ async def stream(request: HttpRequest) -> HttpResponseBase:
             _("Ce direct n’existe pas."), content_type="text/plain; charset=utf-8"
         )
     reader = await sync_to_async(_reader)(request)
-    # The edition: the active language (/ar/newsroom/flux/ under i18n_patterns).
-    language = edition_for(get_language())
+    language = edition_for(language or get_language())
     if "wsgi.input" in request.META:
         # A WSGI server (runserver, a test's live server) would consume the
         # stream synchronously and hold a worker thread, and an event loop of
