@@ -13,6 +13,7 @@ connections made, refused or failed attempts, reconnections.
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import re
 import time
@@ -22,6 +23,7 @@ from typing import Any
 PER_ADDRESS = 40
 CONNECTING_AT_ONCE = 500  # per process: handshakes in flight, under the listen backlog
 ID = re.compile(rb"^id: ?([^\r\n]+)", re.M)
+LENGTH = re.compile(rb"\r\ncontent-length: *(\d+)", re.I)
 DISPATCH = re.compile(rb'"dispatch":(\d+),"kind":"(\w+)","published_at":"([^"]+)"')
 
 
@@ -66,6 +68,9 @@ def client_process(
 ) -> None:  # fmt: skip
     latency: dict[int, list[float]] = {}
     counts: dict[int, int] = {}
+    # The readers would be elsewhere: the load generator yields the CPU to
+    # the servers it measures.
+    os.nice(19)
     asyncio.run(_run(host, port, path, count, offset, index, state, stop, latency, counts))
     results.put((latency, counts))
 
@@ -120,11 +125,17 @@ async def _run(
                     state[base + 3] += 1
                 connected_before = True
                 dechunk = Dechunk() if b"chunked" in head.lower() else None
+                # A complete answer ("come back in 2 s" while a front is being
+                # refilled) ends the stream, as EventSource sees it.
+                length = LENGTH.search(head)
+                left = int(length.group(1)) if length else -1
                 buffer = b""
-                while True:
-                    chunk = await reader.read(65536)
+                while left != 0:
+                    chunk = await reader.read(65536 if left < 0 else left)
                     if not chunk:
                         break
+                    if left > 0:
+                        left -= len(chunk)
                     now = time.time()
                     buffer += dechunk.feed(chunk) if dechunk else chunk
                     if b"\n\n" not in buffer:
