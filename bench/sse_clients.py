@@ -13,7 +13,6 @@ connections made, refused or failed attempts, reconnections.
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import re
 import time
@@ -68,9 +67,6 @@ def client_process(
 ) -> None:  # fmt: skip
     latency: dict[int, list[float]] = {}
     counts: dict[int, int] = {}
-    # The readers would be elsewhere: the load generator yields the CPU to
-    # the servers it measures.
-    os.nice(19)
     asyncio.run(_run(host, port, path, count, offset, index, state, stop, latency, counts))
     results.put((latency, counts))
 

@@ -118,8 +118,15 @@ def test_refill_sends_the_recent_frames_in_order_to_an_empty_front(
     fronts["held"] = 5  # the fronts still hold messages: nothing to do
     assert nchan.refill() == {}
     fronts["held"] = 0  # restarted
-    assert nchan.refill() == {"fr": 4}
-    sent = [(base, data["dispatch"]) for base, _, _, data in fronts["posts"]]
+    # The Arabic channel has nothing to replay: it gets a "hello" event, so
+    # that no channel is left empty (nchan's issue #534).
+    assert nchan.refill() == {"fr": 4, "ar": 2}
+    assert {event for _, channel, event, _ in fronts["posts"] if channel == "lede-ar"} == {"hello"}
+    sent = [
+        (base, data["dispatch"])
+        for base, channel, _, data in fronts["posts"]
+        if channel == "lede-fr"
+    ]
     assert sent == [
         ("http://front-a/pub/", first.pk),
         ("http://front-a/pub/", second.pk),
@@ -149,3 +156,22 @@ def test_a_signed_in_reader_gets_the_full_text_from_the_paywall(
     assert SECRET in full.content.decode()
     assert "no-store" in full["Cache-Control"]
     assert Client().get("/newsroom/depeche/999999/").status_code == 404
+
+
+def test_redis_down_during_a_live_event_still_publishes(
+    fronts: dict[str, Any],
+    settings: Any,
+    desk: dict[str, Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Redis restarting: no lock, no replay log, but the frame still reaches
+    the fronts (and a refill falls back on the database)."""
+    settings.REDIS_URL = "redis://127.0.0.1:9/0"  # nothing listens there
+    nchan.forget_clients()
+    try:
+        dispatch = _publish(django_capture_on_commit_callbacks, headline="Pendant la panne")
+        assert [data["dispatch"] for *_, data in fronts["posts"]] == [dispatch.pk] * 2
+        fronts["posts"].clear()
+        assert nchan.refill() == {"fr": 2, "ar": 2}  # from the database (ar: its hello)
+    finally:
+        nchan.forget_clients()
