@@ -73,6 +73,7 @@ def render(
         .replace(
             "include /etc/nginx/lede-livefeed-epoch.conf;", f"include {stack}/front/epoch.conf;"
         )
+        .replace("/run/lede/livefeed-ready", f"{stack}/front/ready")
     )
     snippet = open(f"{source}/lede-livefeed.conf", encoding="utf-8").read()
     snippet = snippet.replace("/run/lede/livefeed-ready", f"{stack}/front/ready")

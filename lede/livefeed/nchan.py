@@ -31,7 +31,7 @@ import contextlib
 import json
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -46,7 +46,7 @@ logger = logging.getLogger(__name__)
 
 TIMEOUT = 2.0
 HELLO = {"id": 0, "event": "hello", "data": '{"event":0}'}
-_local_lock = threading.Lock()
+_local_lock = threading.RLock()
 _http: Any = None
 _redis: Any = None
 
@@ -143,18 +143,16 @@ def _ordered(language: str) -> Iterator[None]:
 # --- publishing --------------------------------------------------------------------
 
 
-def _post(base: str, language: str, event: str, data: bytes) -> bool:
+def _post(base: str, language: str, event: str, data: bytes, *, refill: bool = False) -> bool:
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "X-EventSource-Event": event,
+        "Accept": "application/json",
+    }
+    if refill:
+        headers["X-Lede-Refill"] = "1"  # let in by a front that is not ready yet
     try:
-        response = _pool().request(
-            "POST",
-            base + channel_id(language),
-            body=data,
-            headers={
-                "Content-Type": "application/json; charset=utf-8",
-                "X-EventSource-Event": event,
-                "Accept": "application/json",
-            },
-        )
+        response = _pool().request("POST", base + channel_id(language), body=data, headers=headers)
     except Exception:  # a front down: logged, refilled at its start
         logger.warning("livefeed: nchan front %s unreachable", base, exc_info=True)
         return False
@@ -257,14 +255,28 @@ def recent_entries(language: str) -> list[dict[str, Any]]:
     return [_entry(p) for p in payloads if p.event]
 
 
-def refill(*, force: bool = False) -> dict[str, int]:
-    """Republish the recent frames of each edition to every front that holds
-    none of them (or to all with ``force``). Returns frames sent per edition."""
+def refill(
+    *,
+    force: bool = False,
+    fronts: list[str] | None = None,
+    ready: Callable[[], None] | None = None,
+) -> dict[str, int]:
+    """Republish the recent frames of each edition to the fronts (``fronts``,
+    default all) that hold none of them, or to all with ``force``. Returns
+    frames sent per edition.
+
+    After a front's start (``ready`` given): the front answers publishers 503
+    until it is ready, except this refill (``X-Lede-Refill``). Every edition's
+    lock is held from reading the log to calling ``ready`` (which opens the
+    front), so an event committed meanwhile is either in the log read here or
+    published after, in order."""
     sent: dict[str, int] = {}
-    for language in Edition.values:
-        entries: list[dict[str, Any]] | None = None
-        with _ordered(language):
-            for base in publish_urls():
+    with contextlib.ExitStack() as locks:
+        for language in Edition.values:
+            locks.enter_context(_ordered(language))
+        for language in Edition.values:
+            entries: list[dict[str, Any]] | None = None
+            for base in fronts or publish_urls():
                 held = _channel_messages(base, language)
                 if held is None or (held and not force):
                     continue
@@ -274,6 +286,9 @@ def refill(*, force: bool = False) -> dict[str, int]:
                     # (its issue #534). A "hello" event no page listens to.
                     entries = recent_entries(language) or [HELLO]
                 for entry in entries:
-                    if _post(base, language, entry["event"], entry["data"].encode()):
+                    data = entry["data"].encode()
+                    if _post(base, language, entry["event"], data, refill=True):
                         sent[language] = sent.get(language, 0) + 1
+        if ready is not None:
+            ready()
     return sent

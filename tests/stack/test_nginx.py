@@ -43,6 +43,7 @@ def _render(stack: Stack, target: Path, http_port: int, https_port: int) -> Path
     # of this test, the snippet, the epoch map and the ready file here.
     conf = conf.replace("listen 127.0.0.1:8090;", f"listen 127.0.0.1:{https_port + 1};")
     conf = conf.replace("/etc/nginx/lede-livefeed-epoch.conf", f"{target}/epoch.conf")
+    conf = conf.replace("/run/lede/livefeed-ready", f"{target}/ready")
     snippet = (stack.root / "deploy" / "nginx" / "lede-livefeed.conf").read_text()
     (target / "lede-livefeed.conf").write_text(
         snippet.replace("/run/lede/livefeed-ready", f"{target}/ready")

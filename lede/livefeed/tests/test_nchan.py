@@ -24,7 +24,7 @@ def fronts(settings: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     settings.REDIS_URL = ""  # the refill falls back on the database
     state: dict[str, Any] = {"posts": [], "held": 0}
 
-    def post(base: str, language: str, event: str, data: bytes) -> bool:
+    def post(base: str, language: str, event: str, data: bytes, **kwargs: Any) -> bool:
         state["posts"].append((base, nchan.channel_id(language), event, json.loads(data)))
         return True
 
