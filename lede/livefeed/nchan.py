@@ -218,7 +218,9 @@ def _channel_messages(base: str, language: str) -> int | None:
     it cannot be asked."""
     try:
         response = _pool().request(
-            "GET", base + channel_id(language), headers={"Accept": "application/json"}
+            "GET",
+            base + channel_id(language),
+            headers={"Accept": "application/json", "X-Lede-Refill": "1"},
         )
     except Exception:  # noqa: BLE001 - a front not up yet: not refilled now
         return None
