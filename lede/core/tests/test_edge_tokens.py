@@ -144,10 +144,7 @@ def test_the_vcl_checks_what_the_application_signs() -> None:
         session_sha256="S",
     )
     assert message == "1|0|full|K|H|P|S"
-    assert (
-        '"1|" + req.http.X-Lede-Edge-Expires + "|full|" + req.http.X-Lede-Edge-Kind\n'
-        in vcl
-    )
+    assert '"1|" + req.http.X-Lede-Edge-Expires + "|full|" + req.http.X-Lede-Edge-Kind\n' in vcl
     assert '+ "|" + std.tolower(regsub(req.http.host, ":[0-9]+$", ""))' in vcl
     assert '+ "|" + req.url + "|" + req.http.X-Lede-Edge-Session))' in vcl
     kinds = re.search(r"\\\.full\\\.\(([a-z|]+)\)", vcl)
