@@ -44,11 +44,10 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _article(request: HttpRequest) -> tuple[str, str]:
-    """The article's host and path as a token names them (and the VCL)."""
-    return (
-        edge_tokens.edge_host(str(request.META.get("HTTP_HOST", ""))),
-        escape_uri_path(request.path),
-    )
+    """The article's host and path as a token names them (and the VCL, from
+    the ``Host`` header Django's ``get_host`` reads too: no
+    ``USE_X_FORWARDED_HOST``)."""
+    return edge_tokens.edge_host(request.get_host()), escape_uri_path(request.path)
 
 
 def request_grant(request: HttpRequest) -> edge_tokens.Grant | None:
