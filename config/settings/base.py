@@ -361,6 +361,15 @@ LEDE_VARIANT_CACHE_ENABLED = env_bool("LEDE_VARIANT_CACHE_ENABLED", True)
 # (lede/core/caching/variants.py).
 LEDE_VARIANT_LOCAL_ENTRIES = env_int("LEDE_VARIANT_LOCAL_ENTRIES", 256)
 LEDE_VARIANT_LOCAL_SECONDS = env_int("LEDE_VARIANT_LOCAL_SECONDS", 300)
+# Signed entitlement tokens that let the edge serve a subscriber's article
+# (lede/core/caching/edge_tokens.py, deploy/README.md): the key's file (none:
+# no tokens, every signed-in reader goes to the application), a token's
+# lifetime (access ends at the edge within it) and the clock skew tolerated
+# between the nodes and the edge. deploy/varnish/lede.vcl repeats the sum of
+# the last two (lede/core/tests/test_edge_tokens.py keeps them in step).
+LEDE_EDGE_TOKEN_KEY_FILE = env_str("LEDE_EDGE_TOKEN_KEY_FILE", "")
+LEDE_EDGE_TOKEN_SECONDS = env_int("LEDE_EDGE_TOKEN_SECONDS", 300)
+LEDE_EDGE_TOKEN_SKEW_SECONDS = env_int("LEDE_EDGE_TOKEN_SKEW_SECONDS", 60)
 # Listings rendered once per change for every reader
 # (lede/core/caching/listings.py) and kept by browsers and the edge
 # (lede/core/caching/edge.py).
