@@ -93,7 +93,7 @@ def _size(request: HttpRequest) -> int:
         return FEED_SIZE
     if not raw.isdigit() or int(raw) < 1 or len(raw) > 6:
         raise ApiError(
-            400, "invalid_parameter", _("Le paramètre « limit » doit être un entier positif.")
+            400, "invalid_parameter", _("Le paramètre « limit » doit être un entier positif.")
         )
     return min(int(raw), MAX_FEED_SIZE)
 
