@@ -259,6 +259,21 @@ def api_rate_key(identity: str, minute: int) -> str:
     return f"syndication:rate:{identity}:{minute}"
 
 
+#: The content API's rendered text of one article or brève (lede.api.content):
+#: the same for every caller given that part (the full text or the free
+#: part). The item's version key is bumped when the agency kills the item.
+API_BODY_SECONDS = 3600
+
+
+def api_item_version_key(kind: str, item_id: int) -> str:
+    """How many times an item was purged from the API's caches (a kill)."""
+    return f"api:item-version:{kind}:{item_id}"
+
+
+def api_body_key(kind: str, item_id: int, revision: object, part: str, version: int) -> str:
+    return f"api:body:{kind}:{item_id}:{revision}:{part}:{version}"
+
+
 # --- The register -------------------------------------------------------------------
 
 
@@ -384,6 +399,18 @@ REGISTRY: tuple[CacheEntry, ...] = (
         "(Varnish) <host, URL> + " + edge_variant_scope("full", "<kind>"),
         "an article's full variant for one kind of reader, at the edge",
         "PURGE/BAN of the URL (a publish); expiry (60 s)",
+    ),
+    CacheEntry(
+        "api-body",
+        "api:body:<kind>:<id>:<revision>:<part>:<item version>",
+        "an article's or brève's text as the API gives it (full or free part)",
+        "ITEM_KILLED (item version); a new revision; expiry",
+    ),
+    CacheEntry(
+        "api-item-version",
+        "api:item-version:<kind>:<id>",
+        "how many times an item was purged from the API's caches",
+        "ITEM_KILLED bumps it",
     ),
     CacheEntry("rights", RIGHTS_KEY, "TDMRep and AI-crawler settings", "SETTINGS_CHANGED"),
     CacheEntry("local-rights", RIGHTS_KEY, "as rights, in one process", "SETTINGS_CHANGED; 10 s"),

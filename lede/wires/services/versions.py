@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from .. import rights
 from ..models import (
     IngestLogEntry,
     IngestOutcomeKind,
@@ -227,6 +228,7 @@ def _apply_item(
     record.provider = cut(item.provider or (source.provider if source else ""), 255)
     record.pub_status = item.pub_status
     record.embargo_until = item.embargo
+    rights.item_rights_apply(record, item)
     record.first_created = item.first_created
     record.version_created = item.version_created
     record.ednote = item.ednote
