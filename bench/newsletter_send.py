@@ -32,7 +32,7 @@ from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
-DATABASE = "lede_hnews_bench"
+DATABASE = "lede_bench_h_mail"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
 RESULTS = BENCH_DIR / "RESULTS.md"
 SLUG = "bench-lettre"
@@ -64,6 +64,44 @@ def run_sink(port: int, path: str) -> None:
     controller.start()
     signal.sigwait({signal.SIGTERM, signal.SIGINT})
     controller.stop()
+
+
+SMTP_SINK = "/usr/sbin/smtp-sink"
+
+
+def start_smtp_sink(port: int, dump: Path | None) -> subprocess.Popen[bytes]:
+    """Postfix's C ``smtp-sink`` (Debian package ``postfix``): accepts everything,
+    with ``-D`` appending every transaction (its ``X-Rcpt-Args`` envelope
+    lines, then the message) to ``dump``."""
+    command = [SMTP_SINK, "-c"]
+    if os.geteuid() == 0:
+        command += ["-u", "nobody"]
+    if dump is not None:
+        command += ["-D", str(dump)]
+    command += [f"127.0.0.1:{port}", "256"]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+_RCPT = re.compile(rb"X-Rcpt-Args: <([^>]*)>")
+
+
+def smtp_sink_copies(dump: Path) -> Counter[str]:
+    """Copies per recipient in an ``smtp-sink -D`` dump (one dump per run).
+    The dump interleaves transactions at write boundaries, so the envelope
+    lines are searched without anchors, in chunks that overlap."""
+    copies: Counter[str] = Counter()
+    carry = b""
+    with open(dump, "rb") as f:
+        while True:
+            chunk = f.read(1 << 24)
+            buffer = carry + chunk
+            cut = len(buffer) if not chunk else max(0, len(buffer) - 512)
+            for found in _RCPT.finditer(buffer):
+                if found.start() < cut:
+                    copies[found.group(1).decode()] += 1
+            carry = buffer[cut:]
+            if not chunk:
+                return copies
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -162,7 +200,7 @@ def enqueue() -> tuple[int, int, float]:
     return edition.pk, rows, time.monotonic() - started
 
 
-def worker(port: int, key: str, connections: int) -> subprocess.Popen[bytes]:
+def worker(port: int, key: str, connections: int, processes: int) -> subprocess.Popen[bytes]:
     worker_env = {
         **env(),
         "LEDE_NEWSLETTER_SMTP_URL": f"smtp://127.0.0.1:{port}",
@@ -198,6 +236,57 @@ def states(edition_id: int) -> Counter[str]:
     return Counter(Delivery.objects.filter(edition_id=edition_id).values_list("state", flat=True))
 
 
+def edition_addresses(edition_id: int, state: str | None = None) -> list[str]:
+    from lede.newsletters.models import Delivery
+
+    rows = Delivery.objects.filter(edition_id=edition_id)
+    if state is not None:
+        rows = rows.filter(state=state)
+    return list(rows.values_list("email", flat=True))
+
+
+class Sink:
+    """The SMTP sink of one run: Postfix's ``smtp-sink`` (C, the default) with
+    a dump of this run only, or the aiosmtpd sink of this script."""
+
+    def __init__(self, kind: str, tmp: Path, port: int, name: str) -> None:
+        self.kind = kind
+        self.port = port
+        self.path = tmp / f"{name}.{'dump' if kind == 'smtp-sink' else 'txt'}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Sink:
+        if self.kind == "smtp-sink":
+            self.path.parent.chmod(0o777)  # smtp-sink runs as nobody when started by root
+            self.process = start_smtp_sink(self.port, self.path)
+        else:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    str(Path(__file__).resolve()),
+                    "--sink",
+                    str(self.port),
+                    str(self.path),
+                ],
+                cwd=ROOT,
+                env=env(),
+            )
+        wait_port(self.port)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=60)
+
+    def copies(self, edition_id: int) -> Counter[str]:
+        if self.kind == "smtp-sink":
+            copies = smtp_sink_copies(self.path)
+            self.path.unlink()
+            return copies
+        return at_sink(self.path, edition_id)
+
+
 def at_sink(path: Path, edition_id: int) -> Counter[str]:
     copies: Counter[str] = Counter()
     for line in path.read_text().splitlines():
@@ -214,6 +303,9 @@ def main(argv: list[str]) -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--recipients", type=int, default=10_000)
     p.add_argument("--connections", type=int, default=4)
+    p.add_argument("--processes", type=int, default=1)
+    p.add_argument("--port", type=int, default=8601)
+    p.add_argument("--sink", choices=["smtp-sink", "aiosmtpd"], default="smtp-sink")
     p.add_argument("--no-kill", action="store_true")
     p.add_argument("--no-results", action="store_true")
     args = p.parse_args(argv)
@@ -239,60 +331,59 @@ def main(argv: list[str]) -> None:
             serialization.NoEncryption(),
         )
     )
-    sink_file = tmp / "sink.txt"
-    port = free_port()
-    sink = subprocess.Popen(
-        [sys.executable, str(Path(__file__).resolve()), "--sink", str(port), str(sink_file)],
-        cwd=ROOT,
-        env=env(),
-    )
-    results: dict[str, Any] = {"load_start": os.getloadavg()[0]}
-    try:
-        wait_port(port)
-        edition_id, rows, enqueue_s = enqueue()
-        log(f"edition {edition_id}: {rows} rows enqueued in {enqueue_s:.1f} s; sending …")
+    port = args.port
+    results: dict[str, Any] = {"load_start": os.getloadavg()[0], "sink": args.sink}
+    edition_id, rows, enqueue_s = enqueue()
+    log(f"edition {edition_id}: {rows} rows enqueued in {enqueue_s:.1f} s; sending …")
+    with Sink(args.sink, tmp, port, "clean") as sink:
         started = time.monotonic()
-        rss, line = finish(worker(port, str(key), args.connections))
+        rss, line = finish(worker(port, str(key), args.connections, args.processes))
         seconds = time.monotonic() - started
-        copies = at_sink(sink_file, edition_id)
-        results["clean"] = {
-            "rows": rows,
-            "enqueue_s": enqueue_s,
-            "seconds": seconds,
-            "rate": rows / seconds,
-            "rss_mib": rss / 1024,
-            "line": line,
-            "at_sink": sum(copies.values()),
-            "distinct": len(copies),
-        }
-        log(f"clean run: {results['clean']}")
-        if not args.no_kill:
-            edition_id, rows, _ = enqueue()
-            log(f"edition {edition_id}: kill run …")
-            first = worker(port, str(key), args.connections)
+        copies = sink.copies(edition_id)
+    results["clean"] = {
+        "rows": rows,
+        "enqueue_s": enqueue_s,
+        "seconds": seconds,
+        "rate": rows / seconds,
+        "rss_mib": rss / 1024,
+        "line": line,
+        "at_sink": sum(copies.values()),
+        "distinct": len(copies),
+    }
+    log(f"clean run: {results['clean']}")
+    if not args.no_kill:
+        edition_id, rows, _ = enqueue()
+        log(f"edition {edition_id}: kill run …")
+        with Sink(args.sink, tmp, port, "kill") as sink:
+            started = time.monotonic()
+            first = worker(port, str(key), args.connections, args.processes)
             while sent_rows(edition_id) < rows // 2:
                 time.sleep(0.05)  # polling the database for half-way, a benchmark only
             first.send_signal(signal.SIGKILL)
             first.wait()
+            killed_after = time.monotonic() - started
             at_kill = sent_rows(edition_id)
             started = time.monotonic()
-            rss2, line2 = finish(worker(port, str(key), args.connections))
-            copies = at_sink(sink_file, edition_id)
-            final = states(edition_id)
-            results["kill"] = {
-                "rows": rows,
-                "sent_at_kill": at_kill,
-                "restart_seconds": time.monotonic() - started,
-                "rss_mib": rss2 / 1024,
-                "line": line2,
-                "at_sink": sum(copies.values()),
-                "doubles": sum(1 for c in copies.values() if c > 1),
-                "states": dict(final),
-            }
-            log(f"kill run: {results['kill']}")
-    finally:
-        sink.send_signal(signal.SIGTERM)
-        sink.wait(timeout=30)
+            rss2, line2 = finish(worker(port, str(key), args.connections, args.processes))
+            restart_seconds = time.monotonic() - started
+            copies = sink.copies(edition_id)
+        final = states(edition_id)
+        addresses = set(edition_addresses(edition_id))
+        unknown = set(edition_addresses(edition_id, "unknown"))
+        results["kill"] = {
+            "rows": rows,
+            "killed_after": killed_after,
+            "sent_at_kill": at_kill,
+            "restart_seconds": restart_seconds,
+            "rss_mib": rss2 / 1024,
+            "line": line2,
+            "at_sink": sum(copies.values()),
+            "doubles": sum(1 for c in copies.values() if c > 1),
+            "neither": len(addresses - set(copies) - unknown),
+            "unknown_at_sink": len(unknown & set(copies)),
+            "states": dict(final),
+        }
+        log(f"kill run: {results['kill']}")
     results["load_end"] = os.getloadavg()[0]
     if not args.no_results:
         write_results(args, results)
