@@ -419,7 +419,7 @@ def subscriptions_create(
     prefix = (billing.invoice_prefix or "LQ").strip().upper()
     rate = vat_rate()
     tax_label = gettext("TVA %(rate)s") % {"rate": format_rate(rate)}
-    method = PROVIDER_LABELS.get(PROVIDER, PROVIDER)
+    method = str(PROVIDER_LABELS.get(PROVIDER, PROVIDER))
     plans = _plan_subscriptions(user_ids, offers, rng, now)
     last_numbers = _number_receipts(plans, prefix)
     counts = {"subscriptions": 0, "orders": 0, "ledger entries": 0, "receipts": 0}

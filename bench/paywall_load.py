@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import http.cookies
+import json
 import os
 import platform
 import re
@@ -232,17 +233,18 @@ class Browser:
             return response.status, response.read().decode(), response.headers
 
 
-def logged_in_cookies(port: int, email: str, next_url: str) -> str:
+def logged_in_cookies(port: int, email: str, next_url: str, password: str = PASSWORD) -> str:
     """A reader's cookies after logging in on the site's form and landing on
     ``next_url``, as their browser holds them: the session, the CSRF cookie
-    the log-in rotated, the flash message consumed by that first page."""
+    the log-in rotated, the flash message consumed by that first page (and,
+    on an article they may read, the edge token it gave)."""
     browser = Browser(port)
     login = "/compte/login/?" + urllib.parse.urlencode({"next": next_url})
     status, html, _headers = browser.request(login)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
     assert status == 200 and token, ("no log-in form", status)
     status, _html, headers = browser.request(
-        login, {"csrfmiddlewaretoken": token.group(1), "login": email, "password": PASSWORD}
+        login, {"csrfmiddlewaretoken": token.group(1), "login": email, "password": password}
     )
     assert status == 302 and "sessionid" in browser.jar, ("log-in failed", email, status)
     location = headers.get("Location") or ""
@@ -286,6 +288,78 @@ def wrk(port: int, url: str, cookie: str, duration: int, connections: int) -> di
     }
 
 
+def edge_run(stack_url: str, duration: int, connections: int, write: bool) -> None:
+    """Goal 2 of issue 17, in one run against a running stack (bin/stack):
+    the subscriber's article through Varnish with the edge token the site
+    gave at log-in, against the anonymous article through Varnish; and the
+    same subscriber without the token (what every subscriber got before:
+    passed to a node) for reference."""
+    parts = urllib.parse.urlsplit(stack_url)
+    port = parts.port or 80
+    seed = json.loads((ROOT / "var" / "stack" / "seed.json").read_text())
+    path = seed["locked"]["url"]
+    load_before = os.getloadavg()
+    subscriber = logged_in_cookies(port, "subscriber@stack.example", path, seed["password"])
+    # The article page once more: the application decides and signs.
+    req = urllib.request.Request(stack_url + path, headers={"Cookie": subscriber})
+    with urllib.request.urlopen(req) as response:
+        for raw in response.headers.get_all("Set-Cookie") or []:
+            match = re.match(r"lede_edge=([^;]+)", raw)
+            if match:
+                subscriber += f"; lede_edge={match.group(1)}"
+    assert "lede_edge=" in subscriber, "no edge token (is LEDE_EDGE_TOKEN_KEY_FILE set?)"
+    without_token = re.sub(r"; ?lede_edge=[^;]+", "", subscriber)
+    cases = {
+        "anonymous article through Varnish": ("", "needs_subscription", None),
+        "subscriber through Varnish, edge token": (subscriber, "subscriber", "full:subscriber"),
+        "subscriber through Varnish, no token (passed to a node)": (
+            without_token,
+            "subscriber",
+            None,
+        ),
+    }
+    results: dict[str, dict[str, float]] = {}
+    for name, (cookie, expected, edge) in cases.items():
+        req = urllib.request.Request(stack_url + path, headers={"Cookie": cookie})
+        with urllib.request.urlopen(req) as response:
+            assert response.headers.get("X-Lede-Access") == expected, name
+            assert response.headers.get("X-Lede-Edge") == edge, (name, response.headers)
+        wrk(port, path, cookie, 3, connections)  # warm-up
+        results[name] = wrk(port, path, cookie, duration, connections)
+        print(name, results[name], flush=True)
+    load = (
+        f"load average (1 min) {load_before[0]:.2f} at the start, "
+        f"{os.getloadavg()[0]:.2f} at the end"
+    )
+    anon = results["anonymous article through Varnish"]["rps"]
+    edge = results["subscriber through Varnish, edge token"]["rps"]
+    lines = [
+        "",
+        "## Subscriber articles at the edge (issue 17, goal 2) "
+        f"({dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC)",
+        "",
+        f"`bench/paywall_load.py --edge {stack_url}` against `bin/stack` (Varnish, two nodes of "
+        f"2 granian workers, PostgreSQL, Redis), one run, wrk -t2 -c{connections}, "
+        f"{duration} s per case, on the same 2 cores / 23 GiB as everything else. "
+        "The subscriber logged in through the site's form. "
+        f"{load.capitalize()} (the machine shared with other helpers' runs).",
+        "",
+        "| case | req/s | p50 ms | p99 ms | non-2xx | share of anonymous |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, r in results.items():
+        lines.append(
+            f"| {name} | {r['rps']:,.0f} | {r['p50']:.2f} | {r['p99']:.2f} "
+            f"| {r['errors']:.0f} | {100 * r['rps'] / anon:.0f} % |"
+        )
+    lines += ["", f"Subscriber through the edge: {100 * edge / anon:.0f} % of the anonymous "
+              "article (goal ≥ 80 %).", ""]  # fmt: skip
+    print("\n".join(lines))
+    if write:
+        with (ROOT / "bench" / "RESULTS.md").open("a") as fh:
+            fh.write("\n".join(lines) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=15)
@@ -304,7 +378,15 @@ def main() -> None:
     )
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL, help="Redis database (flushed)")
     parser.add_argument("--port", type=int, default=0, help="server port (default: any free)")
+    parser.add_argument(
+        "--edge",
+        metavar="STACK_URL",
+        help="measure subscriber vs anonymous through a running stack's Varnish (issue 17)",
+    )
     args = parser.parse_args()
+    if args.edge:
+        edge_run(args.edge.rstrip("/"), args.duration, args.connections, write=not args.quick)
+        return
     global SERVER, DB_POOL, DB_NAME, REDIS_URL
     SERVER = args.server
     DB_NAME, REDIS_URL = args.database_name, args.redis_url

@@ -27,6 +27,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--interval", type=float, default=0.2)
     parser.add_argument("--start", type=int, default=0)
+    parser.add_argument("--warm-up", action="store_true", help="publish one unmeasured first")
     args = parser.parse_args()
 
     import django
@@ -38,16 +39,22 @@ def main() -> None:
     from lede.editorial.models import SectionPage
     from lede.livefeed import services
 
-    section = SectionPage.objects.filter(slug="maroc").first()
+    section = SectionPage.objects.filter(slug="maroc").first()  # none on the stack: fine
+    if args.warm_up:
+        # A long-running publisher (the admin, the wire worker) is warm: its
+        # templates compiled, its connections open. Not measured.
+        services.dispatch_publish(
+            headline="Essai SSE échauffement", body="Une dépêche d’échauffement.", credit="AFP"
+        )
     for n in range(args.start, args.start + args.count):
         t = time.time()
-        services.dispatch_publish(
+        dispatch = services.dispatch_publish(
             headline=f"Essai SSE {n}",
             body="Une dépêche de charge.\n\nDeuxième paragraphe, court.",
             section=section,
             credit="AFP",
         )
-        print(json.dumps({"n": n, "t": t, "done": time.time()}), flush=True)
+        print(json.dumps({"n": n, "id": dispatch.pk, "t": t, "done": time.time()}), flush=True)
         time.sleep(max(0.0, args.interval - (time.time() - t)))
 
 

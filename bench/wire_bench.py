@@ -1,7 +1,10 @@
 """Wire ingest benchmark: 10,000 agency files generated from the IPTC samples (new
-guids), ingested one by one through the desk's service into a fresh database.
+guids), ingested through the desk's service into a fresh database, the way the
+folder poller takes them (``wire_ingest_files`` on up to 500 files at a time,
+their items stored in shared batches), or one file per call (``--one-by-one``,
+the upload and HTTP paths).
 
-    .venv/bin/python bench/wire_bench.py [--files N] [--postgres] [--no-results]
+    .venv/bin/python bench/wire_bench.py [--files N] [--postgres] [--one-by-one] [--no-results]
 
 Reports items per second and memory (the process's peak RSS from
 ``getrusage``, and its growth during the ingest), and appends a row to the
@@ -65,6 +68,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--postgres", action="store_true", help=f"use {DEFAULT_POSTGRES}")
     p.add_argument("--database-url", help="SQLite or PostgreSQL URL whose name contains 'bench'")
     p.add_argument("--reingest", type=int, default=2_000, help="files ingested again (2,000)")
+    p.add_argument("--one-by-one", action="store_true", help="one wire_ingest_path call per file")
+    p.add_argument("--poll-files", type=int, default=500, help="files per call (500)")
     p.add_argument("--keep", action="store_true", help="keep the generated files")
     p.add_argument("--no-results", action="store_true", help="do not write bench/RESULTS.md")
     return p.parse_args(argv)
@@ -173,17 +178,22 @@ def machine() -> str:
     return f"{cpu}, {cores} cores, Python {platform.python_version()}"
 
 
-def ingest(files: list[Path]) -> tuple[float, Counter[str]]:
-    from lede.wires.services.ingest import wire_ingest_path
+def ingest(files: list[Path], *, per_call: int = 1) -> tuple[float, Counter[str]]:
+    """Ingest ``files``, ``per_call`` at a time (1: a call per file)."""
+    from lede.wires.services.ingest import wire_ingest_files
 
     outcomes: Counter[str] = Counter()
     started = time.perf_counter()
-    for i, path in enumerate(files, start=1):
-        for outcome in wire_ingest_path(path=path):
-            outcomes[str(outcome.outcome)] += 1
-        if i % 1000 == 0:
+    done = 0
+    for start in range(0, len(files), per_call):
+        chunk = files[start : start + per_call]
+        for file_outcomes in wire_ingest_files(paths=chunk):
+            for outcome in file_outcomes:
+                outcomes[str(outcome.outcome)] += 1
+        previous, done = done, done + len(chunk)
+        if done // 1000 > previous // 1000:
             elapsed = time.perf_counter() - started
-            log(f"  {i:>6} files, {sum(outcomes.values()):>6} items, {elapsed:6.1f} s")
+            log(f"  {done:>6} files, {sum(outcomes.values()):>6} items, {elapsed:6.1f} s")
     return time.perf_counter() - started, outcomes
 
 
@@ -228,6 +238,7 @@ def main(argv: list[str]) -> None:
 
     load_start = os.getloadavg()[0]
     engine = engine_name()
+    mode = "one file per call" if args.one_by_one else f"{args.poll_files} files per call"
     workdir = Path(tempfile.mkdtemp(prefix="lede-wire-bench-"))
     try:
         log(f"generating {args.files:,} files in {workdir} …")
@@ -235,7 +246,8 @@ def main(argv: list[str]) -> None:
         files = sorted(workdir.rglob("wire-*"))
         log(f"ingesting {count:,} files ({expected_items:,} news items) …")
         rss_before = rss_mib()
-        seconds, outcomes = ingest(files)
+        per_call = 1 if args.one_by_one else max(1, args.poll_files)
+        seconds, outcomes = ingest(files, per_call=per_call)
         rss_after = rss_mib()
         imported = outcomes["imported"] + outcomes["updated"]
         stored = WireItemRecord.objects.count()
@@ -243,7 +255,7 @@ def main(argv: list[str]) -> None:
         skip_rate = 0.0
         if again:
             log(f"ingesting {len(again):,} files again (every item skipped) …")
-            re_seconds, re_outcomes = ingest(again)
+            re_seconds, re_outcomes = ingest(again, per_call=per_call)
             skip_rate = sum(re_outcomes.values()) / re_seconds if re_seconds else 0.0
     finally:
         if not args.keep:
@@ -252,7 +264,7 @@ def main(argv: list[str]) -> None:
     load_end = os.getloadavg()[0]
     rate = imported / seconds if seconds else 0.0
     log("")
-    log(f"database        {engine}")
+    log(f"database        {engine} ({mode})")
     log(f"files           {count:,}")
     log(f"outcomes        {dict(outcomes)}")
     log(f"records stored  {stored:,}")
@@ -269,7 +281,7 @@ def main(argv: list[str]) -> None:
         return
     date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
     row = (
-        f"| {date} | {machine()} | {engine} | {count:,} | {imported:,} | {seconds:.1f} | "
+        f"| {date} | {machine()} | {engine}, {mode} | {count:,} | {imported:,} | {seconds:.1f} | "
         f"{rate:,.0f} | {count / seconds:,.0f} | {skip_rate:,.0f} | {peak:,.0f} MiB | "
         f"{rss_after - rss_before:+,.0f} MiB | {load_start:.1f} → {load_end:.1f} |"
     )

@@ -361,6 +361,15 @@ LEDE_VARIANT_CACHE_ENABLED = env_bool("LEDE_VARIANT_CACHE_ENABLED", True)
 # (lede/core/caching/variants.py).
 LEDE_VARIANT_LOCAL_ENTRIES = env_int("LEDE_VARIANT_LOCAL_ENTRIES", 256)
 LEDE_VARIANT_LOCAL_SECONDS = env_int("LEDE_VARIANT_LOCAL_SECONDS", 300)
+# Signed entitlement tokens that let the edge serve a subscriber's article
+# (lede/core/caching/edge_tokens.py, deploy/README.md): the key's file (none:
+# no tokens, every signed-in reader goes to the application), a token's
+# lifetime (access ends at the edge within it) and the clock skew tolerated
+# between the nodes and the edge. deploy/varnish/lede.vcl repeats the sum of
+# the last two (lede/core/tests/test_edge_tokens.py keeps them in step).
+LEDE_EDGE_TOKEN_KEY_FILE = env_str("LEDE_EDGE_TOKEN_KEY_FILE", "")
+LEDE_EDGE_TOKEN_SECONDS = env_int("LEDE_EDGE_TOKEN_SECONDS", 300)
+LEDE_EDGE_TOKEN_SKEW_SECONDS = env_int("LEDE_EDGE_TOKEN_SKEW_SECONDS", 60)
 # Listings rendered once per change for every reader
 # (lede/core/caching/listings.py) and kept by browsers and the edge
 # (lede/core/caching/edge.py).
@@ -462,6 +471,19 @@ DBBACKUP_SEND_EMAIL = False
 LEDE_SSE_CHANNEL = env_str("LEDE_SSE_CHANNEL", "lede:livefeed")
 LEDE_SSE_POLL_INTERVAL = env_float("LEDE_SSE_POLL_INTERVAL", 5.0 if REDIS_URL else 0.25)
 LEDE_SSE_RETRY_MS = env_int("LEDE_SSE_RETRY_MS", 3000)
+# Streams one client address may hold in one process (the Python stream; the
+# nchan front caps per address in nginx): a newsroom office or a carrier's NAT
+# puts many readers behind one address, a script opening thousands is cut off.
+LEDE_SSE_MAX_PER_IP = env_int("LEDE_SSE_MAX_PER_IP", 100)
+# Who holds the readers' streams (docs/livefeed.md): "python" (the embedded
+# default: lede/livefeed/broker.py in the app processes) or "nchan" (nginx's
+# nchan module in front, deploy/nginx/lede.conf; Lede publishes each event's
+# public frame to LEDE_NCHAN_PUBLISH_URLS, one base URL per nginx front, comma
+# separated, the channel id appended: lede-fr, lede-ar) and keeps the last
+# LEDE_NCHAN_REPLAY frames per edition in Redis to refill a restarted front.
+LEDE_LIVEFEED_BACKEND = env_str("LEDE_LIVEFEED_BACKEND", "python")
+LEDE_NCHAN_PUBLISH_URLS = env_str("LEDE_NCHAN_PUBLISH_URLS", "")
+LEDE_NCHAN_REPLAY = env_int("LEDE_NCHAN_REPLAY", 50)
 # Wire polling (lede/wires/polling.py): back-off cap after failures, how long a
 # file must sit unmodified before it is read (an FTP upload in progress), files
 # read per poll, and how long pictures stay beside the stories that use them.

@@ -28,7 +28,7 @@ MAX_ARTICLES = 50
 
 
 def digest_articles(client: Client, since: datetime, until: datetime) -> list[dict[str, Any]]:
-    qs = content.agency_filter(content.with_origin(live_articles()), client).filter(
+    qs = content.agency_filter(content.with_origin(live_articles()), client, until).filter(
         published_at__gte=since, published_at__lt=until
     )
     if client.section_ids is not None:

@@ -37,10 +37,19 @@ class Rights(Schema):
         description="« own » : rédaction du journal ; « agency » : copie d'agence."
     )
     agency: str = Field(description="L'agence pour une copie d'agence, sinon vide.")
+    expires_at: datetime | None = Field(
+        description=(
+            "Copie d'agence limitée dans le temps : à retirer à cette date (conditions de "
+            "l'agence). Vide : sans limite."
+        )
+    )
 
 
 class ArticleSummary(Schema):
     id: int
+    provenance: Literal["own", "agency"] = Field(
+        description="« own » : rédaction du journal ; « agency » : copie d'agence."
+    )
     url: str
     title: str
     standfirst: str
@@ -105,6 +114,9 @@ class TagList(Schema):
 
 class DispatchOut(Schema):
     id: int
+    provenance: Literal["own", "agency"] = Field(
+        description="« own » : rédaction du journal ; « agency » : copie d'agence."
+    )
     headline: str
     body_html: str
     representation: Literal["full", "partial"]

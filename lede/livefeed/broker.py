@@ -134,13 +134,17 @@ class Subscription:
     and the browser reconnects with ``Last-Event-ID`` to replay from the database.
     """
 
-    def __init__(self, blog_id: int | None) -> None:
+    def __init__(self, blog_id: int | None, language: str = "fr", address: str = "") -> None:
         self.blog_id = blog_id
+        self.language = language
+        self.address = address
         self.queue: asyncio.Queue[Payload | _Tick | None] = asyncio.Queue(maxsize=QUEUE_SIZE)
 
     def offer(self, payload: Payload) -> None:
         if payload.blog_id != self.blog_id:
             return
+        if payload.blog_id is None and payload.language != self.language:
+            return  # the other edition's feed
         try:
             self.queue.put_nowait(payload)
         except asyncio.QueueFull:
@@ -163,10 +167,20 @@ class Subscription:
         return [item for item in items if item is not None and not isinstance(item, _Tick)]
 
 
+class TooManyStreams(Exception):
+    """This address already holds ``LEDE_SSE_MAX_PER_IP`` streams in this process."""
+
+
+def max_per_address() -> int:
+    return int(settings.LEDE_SSE_MAX_PER_IP)
+
+
 class Hub:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self.subscribers: set[Subscription] = set()
+        #: Open streams per client address (the per-IP cap).
+        self.per_address: dict[str, int] = {}
         self.last_seen = 0
         self._seen: dict[int, float] = {}
         self._wake = asyncio.Event()
@@ -192,10 +206,23 @@ class Hub:
     def wake(self) -> None:
         self._wake.set()
 
-    async def subscribe(self, blog_id: int | None = None) -> Subscription:
-        sub = Subscription(blog_id)
+    def admit(self, address: str) -> None:
+        """Raise :class:`TooManyStreams` if ``address`` holds its share already."""
+        cap = max_per_address()
+        if address and cap and self.per_address.get(address, 0) >= cap:
+            raise TooManyStreams(address)
+
+    async def subscribe(
+        self, blog_id: int | None = None, *, language: str = "fr", address: str = ""
+    ) -> Subscription:
+        """Join the fan-out; raises :class:`TooManyStreams` when ``address``
+        already holds its share of this process's streams."""
+        self.admit(address)
+        sub = Subscription(blog_id, language, address)
         # Join first: whatever is committed from now on reaches this queue.
         self.subscribers.add(sub)
+        if address:
+            self.per_address[address] = self.per_address.get(address, 0) + 1
         try:
             await self._ensure_started()
         except BaseException:
@@ -205,6 +232,12 @@ class Hub:
 
     def unsubscribe(self, sub: Subscription) -> asyncio.Task[None] | None:
         """Leave the hub; the last one out stops it. Returns the stopping task."""
+        if sub in self.subscribers and sub.address:
+            left = self.per_address.get(sub.address, 1) - 1
+            if left > 0:
+                self.per_address[sub.address] = left
+            else:
+                self.per_address.pop(sub.address, None)
         self.subscribers.discard(sub)
         if self.subscribers or self._task is None:
             return None

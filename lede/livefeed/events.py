@@ -20,13 +20,13 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lede.core.selectors import publication_settings
 from lede.paywall.access import ArticleAccess, Level, MeterState, Reader, decide
 
 from . import liveblog, selectors
-from .models import Dispatch, FeedEvent, LiveBlogPage
+from .models import Dispatch, Edition, FeedEvent, LiveBlogPage, edition_for
 
 #: Dispatches are never metered: the meter is not consulted.
 NO_METER = MeterState(limit=0)
@@ -40,6 +40,12 @@ class Payload:
     frame: bytes
     locked_frame: bytes | None = None
     access: ArticleAccess | None = None
+    #: The edition (stream) of a dispatch's event.
+    language: str = Edition.FR
+    #: The SSE event name and the data any reader may see (the locked variant
+    #: of a reserved dispatch): what a shared stream (nchan) carries.
+    event: str = ""
+    public_data: bytes = b""
 
     def frame_for(self, reader: Reader, now: datetime) -> bytes:
         if self.locked_frame is None or self.access is None:
@@ -49,10 +55,13 @@ class Payload:
         return self.locked_frame
 
 
-def sse_frame(event_id: int, event: str, data: dict[str, Any]) -> bytes:
+def sse_data(data: dict[str, Any]) -> bytes:
     # json.dumps escapes line breaks inside strings: the data fits on one line.
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return f"id: {event_id}\nevent: {event}\ndata: {body}\n\n".encode()
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def sse_frame(event_id: int, event: str, data: dict[str, Any]) -> bytes:
+    return f"id: {event_id}\nevent: {event}\ndata: ".encode() + sse_data(data) + b"\n\n"
 
 
 def release_connection() -> None:
@@ -86,11 +95,12 @@ def load_new(last_seen: int, seen: frozenset[int], window: float) -> tuple[list[
     return build_payloads(events), max(e.pk for e in events)
 
 
-def load_after(after_id: int, *, blog_id: int | None) -> list[Payload]:
+def load_after(after_id: int, *, blog_id: int | None, language: str = Edition.FR) -> list[Payload]:
     """What a reconnecting stream missed, for ``Last-Event-ID`` replay.
 
-    For a live blog only its latest state matters; for the feed, every missed
-    event is sent again (with the dispatch as it is now)."""
+    For a live blog only its latest state matters; for the feed (of the
+    edition ``language``), every missed event is sent again (with the dispatch
+    as it is now)."""
     try:
         if blog_id is not None:
             last = (
@@ -98,9 +108,9 @@ def load_after(after_id: int, *, blog_id: int | None) -> list[Payload]:
             )
             return build_payloads([last]) if last is not None else []
         events = list(
-            FeedEvent.objects.filter(id__gt=after_id, dispatch__isnull=False).order_by("id")[
-                :REPLAY_LIMIT
-            ]
+            FeedEvent.objects.filter(
+                id__gt=after_id, dispatch__isnull=False, dispatch__language=language
+            ).order_by("id")[:REPLAY_LIMIT]
         )
         return build_payloads(events)
     finally:
@@ -127,14 +137,34 @@ def build_payloads(events: list[FeedEvent]) -> list[Payload]:
 
 
 def _dispatch_payload(event: FeedEvent, dispatch: Dispatch, context: dict[str, Any]) -> Payload:
+    """The frames of a dispatch's event, in the language of its edition (not
+    the language of whoever committed it: an editor's admin may be in English)."""
+    language = edition_for(dispatch.language)
+    with translation.override(language):
+        return _dispatch_frames(event, dispatch, context, language)
+
+
+def _dispatch_frames(
+    event: FeedEvent, dispatch: Dispatch, context: dict[str, Any], language: str
+) -> Payload:
     if dispatch.is_withdrawn:
         html = ""
         if dispatch.withdrawn_note:
             html = render_to_string("livefeed/_withdrawn.html", {**context, "dispatch": dispatch})
-        frame = sse_frame(event.pk, "withdrawn", {"dispatch": dispatch.pk, "html": html})
-        return Payload(id=event.pk, blog_id=None, frame=frame)
+        data = {"event": event.pk, "dispatch": dispatch.pk, "html": html}
+        return Payload(
+            id=event.pk,
+            blog_id=None,
+            frame=sse_frame(event.pk, "withdrawn", data),
+            language=language,
+            event="withdrawn",
+            public_data=sse_data(data),
+        )
     kind = "updated" if event.kind == FeedEvent.Kind.UPDATED else "published"
+    # ``event`` (the feed event id) lets a shared stream's reader skip what it
+    # already has; ``published_at`` is the dispatch's own publication time.
     base = {
+        "event": event.pk,
         "dispatch": dispatch.pk,
         "kind": kind,
         "published_at": dispatch.published_at.isoformat(),
@@ -142,18 +172,30 @@ def _dispatch_payload(event: FeedEvent, dispatch: Dispatch, context: dict[str, A
     full = render_to_string(
         "livefeed/_dispatch.html", {**context, "dispatch": dispatch, "locked": False}
     )
-    frame = sse_frame(event.pk, "dispatch", {**base, "html": full, "locked": False})
+    full_data = {**base, "html": full, "locked": False}
+    frame = sse_frame(event.pk, "dispatch", full_data)
     if dispatch.access_level == Level.PUBLIC:
-        return Payload(id=event.pk, blog_id=None, frame=frame)
+        return Payload(
+            id=event.pk,
+            blog_id=None,
+            frame=frame,
+            language=language,
+            event="dispatch",
+            public_data=sse_data(full_data),
+        )
     locked = render_to_string(
         "livefeed/_dispatch.html", {**context, "dispatch": dispatch, "locked": True}
     )
+    locked_data = {**base, "html": locked, "locked": True}
     return Payload(
         id=event.pk,
         blog_id=None,
         frame=frame,
-        locked_frame=sse_frame(event.pk, "dispatch", {**base, "html": locked, "locked": True}),
+        locked_frame=sse_frame(event.pk, "dispatch", locked_data),
         access=selectors.dispatch_access(dispatch),
+        language=language,
+        event="dispatch",
+        public_data=sse_data(locked_data),
     )
 
 

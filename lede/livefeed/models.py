@@ -39,12 +39,30 @@ BODY_MAX_CHARS = 2000
 BODY_MAX_PARAGRAPHS = 3
 
 
+class Edition(models.TextChoices):
+    """The editions of the live feed: one stream per language."""
+
+    FR = "fr", _("Français")
+    AR = "ar", _("Arabe")
+
+
+def edition_for(language: str | None) -> str:
+    """The edition of a language code (``ar``, ``ar-ma`` → ``ar``); French otherwise."""
+    base = (language or "").split("-")[0].lower()
+    return base if base in Edition.values else Edition.FR
+
+
 class Dispatch(models.Model):
     """A short news item of the live feed (« brève »)."""
 
     class Status(models.TextChoices):
         PUBLISHED = "published", _("Publiée")
         WITHDRAWN = "withdrawn", _("Retirée")
+
+    #: The edition whose stream and pages show the dispatch.
+    language = models.CharField(
+        _("édition"), max_length=8, choices=Edition.choices, default=Edition.FR
+    )
 
     headline = models.CharField(_("titre"), max_length=HEADLINE_MAX)
     body = RichTextField(
@@ -139,7 +157,12 @@ class Dispatch(models.Model):
         ordering = ["-published_at", "-id"]
         verbose_name = _("dépêche")
         verbose_name_plural = _("dépêches")
-        indexes = [models.Index(fields=["status", "-published_at"], name="dispatch_status_pub")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="dispatch_status_pub"),
+            models.Index(
+                fields=["language", "status", "-published_at"], name="dispatch_lang_status_pub"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.headline

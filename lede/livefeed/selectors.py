@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from lede.paywall import access
 from lede.paywall.selectors import section_ids_for_paths
 
-from .models import Dispatch
+from .models import Dispatch, Edition
 
 
 def dispatches_for_render() -> QuerySet[Dispatch]:
@@ -17,19 +17,21 @@ def dispatches_for_render() -> QuerySet[Dispatch]:
     )
 
 
-def newsroom_dispatches() -> QuerySet[Dispatch]:
-    """The feed: published dispatches, and withdrawn ones whose note stands in
-    their place; newest first."""
+def newsroom_dispatches(language: str = Edition.FR) -> QuerySet[Dispatch]:
+    """The feed of an edition: published dispatches, and withdrawn ones whose
+    note stands in their place; newest first."""
     visible = Q(status=Dispatch.Status.PUBLISHED) | (
         Q(status=Dispatch.Status.WITHDRAWN) & ~Q(withdrawn_note="")
     )
-    return dispatches_for_render().filter(visible).order_by("-published_at", "-id")
-
-
-def latest_dispatches(limit: int = 5) -> QuerySet[Dispatch]:
-    """The latest published dispatches (home page live slot)."""
     return (
-        Dispatch.objects.filter(status=Dispatch.Status.PUBLISHED)
+        dispatches_for_render().filter(visible, language=language).order_by("-published_at", "-id")
+    )
+
+
+def latest_dispatches(limit: int = 5, language: str = Edition.FR) -> QuerySet[Dispatch]:
+    """The latest published dispatches of an edition (home page live slot)."""
+    return (
+        Dispatch.objects.filter(status=Dispatch.Status.PUBLISHED, language=language)
         .select_related("section")
         .order_by("-published_at", "-id")[:limit]
     )

@@ -21,12 +21,13 @@ from lede.core.sanitize import clean_rich_text_source, strip_tags
 from lede.editorial.models import AccessLevel, ArticlePage, SectionPage
 from lede.images.models import LedeImage
 
-from . import broker
+from . import broker, nchan
 from .models import (
     BODY_MAX_CHARS,
     BODY_MAX_PARAGRAPHS,
     HEADLINE_MAX,
     Dispatch,
+    Edition,
     FeedEvent,
     LiveBlogPage,
 )
@@ -74,6 +75,7 @@ def dispatch_validate(
     photo_credit: str = "",
     source_guid: str | None = None,
     exclude_pk: int | None = None,
+    language: str = Edition.FR,
 ) -> dict[str, str]:
     """Check the input of a dispatch; return the cleaned values or raise
     :class:`ValidationError` with one French message per field."""
@@ -105,6 +107,8 @@ def dispatch_validate(
         )
     if access_level not in AccessLevel.values:
         errors.setdefault("access_level", []).append(_("Niveau d’accès inconnu."))
+    if language not in Edition.values:
+        errors.setdefault("language", []).append(_("Édition inconnue."))
     if len(photo_caption or "") > CAPTION_MAX:
         errors.setdefault("photo_caption", []).append(
             _("La légende ne doit pas dépasser %(max)d caractères.") % {"max": CAPTION_MAX}
@@ -133,6 +137,9 @@ def _record(*, kind: str, dispatch: Dispatch | None = None, blog: Any = None) ->
     event = FeedEvent.objects.create(kind=kind, dispatch=dispatch, blog=blog)
     event_id = event.pk
     transaction.on_commit(lambda: broker.notify([event_id]))
+    if dispatch is not None and nchan.enabled():
+        # The fan-out engine in front (deploy/nginx): the public frame, once.
+        transaction.on_commit(lambda: nchan.publish_events([event_id]))
     return event
 
 
@@ -151,8 +158,9 @@ def dispatch_publish(
     user: Any = None,
     source_guid: str | None = None,
     published_at: datetime | None = None,
+    language: str = Edition.FR,
 ) -> Dispatch:
-    """Publish a dispatch to the live feed now."""
+    """Publish a dispatch to the live feed (of its edition, ``language``) now."""
     cleaned = dispatch_validate(
         headline=headline,
         body=body,
@@ -161,6 +169,7 @@ def dispatch_publish(
         photo_caption=photo_caption,
         photo_credit=photo_credit,
         source_guid=source_guid,
+        language=language,
     )
     dispatch = Dispatch(
         **cleaned,
@@ -170,6 +179,7 @@ def dispatch_publish(
         photo_credit=(photo_credit or "").strip(),
         article=article,
         access_level=access_level,
+        language=language,
         source_guid=source_guid,
         published_at=published_at or timezone.now(),
         created_by=user if getattr(user, "is_authenticated", False) else None,
@@ -199,12 +209,25 @@ def dispatch_update(
     article: ArticlePage | None = None,
     access_level: str = AccessLevel.PUBLIC,
     user: Any = None,
+    language: str | None = None,
 ) -> Dispatch:
-    """Correct a published dispatch (every field is replaced). Readers see the
-    correction in place, with its time."""
+    """Correct a published dispatch (every field is replaced but the edition,
+    which is fixed at publication). Readers see the correction in place, with its time."""
     locked = Dispatch.objects.select_for_update().get(pk=dispatch.pk)
     if locked.is_withdrawn:
         raise ValidationError(_("Une dépêche retirée ne peut plus être corrigée."))
+    if language and language != locked.language:
+        # Its readers follow the stream of its edition: they would keep the old text.
+        raise ValidationError(
+            {
+                "language": [
+                    _(
+                        "L’édition d’une dépêche publiée ne change pas : retirez-la, "
+                        "puis publiez-la dans l’autre édition."
+                    )
+                ]
+            }
+        )
     cleaned = dispatch_validate(
         headline=headline,
         body=body,
@@ -212,6 +235,7 @@ def dispatch_update(
         access_level=access_level,
         photo_caption=photo_caption,
         photo_credit=photo_credit,
+        language=locked.language,
     )
     for name, value in cleaned.items():
         setattr(locked, name, value)

@@ -7,4 +7,5 @@ app_name = "livefeed"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.newsroom, name="newsroom"),
     path("flux/", views.stream, name="stream"),
+    path("depeche/<int:pk>/", views.dispatch_fragment, name="dispatch"),
 ]

@@ -21,6 +21,7 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -29,8 +30,8 @@ from lede.paywall import access
 from lede.paywall.selectors import reader_for_request
 
 from . import events, selectors
-from .broker import get_hub
-from .models import FeedEvent, LiveBlogPage
+from .broker import Hub, TooManyStreams, get_hub
+from .models import Dispatch, FeedEvent, LiveBlogPage, edition_for
 
 PAGE_SIZE = 30
 
@@ -41,7 +42,8 @@ def newsroom(request: HttpRequest) -> HttpResponse:
     # Read before the list: whatever is committed after this id reaches the
     # page through the stream (the script passes it as ?last_event_id=).
     last_event_id = FeedEvent.objects.last_id()
-    paginator = Paginator(selectors.newsroom_dispatches(), PAGE_SIZE)
+    language = edition_for(get_language())
+    paginator = Paginator(selectors.newsroom_dispatches(language=language), PAGE_SIZE)
     try:
         if not raw.isdigit():
             raise PageNotAnInteger(raw)
@@ -59,8 +61,33 @@ def newsroom(request: HttpRequest) -> HttpResponse:
             "items": items,
             "last_event_id": last_event_id,
             "live": page_obj.number == 1,
+            # A signed-in reader's page asks for the full text of a reserved
+            # dispatch that a shared stream (nchan) delivers locked.
+            "unlock": request.user.is_authenticated,
         },
     )
+
+
+@require_GET
+def dispatch_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    """One dispatch as this reader may see it (the paywall's decision): what
+    the Newsroom page of a signed-in reader fetches when a shared stream
+    brings a reserved dispatch locked. Never cached for another reader."""
+    dispatch = (
+        selectors.dispatches_for_render().filter(pk=pk, status=Dispatch.Status.PUBLISHED).first()
+    )
+    if dispatch is None:
+        return HttpResponseNotFound(
+            _("Cette dépêche n’existe pas."), content_type="text/plain; charset=utf-8"
+        )
+    now = timezone.now()
+    locked = not _may_read(reader_for_request(request, now), dispatch, now)
+    response = TemplateResponse(
+        request, "livefeed/_dispatch.html", {"dispatch": dispatch, "locked": locked}
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Lede-Locked"] = "1" if locked else "0"
+    return response
 
 
 def _may_read(reader: access.Reader, dispatch: Any, now: Any) -> bool:
@@ -92,8 +119,10 @@ def _blog_is_live(blog_id: int) -> bool:
         events.release_connection()
 
 
-async def stream(request: HttpRequest) -> HttpResponseBase:
-    """``text/event-stream`` of the feed (or of one live blog with ``?blog=<id>``)."""
+async def stream(request: HttpRequest, language: str | None = None) -> HttpResponseBase:
+    """``text/event-stream`` of the feed (or of one live blog with ``?blog=<id>``)
+    of an edition: ``language`` when the URL gives it, else the active language
+    (``/ar/newsroom/flux/`` under ``i18n_patterns``)."""
     if request.method != "GET":
         return HttpResponse(status=405, headers={"Allow": "GET"})
     try:
@@ -115,20 +144,42 @@ async def stream(request: HttpRequest) -> HttpResponseBase:
             _("Ce direct n’existe pas."), content_type="text/plain; charset=utf-8"
         )
     reader = await sync_to_async(_reader)(request)
+    language = edition_for(language or get_language())
     if "wsgi.input" in request.META:
         # A WSGI server (runserver, a test's live server) would consume the
         # stream synchronously and hold a worker thread, and an event loop of
         # its own, for the whole LEDE_SSE_MAX_AGE: there the stream degrades
         # to polling. One short answer with what was missed, then the browser
         # reconnects after ``retry`` with Last-Event-ID.
-        body = await sync_to_async(_poll_once)(reader, blog_id, last_id)
+        body = await sync_to_async(_poll_once)(reader, blog_id, last_id, language)
         response: HttpResponseBase = HttpResponse(
             body, content_type="text/event-stream; charset=utf-8"
         )
         response["Cache-Control"] = "no-cache, no-store"
         return response
+    hub = get_hub()
+    address = request.META.get("REMOTE_ADDR", "")
+    try:
+        hub.admit(address)
+    except TooManyStreams:
+        # One address holding thousands of streams (LEDE_SSE_MAX_PER_IP): no.
+        return HttpResponse(
+            _("Trop de flux ouverts depuis cette adresse."),
+            status=429,
+            content_type="text/plain; charset=utf-8",
+            headers={"Retry-After": "60"},
+        )
     response = StreamingHttpResponse(
-        track_sse_connection(_event_stream(reader=reader, blog_id=blog_id, last_id=last_id)),
+        track_sse_connection(
+            _event_stream(
+                hub=hub,
+                address=address,
+                reader=reader,
+                blog_id=blog_id,
+                last_id=last_id,
+                language=language,
+            )
+        ),
         content_type="text/event-stream; charset=utf-8",
     )
     response["Cache-Control"] = "no-cache, no-store"
@@ -136,26 +187,40 @@ async def stream(request: HttpRequest) -> HttpResponseBase:
     return response
 
 
-def _poll_once(reader: access.Reader, blog_id: int | None, last_id: int | None) -> bytes:
+def _poll_once(
+    reader: access.Reader, blog_id: int | None, last_id: int | None, language: str
+) -> bytes:
     frames = [f"retry: {int(settings.LEDE_SSE_RETRY_MS)}\n\n".encode()]
     if last_id is not None:
         now = timezone.now()
-        frames += [p.frame_for(reader, now) for p in events.load_after(last_id, blog_id=blog_id)]
+        missed = events.load_after(last_id, blog_id=blog_id, language=language)
+        frames += [p.frame_for(reader, now) for p in missed]
     return b"".join(frames)
 
 
 async def _event_stream(
-    *, reader: access.Reader, blog_id: int | None, last_id: int | None
+    *,
+    hub: Hub,
+    address: str,
+    reader: access.Reader,
+    blog_id: int | None,
+    last_id: int | None,
+    language: str,
 ) -> AsyncIterator[bytes]:
     retry_ms = int(settings.LEDE_SSE_RETRY_MS)
     max_age = float(settings.LEDE_SSE_MAX_AGE)
-    hub = get_hub()
-    sub = await hub.subscribe(blog_id)
+    try:
+        sub = await hub.subscribe(blog_id, language=language, address=address)
+    except TooManyStreams:
+        return  # lost a race with another stream of the same address
     try:
         yield f"retry: {retry_ms}\n: {_('flux Newsroom')}\n\n".encode()
         replayed: set[int] = set()
         if last_id is not None:
-            for missed in await sync_to_async(events.load_after)(last_id, blog_id=blog_id):
+            missed_events = await sync_to_async(events.load_after)(
+                last_id, blog_id=blog_id, language=language
+            )
+            for missed in missed_events:
                 replayed.add(missed.id)
                 yield missed.frame_for(reader, timezone.now())
         loop = asyncio.get_running_loop()

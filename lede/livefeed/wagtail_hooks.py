@@ -29,7 +29,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, EditView, IndexView, SnippetViewSet
 
 from . import services
-from .models import Dispatch
+from .models import Dispatch, Edition
 
 FIELDS = (
     "headline",
@@ -41,6 +41,7 @@ FIELDS = (
     "photo_caption",
     "photo_credit",
     "article",
+    "language",
 )
 
 
@@ -55,8 +56,15 @@ def _add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
 class DispatchForm(WagtailAdminModelForm):
     """Checks the same rules as the services, so errors show on the right field."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "language" in self.fields:  # French unless the desk says otherwise
+            self.fields["language"].required = False
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        if not cleaned.get("language"):
+            cleaned["language"] = self.instance.language or Edition.FR
         if self.errors:
             return cleaned
         if self.instance.pk and self.instance.is_withdrawn:
@@ -224,7 +232,7 @@ class DispatchViewSet(SnippetViewSet):  # type: ignore[type-arg]
     copy_view_enabled = False
     inspect_view_enabled = False
     list_display = ["headline", "published_at", "section", "credit", "access_level", "status"]
-    list_filter = ["status", "access_level", "credit"]
+    list_filter = ["status", "access_level", "language", "credit"]
     search_fields = ["headline"]
     ordering = ["-published_at", "-id"]
     edit_handler = ObjectList(
@@ -234,6 +242,7 @@ class DispatchViewSet(SnippetViewSet):  # type: ignore[type-arg]
             FieldPanel("section"),
             FieldPanel("credit"),
             FieldPanel("access_level"),
+            FieldPanel("language"),
             MultiFieldPanel(
                 [
                     FieldPanel("photo"),

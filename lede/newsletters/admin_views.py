@@ -34,7 +34,10 @@ def _require(request: HttpRequest) -> None:
 def desk(request: HttpRequest) -> HttpResponse:
     _require(request)
     editions = list(Edition.objects.select_related("newsletter").order_by("-created_at")[:50])
-    rows = [(edition, selectors.progress(edition.pk)) for edition in editions]
+    clicks = selectors.click_totals([edition.pk for edition in editions])
+    rows = [
+        (edition, selectors.progress(edition.pk), clicks.get(edition.pk)) for edition in editions
+    ]
     return render(
         request,
         "newsletters/admin/desk.html",
@@ -53,6 +56,7 @@ def edition_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "progress": selectors.progress(edition.pk),
             "articles": selectors.edition_articles(edition),
             "unknown": selectors.unknown_deliveries(edition.pk)[:200],
+            "clicks": selectors.click_report(edition),
             "sending": edition.status == Edition.Status.SENDING,
         },
     )

@@ -46,23 +46,16 @@ from django.contrib.auth import get_user_model
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import (
-    Case,
-    Exists,
-    F,
-    OuterRef,
-    PositiveSmallIntegerField,
     Q,
-    Value,
-    When,
 )
 from django.utils import timezone
 
 from lede.core.queue import single_flight
 
 from . import services
-from .message import MessageFactory, Unsigned, configured_signer
+from .message import MessageFactory, configured_signer
 from .models import Delivery, DeliveryState, Edition, Subscriber, Subscription
-from .rendering import EditionRenderer
+from .rendering import EditionRenderer, Variant
 from .smtp import BackendSlot, Outcome, Result, SmtpConfig, SmtpSlot
 
 logger = logging.getLogger(__name__)
@@ -90,11 +83,19 @@ class Report:
         return line
 
 
+@dataclass(frozen=True)
+class _Job:
+    delivery_id: int
+    email: str
+    subscriber_id: int
+    variant: Variant
+
+
 @dataclass
 class _Slot:
     index: int
     transport: SmtpSlot | BackendSlot
-    jobs: queue.Queue[tuple[int, str, Unsigned] | None] = field(default_factory=queue.Queue)
+    jobs: queue.Queue[_Job | None] = field(default_factory=queue.Queue)
     thread: threading.Thread | None = None
 
 
@@ -121,20 +122,6 @@ def recover_in_flight(edition_id: int, now: datetime | None = None) -> int:
     )
 
 
-def _still_subscribed(newsletter_id: int) -> Exists:
-    """The row's address is still subscribed and active (checked by the
-    claim itself, for every batch: an address that unsubscribes during a
-    send, is suspended or deleted gets nothing after that moment)."""
-    return Exists(
-        Subscription.objects.filter(
-            newsletter_id=newsletter_id,
-            subscriber_id=OuterRef("subscriber_id"),
-            status=Subscription.Status.CONFIRMED,
-            subscriber__status=Subscriber.Status.ACTIVE,
-        )
-    )
-
-
 def _commit_lazily() -> None:
     """In the current transaction, do not wait for the WAL flush at commit
     (PostgreSQL's ``synchronous_commit = off``): only for transactions that
@@ -149,6 +136,60 @@ def _commit_lazily() -> None:
 
 
 Row = tuple[int, str, int | None, int | None]  # pk, email, subscriber id, user id
+
+
+def _claim(
+    *, sent: list[int], claims: list[tuple[int, int, str]], newsletter_id: int
+) -> list[tuple[int, str]]:
+    """One statement in autocommit (one round trip and one synchronous
+    commit, no BEGIN/COMMIT): it records what the freed connections just sent
+    (``sending`` → ``sent``) and claims ``claims`` (row, connection,
+    Message-ID) for the addresses still subscribed at this moment (``queued``
+    → ``sending``); returns (row, new state) of the rows it changed. The
+    claim is on disk before any of these messages leaves (and so is every
+    lazily committed answer before it). SET expressions read the row as it
+    was, so ``state`` tells the two kinds of rows apart. Hand-written SQL:
+    building it through the ORM's Case/When cost more than the statement
+    itself (PostgreSQL and SQLite ≥ 3.35 both take UPDATE … RETURNING)."""
+    table = Delivery._meta.db_table
+    subscription = Subscription._meta.db_table
+    subscriber = Subscriber._meta.db_table
+    params: list[Any] = []
+    connection_case = message_case = "NULL"
+    if claims:
+        connection_case = (
+            "CASE id " + " ".join("WHEN %s THEN %s" for _ in claims) + " ELSE connection END"
+        )
+        message_case = (
+            "CASE id " + " ".join("WHEN %s THEN %s" for _ in claims) + " ELSE message_id END"
+        )
+    # Only table names and placeholders are formatted in; values are parameters.
+    sql = f"""
+        UPDATE {table} SET
+            state = CASE WHEN state = %s THEN %s ELSE %s END,
+            connection = {connection_case if claims else "connection"},
+            message_id = {message_case if claims else "message_id"},
+            attempts = CASE WHEN state = %s THEN attempts ELSE attempts + 1 END,
+            last_error = CASE WHEN state = %s THEN '' ELSE last_error END,
+            updated_at = %s
+        WHERE (id IN ({", ".join(["%s"] * len(sent)) or "NULL"}) AND state = %s)
+           OR (id IN ({", ".join(["%s"] * len(claims)) or "NULL"}) AND state = %s AND EXISTS (
+                SELECT 1 FROM {subscription} s JOIN {subscriber} b ON b.id = s.subscriber_id
+                WHERE s.newsletter_id = %s AND s.subscriber_id = {table}.subscriber_id
+                  AND s.status = %s AND b.status = %s))
+        RETURNING id, state"""  # noqa: S608
+    sending, sent_state = DeliveryState.SENDING.value, DeliveryState.SENT.value
+    params += [sending, sent_state, sending]
+    for pk, index, _m in claims:
+        params += [pk, index]
+    for pk, _i, message_id in claims:
+        params += [pk, message_id[:255]]
+    params += [sending, sending, timezone.now()]
+    params += [*sent, sending, *(pk for pk, _i, _m in claims), DeliveryState.QUEUED.value]
+    params += [newsletter_id, Subscription.Status.CONFIRMED.value, Subscriber.Status.ACTIVE.value]
+    with db_connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(int(pk), str(state)) for pk, state in cursor.fetchall()]
 
 
 def _due_rows(edition_id: int, after: int, now: datetime) -> list[Row]:
@@ -210,6 +251,10 @@ class _Run:
         self.on_progress = on_progress
         self.on_claimed = on_claimed
         self.renderer = EditionRenderer(edition)
+        # Addresses without an account: the same variant for all of them.
+        self.anonymous = self.renderer.variant(
+            self.renderer.full_ids_for(self.renderer.reader_for(None))
+        )
         self.factory = MessageFactory(edition, configured_signer())
         self.users: dict[int, Any] = {}
         config = SmtpConfig.from_settings()
@@ -225,19 +270,32 @@ class _Run:
     # --- threads ---------------------------------------------------------------
 
     def _work(self, slot: _Slot) -> None:
-        sender = self.factory.sender
+        """A sending thread: builds, signs and sends its connection's
+        messages one at a time (the message is built here, not by the
+        claiming thread, so that the claims never wait for it)."""
+        factory = self.factory
+        sender = factory.sender
         while True:
             job = slot.jobs.get()
             if job is None:
                 slot.transport.close()
                 return
-            delivery_id, recipient, unsigned = job
             try:
-                raw = self.factory.finish(unsigned)
-                result = slot.transport.send(sender, recipient, raw)
-            except Exception as exc:  # noqa: BLE001 - never lose a slot's answer
-                result = Result(Outcome.UNKNOWN, detail=str(exc)[:500])
-            self.results.put((slot, delivery_id, result))
+                _message_id, unsigned = factory.prepare(
+                    variant=job.variant,
+                    email=job.email,
+                    subscriber_id=job.subscriber_id,
+                    delivery_id=job.delivery_id,
+                )
+                raw = factory.finish(unsigned)
+            except Exception as exc:  # noqa: BLE001 - nothing left: safe to retry
+                result = Result(Outcome.RETRY, detail=f"{type(exc).__name__}: {exc}"[:500])
+            else:
+                try:
+                    result = slot.transport.send(sender, job.email, raw)
+                except Exception as exc:  # noqa: BLE001 - never lose a slot's answer
+                    result = Result(Outcome.UNKNOWN, detail=str(exc)[:500])
+            self.results.put((slot, job.delivery_id, result))
 
     def run(self) -> None:
         for slot in self.slots:
@@ -304,82 +362,48 @@ class _Run:
             self.pending_sent = []
 
     def _dispatch(self, batch: list[Row]) -> None:
-        """Claim one row for each free connection in one transaction, which
+        """Claim one row for each free connection in one statement, which
         also records the messages those connections just sent: one commit
         per batch, and never more than one row in flight per connection."""
-        prepared = []
+        jobs = []
         for pk, email, subscriber_id, user_id in batch:
             self.limiter.wait()
             user = self.users.get(user_id) if user_id is not None else None
-            reader = self.renderer.reader_for(user)
-            variant = self.renderer.variant(self.renderer.full_ids_for(reader))
-            message_id, raw = self.factory.prepare(
-                variant=variant, email=email, subscriber_id=subscriber_id or 0, delivery_id=pk
-            )
-            prepared.append((pk, email, message_id, raw))
-        now = timezone.now()
-        slots = {pk: self.free.pop() for pk, *_rest in prepared}
-        # One statement, outside any transaction (so one round trip and one
-        # synchronous commit, no BEGIN/COMMIT): it records what the freed
-        # connections just sent and claims the batch for the addresses still
-        # subscribed at this moment (the others are skipped below). The claim
-        # is on disk before any of these messages leaves (and so is every
-        # lazily committed answer before it). SET expressions read the row as
-        # it was, so ``state`` tells the two kinds of rows apart.
+            if user is None:
+                variant = self.anonymous
+            else:
+                reader = self.renderer.reader_for(user)
+                variant = self.renderer.variant(self.renderer.full_ids_for(reader))
+            jobs.append(_Job(pk, email, subscriber_id or 0, variant))
+        slots = {job.delivery_id: self.free.pop() for job in jobs}
         sent, self.pending_sent = self.pending_sent, []
-        sending = Q(state=DeliveryState.SENDING)
-        claim = Q(pk__in=list(slots), state=DeliveryState.QUEUED) & Q(
-            _still_subscribed(self.edition.newsletter_id)
+        states = _claim(
+            sent=sent,
+            claims=[(pk, slot.index, self.factory.message_id(pk)) for pk, slot in slots.items()],
+            newsletter_id=self.edition.newsletter_id,
         )
-        changed = Delivery.objects.filter((Q(pk__in=sent) & sending) | claim).update(
-            state=Case(
-                When(sending, then=Value(DeliveryState.SENT.value)),
-                default=Value(DeliveryState.SENDING.value),
-            ),
-            connection=Case(
-                *[When(pk=pk, then=Value(slots[pk].index)) for pk in slots],
-                default=F("connection"),
-                output_field=PositiveSmallIntegerField(),
-            ),
-            message_id=Case(
-                *[When(pk=pk, then=Value(m[:255])) for pk, _e, m, _r in prepared],
-                default=F("message_id"),
-            ),
-            attempts=Case(
-                When(sending, then=F("attempts")),
-                default=F("attempts") + 1,
-                output_field=PositiveSmallIntegerField(),
-            ),
-            last_error=Case(When(sending, then=Value("")), default=F("last_error")),
-            updated_at=now,
-        )
-        if changed == len(sent) + len(slots):  # the usual case: no need to read them back
-            states: dict[int, str] = dict.fromkeys(slots, DeliveryState.SENDING.value)
-            self.report.sent += len(sent)
-        else:
-            states = dict(Delivery.objects.filter(pk__in=list(slots)).values_list("pk", "state"))
-            claimed = sum(1 for state in states.values() if state == DeliveryState.SENDING)
-            self.report.sent += changed - claimed
-        unclaimed = [pk for pk in slots if states.get(pk) == DeliveryState.QUEUED]
+        claimed = {pk for pk, state in states if state == DeliveryState.SENDING}
+        self.report.sent += sum(1 for _pk, state in states if state == DeliveryState.SENT)
+        unclaimed = [pk for pk in slots if pk not in claimed]
         if unclaimed:
             with transaction.atomic():
                 _commit_lazily()  # lost: still queued, checked again by the next run
                 self.report.skipped += Delivery.objects.filter(
                     pk__in=unclaimed, state=DeliveryState.QUEUED
                 ).update(
-                    state=DeliveryState.SKIPPED, updated_at=now, last_error="désinscrit ou supprimé"
+                    state=DeliveryState.SKIPPED,
+                    updated_at=timezone.now(),
+                    last_error="désinscrit ou supprimé",
                 )
-        to_send = []
-        for pk, email, _message_id, raw in prepared:
-            if states.get(pk) == DeliveryState.SENDING:
-                to_send.append((slots[pk], pk, email, raw))
-            else:
-                self.free.append(slots[pk])
-        for slot, pk, email, raw in to_send:
+        for job in jobs:
+            slot = slots[job.delivery_id]
+            if job.delivery_id not in claimed:
+                self.free.append(slot)
+                continue
             if self.on_claimed is not None:
-                self.on_claimed(pk)
+                self.on_claimed(job.delivery_id)
             self.in_flight += 1
-            slot.jobs.put((pk, email, raw))
+            slot.jobs.put(job)
 
     def _collect(self, *, block: bool) -> None:
         while True:

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
+from lede.core.site import page_url
 from lede.editorial import selectors as editorial
 from lede.editorial.models import ArticlePage, SectionPage
 from lede.paywall import selectors as paywall_selectors
@@ -20,6 +21,7 @@ from .models import (
     DeliveryState,
     Edition,
     Frequency,
+    LinkClick,
     Newsletter,
     Subscriber,
     Subscription,
@@ -184,3 +186,31 @@ def unknown_deliveries(edition_id: int) -> QuerySet[Delivery]:
     return Delivery.objects.filter(edition_id=edition_id, state=DeliveryState.UNKNOWN).order_by(
         "pk"
     )
+
+
+@dataclass(frozen=True)
+class ClickRow:
+    url: str
+    title: str  # the edition's article the link leads to, when it is one
+    count: int
+
+
+def click_report(edition: Edition) -> list[ClickRow]:
+    """Counted clicks of an edition, per link, most clicked first (counts
+    only: nobody's identity is kept)."""
+    titles = {page_url(page): page.title for page in edition_articles(edition)}
+    return [
+        ClickRow(url=url, title=titles.get(url, ""), count=count)
+        for url, count in LinkClick.objects.filter(edition_id=edition.pk)
+        .order_by("-count", "url")
+        .values_list("url", "count")
+    ]
+
+
+def click_totals(edition_ids: list[int]) -> dict[int, int]:
+    return {
+        row["edition_id"]: row["total"]
+        for row in LinkClick.objects.filter(edition_id__in=edition_ids)
+        .values("edition_id")
+        .annotate(total=Sum("count"))
+    }

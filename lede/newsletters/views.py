@@ -254,9 +254,14 @@ def click(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404 from exc
     if not url.startswith(base_url() + "/"):
         raise Http404
-    counted = LinkClick.objects.filter(edition_id=edition_id, url=url).update(count=F("count") + 1)
-    if not counted and Edition.objects.filter(pk=edition_id).exists():
-        LinkClick.objects.get_or_create(edition_id=edition_id, url=url, defaults={"count": 1})
+    # Links of editions sent while counting was on keep leading to the
+    # article; they count only while the newsletter still counts clicks.
+    if Edition.objects.filter(pk=edition_id, newsletter__count_clicks=True).exists():
+        counted = LinkClick.objects.filter(edition_id=edition_id, url=url).update(
+            count=F("count") + 1
+        )
+        if not counted:
+            LinkClick.objects.get_or_create(edition_id=edition_id, url=url, defaults={"count": 1})
     return HttpResponseRedirect(url)
 
 

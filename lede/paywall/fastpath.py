@@ -287,6 +287,7 @@ class ArticleFastPathMiddleware:
                 account_nav=lambda: serving.account_nav_html(
                     selectors.account_state(reader, orgs, now)
                 ),
+                account_state=lambda: selectors.account_state(reader, orgs, now),
             )
             if response is None:
                 return None

@@ -27,11 +27,11 @@ from django.utils.html import escape
 from django.utils.translation import get_language, gettext, ngettext
 
 from lede.core import process_state
-from lede.core.caching import keys, markers, variants
+from lede.core.caching import edge_tokens, keys, markers, variants
 from lede.core.caching.anonymous import anonymous_copy
 from lede.editorial import editions
 
-from . import access, meter, selectors, services
+from . import access, edgeaccess, meter, selectors, services
 
 if TYPE_CHECKING:
     from lede.editorial.models import ArticlePage
@@ -247,13 +247,25 @@ def respond(
     now: datetime,
     html_for: Callable[[str], str | None],
     account_nav: Callable[[], str],
+    account_state: Callable[[], selectors.AccountState] | None = None,
 ) -> HttpResponse | None:
     """The per-request work shared by both roads to an article (Wagtail's
     routing in serve_article, and the fast path in fastpath.py): read the
     meter, decide, fetch the variant, count, fill in the personal bits, set
     the caching headers. ``None`` when ``html_for`` has no variant (the fast
-    path then gives way to the normal road, and nothing was counted)."""
+    path then gives way to the normal road, and nothing was counted).
+
+    Edge tokens (edgeaccess.py): a request the edge sent for its shared copy
+    for a kind of reader is answered as for that kind; a signed-in reader
+    whose full page is the same as every reader of their kind's
+    (``account_state`` tells the kind) gets a token for this article."""
     article = snap.article
+    if not reader.is_authenticated:
+        grant = edgeaccess.request_grant(request)
+        if grant is not None:
+            shared = respond_for_grant(request, snap, grant, now, html_for)
+            if shared is not None:
+                return shared
     month = access.month_key(now)
     anon_meter: meter.AnonymousMeter | None = None
     if reader.is_authenticated:
@@ -292,6 +304,47 @@ def respond(
     patch_vary_headers(response, ["Cookie"])
     if anon_meter is not None and anon_meter.dirty:
         meter.write_anonymous(response, anon_meter, secure=request.is_secure())
+    if (
+        reader.is_authenticated
+        and not reader.is_staff
+        and account_state is not None
+        and edgeaccess.shares_edge_copy(decision, article)
+    ):
+        edgeaccess.issue_cookie(request, response, state=account_state())
+    return response
+
+
+def respond_for_grant(
+    request: HttpRequest,
+    snap: Snapshot,
+    grant: edge_tokens.Grant,
+    now: datetime,
+    html_for: Callable[[str], str | None],
+) -> HttpResponse | None:
+    """The edge's shared copy of the article for the kind of reader a good
+    token names: the decision for the reader the kind stands for, the header
+    for the kind, no meter; ``None`` (the request is then answered as the
+    anonymous request it is) when that decision does not give the same full
+    page to every reader of the kind (the article's access changed since the
+    token was issued) or the variant is missing."""
+    reader = edgeaccess.reader_for(grant)
+    state = access.MeterState(limit=selectors.meter_limit(True))
+    decision = access.decide(reader, snap.article, state, now)
+    if not edgeaccess.shares_edge_copy(decision, snap.article):
+        return None
+    html = html_for("full")
+    if html is None:
+        return None
+    html = markers.fill(html, markers.ACCOUNT_MARKER, account_nav_html(edgeaccess.state_for(grant)))
+    html = markers.fill(html, markers.METER_MARKER, "")
+    response = HttpResponse(html)
+    response["X-Lede-Variant"] = "full"
+    response["X-Lede-Access"] = decision.reason.value
+    # Private to every cache but the edge that asked (which keys the copy on
+    # the kind: keys.edge_variant_scope); the edge hands it on as it is.
+    response["Cache-Control"] = "private, no-store"
+    response[edgeaccess.CACHE_HEADER] = keys.edge_variant_scope("full", grant.kind)
+    patch_vary_headers(response, ["Cookie"])
     return response
 
 
@@ -333,6 +386,7 @@ def serve_article(page: ArticlePage, request: HttpRequest) -> HttpResponse:
         now=now,
         html_for=html_for,
         account_nav=account_nav,
+        account_state=lambda: selectors.account_state(reader, orgs, now),
     )
     assert response is not None  # html_for always renders on this road
     return response

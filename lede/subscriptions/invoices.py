@@ -4,16 +4,26 @@ tax lines, and the PDF (WeasyPrint)."""
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from babel import numbers
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 from wagtail.models import Site
 
-from lede.core.money import format_amount, format_rate, split_tax
+from lede.core.money import (
+    LOCAL_SYMBOLS,
+    MINOR_DIGITS,
+    NBSP,
+    NNBSP,
+    format_amount,
+    format_rate,
+    split_tax,
+)
 from lede.core.selectors import publication_settings
 
 from .models import BillingSettings, Invoice, InvoiceCounter
@@ -23,12 +33,17 @@ if TYPE_CHECKING:
     from lede.payments.models import Order
 
 PROVIDER_LABELS = {
-    "cmi": "Carte bancaire (CMI)",
-    "stripe": "Carte bancaire (Stripe)",
-    "manual": "Virement / espèces",
-    "sandbox": "Carte de test (mode test)",
-    "free": "Gratuit (code de réduction)",
+    "cmi": gettext_lazy("Carte bancaire (CMI)"),
+    "stripe": gettext_lazy("Carte bancaire (Stripe)"),
+    "manual": gettext_lazy("Virement / espèces"),
+    "sandbox": gettext_lazy("Carte de test (mode test)"),
+    "free": gettext_lazy("Gratuit (code de réduction)"),
 }
+
+
+def provider_labels() -> dict[str, str]:
+    """The payment methods' labels in the active language."""
+    return {key: str(label) for key, label in PROVIDER_LABELS.items()}
 
 
 def vat_rate() -> Decimal:
@@ -131,41 +146,103 @@ def invoice_issue(*, order: Order) -> Invoice:
         total_minor=order.amount_minor,
         total_excl_tax_minor=base,
         tax_minor=tax,
-        payment_method=PROVIDER_LABELS.get(order.provider, order.provider),
+        payment_method=provider_labels().get(order.provider, order.provider),
     )
 
 
+#: The receipt's Arabic face, shipped with the project (static/fonts/receipt,
+#: SIL Open Font License in OFL.txt beside it) so that WeasyPrint finds it on
+#: any machine, whatever fonts the system has.
+RECEIPT_FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts" / "receipt"
+#: How the dirham is written in an Arabic receipt (the French one says "DH").
+ARABIC_SYMBOLS = {"MAD": "درهم"}
+
+
+def receipt_language(invoice: Invoice, language: str | None = None) -> str:
+    """The language a receipt is written in: ``language`` when given, else
+    the reader's own (``user.language``, the edition they chose), else the
+    active one."""
+    chosen = language or getattr(invoice.user, "language", "") or translation.get_language()
+    return str(chosen or settings.LANGUAGE_CODE)
+
+
+def _amount(minor: int, currency: str) -> str:
+    """An amount in the active language: ``"60 DH"`` in French, ``"60 درهم"``
+    in Arabic (Western digits, as the Moroccan Arabic press prints them)."""
+    if not translation.get_language_bidi():
+        return format_amount(minor, currency)
+    code = currency.upper()
+    fraction = "" if int(minor) % 10**MINOR_DIGITS == 0 else "." + "0" * MINOR_DIGITS
+    unit = ARABIC_SYMBOLS.get(code) or LOCAL_SYMBOLS.get(code) or code
+    return numbers.format_currency(
+        Decimal(int(minor)).scaleb(-MINOR_DIGITS),
+        code,
+        format=f"#,##0{fraction}{NBSP}'{unit}'",
+        locale="ar_MA",
+        currency_digits=False,
+    )
+
+
+def _tax_label(line: dict[str, Any], stored: str) -> str:
+    """The VAT line's label in the receipt's language (the stored one is in
+    the language the receipt was issued in)."""
+    try:
+        rate = Decimal(str(line["rate"]))
+    except (KeyError, InvalidOperation):
+        return stored
+    return gettext("TVA %(rate)s") % {"rate": format_rate(rate)}
+
+
 def receipt_context(invoice: Invoice) -> dict[str, Any]:
+    """What the receipt template needs, in the active language."""
     cur = invoice.currency
+    rtl = translation.get_language_bidi()
     return {
         "invoice": invoice,
         "seller": invoice.seller,
         "buyer": invoice.buyer,
         "lines": [
-            {**line, "amount": format_amount(int(line["amount_minor"]), cur)}
-            for line in invoice.lines
+            {**line, "amount": _amount(int(line["amount_minor"]), cur)} for line in invoice.lines
         ],
         "tax_lines": [
             {
                 **line,
-                "base": format_amount(int(line["base_minor"]), cur),
-                "amount": format_amount(int(line["amount_minor"]), cur),
+                "label": _tax_label(line, str(line.get("label", ""))),
+                "base": _amount(int(line["base_minor"]), cur),
+                "amount": _amount(int(line["amount_minor"]), cur),
             }
             for line in invoice.tax_lines
         ],
-        "total": format_amount(invoice.total_minor, cur),
-        "total_excl_tax": format_amount(invoice.total_excl_tax_minor, cur),
-        "tax": format_amount(invoice.tax_minor, cur),
+        "total": _amount(invoice.total_minor, cur),
+        "total_excl_tax": _amount(invoice.total_excl_tax_minor, cur),
+        "tax": _amount(invoice.tax_minor, cur),
         "issued_local": timezone.localtime(invoice.issued_at),
+        "payment_method": _payment_method(invoice),
+        "font_dir": RECEIPT_FONT_DIR.as_uri(),
+        "rtl": rtl,
+        # French sets a narrow no-break space before a colon; Arabic none.
+        "colon": ":" if rtl else NNBSP + ":",
     }
 
 
-def receipt_html(invoice: Invoice) -> str:
-    return render_to_string("subscriptions/receipt.html", receipt_context(invoice))
+def _payment_method(invoice: Invoice) -> str:
+    """The payment method in the receipt's language, from the order's
+    provider (the stored label is the one of the issuing language)."""
+    provider = getattr(invoice.order, "provider", "") if invoice.order_id else ""
+    labels = provider_labels()
+    return labels.get(provider, invoice.payment_method) if provider else invoice.payment_method
 
 
-def receipt_pdf(invoice: Invoice) -> bytes:
+def receipt_html(invoice: Invoice, language: str | None = None) -> str:
+    """The receipt as HTML in ``language`` (by default the reader's own:
+    :func:`receipt_language`), laid out right to left for Arabic."""
+    with translation.override(receipt_language(invoice, language)):
+        return render_to_string("subscriptions/receipt.html", receipt_context(invoice))
+
+
+def receipt_pdf(invoice: Invoice, language: str | None = None) -> bytes:
     from weasyprint import HTML
 
-    pdf = HTML(string=receipt_html(invoice), base_url=None).write_pdf()
+    html = receipt_html(invoice, language)
+    pdf = HTML(string=html, base_url=RECEIPT_FONT_DIR.as_uri() + "/").write_pdf()
     return bytes(pdf or b"")

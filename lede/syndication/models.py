@@ -377,3 +377,62 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.article_id} → {self.endpoint_id}"
+
+
+class PressReview(models.Model):
+    """A press review of articles the editors choose, sent as a PDF to a
+    licensee with the press-review channel (rendered by lede.api.press_review)."""
+
+    licence = models.ForeignKey(
+        Licence,
+        on_delete=models.CASCADE,
+        related_name="press_reviews",
+        verbose_name=_("licence"),
+        limit_choices_to={"channel_press_review": True},
+    )
+    title = models.CharField(_("titre"), max_length=200, default=_("Revue de presse"))
+    edition_date = models.DateField(_("date de l'édition"))
+    introduction = models.TextField(_("introduction"), blank=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    last_generated_at = models.DateTimeField(
+        _("dernier PDF le"), null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("revue de presse")
+        verbose_name_plural = _("revues de presse")
+        ordering = ["-edition_date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.title} — {self.edition_date:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        licence = getattr(self, "licence", None)
+        if licence is not None and not licence.channel_press_review:
+            raise ValidationError(
+                {"licence": _("Cette licence n'a pas le canal « revue de presse PDF ».")}
+            )
+
+
+class PressReviewItem(models.Model):
+    """One article of a press review, in the editors' order."""
+
+    review = models.ForeignKey(PressReview, on_delete=models.CASCADE, related_name="items")
+    article = models.ForeignKey(
+        "editorial.ArticlePage",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("article"),
+    )
+    sort_order = models.PositiveIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("article de la revue")
+        verbose_name_plural = _("articles de la revue")
+        ordering = ["sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "article"], name="unique_review_article")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review_id}:{self.article_id}"

@@ -285,7 +285,23 @@ def recent_months(now: datetime, count: int = 12) -> list[str]:
 def client_for_digest(licence: Licence, now: datetime) -> Client | None:
     """The licence as the e-mail digest's reader: its sections, languages,
     full text and agency copy; None when it is not active or has no digest."""
-    if not (licence.is_active(now) and licence.channel_digest):
+    if not licence.channel_digest:
+        return None
+    return client_for_licence(licence, now)
+
+
+def client_for_press_review(licence: Licence, now: datetime) -> Client | None:
+    """The licence as the press review's reader; None when it is not active
+    or has no press-review channel."""
+    if not licence.channel_press_review:
+        return None
+    return client_for_licence(licence, now)
+
+
+def client_for_licence(licence: Licence, now: datetime) -> Client | None:
+    """The licence as a reader of a channel without keys (digest, press
+    review): its sections, languages, full text and agency copy."""
+    if not licence.is_active(now):
         return None
     chosen = list(licence.sections.all())
     return Client(

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from .models import IngestLogEntry, WireItemRecord, WireSource
 
@@ -18,6 +19,52 @@ class WireSourceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["name", "provider", "kind", "active", "last_polled_at", "failure_count"]
     list_filter = ["kind", "active"]
     search_fields = ["name", "provider"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "provider",
+                    "kind",
+                    "folder_path",
+                    "url",
+                    "poll_interval",
+                    "default_section",
+                    "default_credit",
+                    "active",
+                    "auto_publish_urgent",
+                    "urgency_threshold",
+                ]
+            },
+        ),
+        (
+            _("Droits par défaut (quand la dépêche ne les précise pas)"),
+            {
+                "fields": [
+                    "rights_embargo_until",
+                    "rights_not_for_syndication",
+                    "rights_archive_days",
+                    "rights_photo_restriction",
+                    "rights_usage_terms",
+                ]
+            },
+        ),
+        (
+            _("Relève"),
+            {
+                "fields": [
+                    "etag",
+                    "last_modified",
+                    "last_polled_at",
+                    "last_success_at",
+                    "last_error",
+                    "failure_count",
+                    "next_attempt_at",
+                ]
+            },
+        ),
+    ]
     readonly_fields = [
         "etag",
         "last_modified",

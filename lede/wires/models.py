@@ -20,6 +20,12 @@ from django.utils.translation import gettext_lazy as _
 from lede.livefeed.models import Dispatch
 
 
+class PhotoRestriction(models.TextChoices):
+    NONE = "", _("Aucune")
+    EDITORIAL = "editorial", _("Usage éditorial seulement")
+    NO_RESALE = "no_resale", _("Photos non revendables")
+
+
 class SourceKind(models.TextChoices):
     FOLDER = "folder", _("Dossier surveillé")
     HTTP = "http", _("Flux HTTP(S)")
@@ -71,6 +77,40 @@ class WireSource(models.Model):
         _("seuil d'urgence"),
         default=1,
         help_text=_("De 1 (flash) à 9 : urgence inférieure ou égale publiée automatiquement."),
+    )
+    # Rights the desk sets for the whole source (lede/wires/rights.py): used
+    # where an item does not state its own.
+    rights_embargo_until = models.DateTimeField(
+        _("embargo jusqu'au"),
+        null=True,
+        blank=True,
+        help_text=_("Les dépêches de cette source ne sortent pas (API, flux, lettres) avant."),
+    )
+    rights_not_for_syndication = models.BooleanField(
+        _("pas de revente (syndication)"),
+        default=False,
+        help_text=_(
+            "Le contrat de l'agence interdit de revendre ses dépêches : jamais dans l'API, "
+            "les flux, les lettres ou les revues de presse des licenciés."
+        ),
+    )
+    rights_archive_days = models.PositiveIntegerField(
+        _("pas d'archive après (jours)"),
+        null=True,
+        blank=True,
+        help_text=_("Retirées de l'API, des flux et des lettres ce nombre de jours après."),
+    )
+    rights_photo_restriction = models.CharField(
+        _("restriction sur les photos"),
+        max_length=12,
+        choices=PhotoRestriction.choices,
+        default=PhotoRestriction.NONE,
+        blank=True,
+    )
+    rights_usage_terms = models.TextField(
+        _("conditions d'utilisation par défaut"),
+        blank=True,
+        help_text=_("Reprises dans les sorties quand la dépêche n'en donne pas."),
     )
     # HTTP conditional-request state.
     etag = models.CharField(_("ETag"), max_length=500, blank=True, editable=False)
@@ -163,6 +203,26 @@ class WireItemRecord(models.Model):
         _("statut agence"), max_length=10, choices=PubStatus.choices, default=PubStatus.USABLE
     )
     embargo_until = models.DateTimeField(_("embargo jusqu'au"), null=True, blank=True)
+    # Rights stated by the item itself (lede/wires/rights.py reads them with
+    # the source's defaults).
+    copyright_holder = models.CharField(_("titulaire des droits"), max_length=255, blank=True)
+    usage_terms = models.TextField(_("conditions d'utilisation"), blank=True)
+    not_for_syndication = models.BooleanField(
+        _("pas de revente"), null=True, blank=True, help_text=_("Vide : non précisé.")
+    )
+    archive_days = models.PositiveIntegerField(
+        _("pas d'archive après (jours)"), null=True, blank=True
+    )
+    rights_expires_at = models.DateTimeField(
+        _("à retirer le"), null=True, blank=True, db_index=True
+    )
+    photo_restriction = models.CharField(
+        _("restriction sur les photos"),
+        max_length=12,
+        choices=PhotoRestriction.choices,
+        default=PhotoRestriction.NONE,
+        blank=True,
+    )
     first_created = models.DateTimeField(_("créée par l'agence le"), null=True, blank=True)
     version_created = models.DateTimeField(_("version du"), null=True, blank=True)
     ednote = models.TextField(_("note de l'agence"), blank=True)

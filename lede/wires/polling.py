@@ -35,7 +35,7 @@ from django.utils import timezone
 from .models import IngestOutcomeKind, SourceKind, WireSource
 from .services.autopublish import wire_auto_publish_due
 from .services.folders import PROCESSED_DIR, REJECTED_DIR, is_wire_candidate
-from .services.ingest import wire_ingest_bytes, wire_ingest_path
+from .services.ingest import wire_ingest_bytes, wire_ingest_files
 from .services.log import IngestOutcome, log_ingest, max_bytes, too_large_reason
 
 logger = logging.getLogger(__name__)
@@ -169,8 +169,7 @@ def _poll_folder(source: WireSource, now: datetime) -> PollReport:
     except OSError as exc:
         return _failure(source, now, f"Dossier illisible : {exc.strerror or exc}.")
     entries.sort(key=lambda entry: (entry[1].st_mtime, entry[0].name))
-    outcomes: list[IngestOutcome] = []
-    files = 0
+    chosen: list[Path] = []
     for path, stat in entries:
         if clock - stat.st_mtime < settle:
             continue
@@ -178,13 +177,19 @@ def _poll_folder(source: WireSource, now: datetime) -> PollReport:
             if path.suffix.lower() in IMAGE_SUFFIXES and clock - stat.st_mtime > orphan_age:
                 _move(path, folder / PROCESSED_DIR)
             continue
-        if files >= limit:
+        if len(chosen) >= limit:
             break
-        files += 1
-        file_outcomes = wire_ingest_path(path=path, source=source)
+        chosen.append(path)
+    # The chosen files' items share batches (one commit per batch, not per item);
+    # each file is moved once its items are stored.
+    outcomes: list[IngestOutcome] = []
+    for path, file_outcomes in zip(
+        chosen, wire_ingest_files(paths=chosen, source=source), strict=True
+    ):
         outcomes.extend(file_outcomes)
         rejected = any(outcome.file_rejected for outcome in file_outcomes)
         _move(path, folder / (REJECTED_DIR if rejected else PROCESSED_DIR))
+    files = len(chosen)
     report = _success(source, now, _summary(files, outcomes))
     report.outcomes = outcomes
     return report

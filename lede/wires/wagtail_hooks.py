@@ -57,6 +57,11 @@ class WireSourceViewSet(ModelViewSet):  # type: ignore[type-arg]
         "active",
         "auto_publish_urgent",
         "urgency_threshold",
+        "rights_embargo_until",
+        "rights_not_for_syndication",
+        "rights_archive_days",
+        "rights_photo_restriction",
+        "rights_usage_terms",
     ]
     list_display = ["name", "provider", "kind", "active", "last_polled_at", "failure_count"]
     list_filter = ["kind", "active"]
@@ -75,6 +80,11 @@ class WireSourceViewSet(ModelViewSet):  # type: ignore[type-arg]
         "active",
         "auto_publish_urgent",
         "urgency_threshold",
+        "rights_embargo_until",
+        "rights_not_for_syndication",
+        "rights_archive_days",
+        "rights_photo_restriction",
+        "rights_usage_terms",
         "etag",
         "last_modified",
         "last_polled_at",

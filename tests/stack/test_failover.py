@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .conftest import Browser, Stack, wait_until
+from .signin import log_in, session_cookie
 
 PROBE_WINDOW = 4.0  # .interval 1s, .window 3, .threshold 2: sick after ~2 s
 
@@ -114,8 +115,10 @@ def _status(base: str, path: str) -> int:
 
 
 def test_stop_one_node_under_load(stack: Stack) -> None:
-    subscriber = stack.session("subscriber")
     locked = stack.seed["locked"]["url"]
+    # Logged in through the site's form; the session only (no edge token),
+    # so that every request of theirs is passed to a node.
+    subscriber = session_cookie(log_in(stack, "subscriber", locked))
     requests = {
         "subscriber": _get(stack.url, locked, subscriber),  # passed to a node
         "anonymous": _get(stack.url, stack.seed["articles"][2]),  # mostly cached
@@ -161,3 +164,50 @@ def test_stop_one_node_under_load(stack: Stack) -> None:
         f"{out - stopping:.1f} s before the probe took node1 out; "
         f"back in {back - starting:.1f} s after start"
     )
+
+
+def test_kill_one_node_under_a_signed_in_readers_load(stack: Stack) -> None:
+    """SIGKILL of one node's processes (a crash: connections cut mid-request,
+    nothing closed cleanly) under a signed-in reader's load through Varnish:
+    no reader sees an error. Varnish retries each idempotent request that
+    failed on the other node (vcl_backend_error, vcl_backend_response:
+    refused, reset, 502-504), before and after its probe takes the node out."""
+    locked = stack.seed["locked"]["url"]
+    subscriber = session_cookie(log_in(stack, "subscriber", locked))
+    reader = session_cookie(log_in(stack, "reader", locked))
+    sentence = stack.seed["locked"]["sentence"]
+    requests = {
+        "subscriber": _get(stack.url, locked, subscriber),  # passed to a node
+        "reader": _get(stack.url, stack.seed["articles"][3], reader),  # passed
+        "anonymous": _get(stack.url, stack.seed["articles"][2]),
+        "healthz": _get(stack.url, "/healthz"),
+    }
+    try:
+        with load(requests, threads=8) as result:
+            wait_until(lambda: len(result.hits) > 40, timeout=20)
+            assert _backend_health(stack) == {"app1": True, "app2": True}
+            killing = time.monotonic()
+            stack.kill("node1")
+            assert _status(stack.nodes["node1"], "/healthz") == 0
+            wait_until(
+                lambda: not _backend_health(stack)["app1"], timeout=PROBE_WINDOW, interval=0.2
+            )
+            out = time.monotonic()
+            # Load on the one node left, then the killed one back.
+            wait_until(lambda: len(result.between(out, time.monotonic())) > 60, timeout=30)
+            stack.start("node1")
+            wait_until(lambda: _backend_health(stack)["app1"], timeout=PROBE_WINDOW, interval=0.2)
+            back = time.monotonic()
+            wait_until(lambda: len(result.between(back, time.monotonic())) > 40, timeout=30)
+            whole = result.between(killing, time.monotonic())
+    finally:
+        if stack.pid("node1") is None:
+            stack.start("node1")
+    before_probe = [h for h in whole if h.started < out]
+    errors = [(h.name, h.status, round(h.started - killing, 2)) for h in whole if h.status != 200]
+    print(
+        f"node kill: {len(whole)} requests ({len(before_probe)} before the probe took "
+        f"node1 out, {out - killing:.1f} s), {len(errors)} errors"
+    )
+    assert not errors, errors
+    assert all(sentence in h.body for h in whole if h.name == "subscriber")

@@ -39,8 +39,21 @@ def _render(stack: Stack, target: Path, http_port: int, https_port: int) -> Path
     conf = conf.replace("https://www.example.ma", f"https://127.0.0.1:{https_port}")
     conf = conf.replace("www.example.ma", "127.0.0.1")
     conf = re.sub(r"\s*ssl_stapling[a-z_]* on;", "", conf)
+    # The live feed's nchan parts (docs/livefeed.md): the publisher on a port
+    # of this test, the snippet, the epoch map and the ready file here.
+    conf = conf.replace("listen 127.0.0.1:8090;", f"listen 127.0.0.1:{https_port + 1};")
+    conf = conf.replace("/etc/nginx/lede-livefeed-epoch.conf", f"{target}/epoch.conf")
+    conf = conf.replace("/run/lede/livefeed-ready", f"{target}/ready")
+    snippet = (stack.root / "deploy" / "nginx" / "lede-livefeed.conf").read_text()
+    (target / "lede-livefeed.conf").write_text(
+        snippet.replace("/run/lede/livefeed-ready", f"{target}/ready")
+    )
+    (target / "ready").touch()
+    (target / "epoch.conf").write_text('"~^[0-9]+:[0-9]+$" $http_last_event_id;\n')
+    conf = conf.replace("/etc/nginx/snippets/lede-livefeed.conf", f"{target}/lede-livefeed.conf")
     main = target / "nginx.conf"
     main.write_text(
+        "load_module /usr/lib/nginx/modules/ngx_nchan_module.so;\n"
         "user root;\n"  # the stack's files are not world-readable everywhere
         f"pid {target}/nginx.pid;\n"
         f"error_log {target}/error.log warn;\n"
@@ -124,9 +137,18 @@ def test_live_feed_is_streamed(stack: Stack, nginx: str) -> None:
     http = requests.Session()
     http.trust_env = False
     started = time.monotonic()
+    # A client that is not an EventSource: the application's stream.
     with http.get(nginx + "/newsroom/flux/", stream=True, verify=False, timeout=(5, 10)) as r:
         assert r.status_code == 200
         assert r.headers["Content-Type"].startswith("text/event-stream")
         first = next(r.iter_lines(chunk_size=1, decode_unicode=True))
     assert first.startswith("retry:")
     assert time.monotonic() - started < 5
+    # An EventSource: nchan, in nginx (its greeting comment, no Python "retry:").
+    headers = {"Accept": "text/event-stream", "Last-Event-ID": "garbage"}
+    with http.get(
+        nginx + "/newsroom/flux/", headers=headers, stream=True, verify=False, timeout=(5, 10)
+    ) as r:
+        assert r.status_code == 200
+        assert r.headers["Content-Type"].startswith("text/event-stream")
+        assert next(r.iter_lines(chunk_size=1, decode_unicode=True)).startswith(":")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -15,6 +16,7 @@ from lede.editorial.selectors import live_articles
 from lede.syndication.models import Licence
 from lede.syndication.selectors import Client, Quota, quota_for, seconds_to_next_month
 from lede.syndication.services import delivery_record
+from lede.wires import rights as wire_rights
 
 from .. import calls, conditional, content
 from ..calls import client_signature, log_call, publication, publication_signature
@@ -37,9 +39,9 @@ router = Router(tags=["Articles"])
 FORMAT_DESCRIPTION = "« json » (par défaut) ou « ninjs » (IPTC ninjs 3.1)."
 
 
-def covered_articles(client: Client) -> QuerySet[ArticlePage]:
+def covered_articles(client: Client, now: datetime) -> QuerySet[ArticlePage]:
     """The live articles this caller may see at all (text or abstract)."""
-    qs = content.agency_filter(content.with_origin(live_articles()), client)
+    qs = content.agency_filter(content.with_origin(live_articles()), client, now)
     if client.section_ids is not None:
         qs = qs.filter(section_id__in=client.section_ids)
     if client.languages:
@@ -57,10 +59,10 @@ def _sections_named(slug: str) -> Q:
     return query
 
 
-def _prefetched(ids: list[int]) -> list[ArticlePage]:
+def prefetched(ids: list[int]) -> list[ArticlePage]:
     qs = (
         content.with_origin(ArticlePage.objects.filter(pk__in=ids))
-        .select_related("section", "locale")
+        .select_related("section", "locale", "lead_image")
         .prefetch_related(
             Prefetch(
                 "article_authors",
@@ -106,7 +108,7 @@ def list_articles(
     now = timezone.now()
     client = client_for(request, now, scope="articles")
     size = page_size(limit)
-    qs = covered_articles(client)
+    qs = covered_articles(client, now)
     section_slug = parse_slug(section, "section")
     if section_slug:
         qs = qs.filter(_sections_named(section_slug))
@@ -139,18 +141,20 @@ def list_articles(
         max((row[2] for row in page if row[2]), default=None),
         calls.rights_since(client, now),
         calls.last_removal(),
+        wire_rights.last_change(now) if client.agency_copy else None,
     )
     if conditional.fresh(request, etag, latest):
         log_call(request, client, 304)
         return conditional.not_modified(etag, latest)
-    articles = _prefetched([row[0] for row in page])
+    articles = prefetched([row[0] for row in page])
+    items = wire_rights.for_articles(a.pk for a in articles) if client.agency_copy else {}
     next_cursor = None
     if len(rows) > size and page:
         next_cursor = Cursor(at=page[-1][1], id=page[-1][0]).encode()
     conditional.set_validators(response, etag, latest)
     log_call(request, client, 200, items=len(articles))
     return {
-        "items": [content.article_summary(a, pub, client) for a in articles],
+        "items": [content.article_summary(a, pub, client, items.get(a.pk)) for a in articles],
         "next_cursor": next_cursor,
     }
 
@@ -190,7 +194,7 @@ def get_article(
     client = client_for(request, now, scope="articles")
     check_id(article_id)
     article = (
-        covered_articles(client)
+        covered_articles(client, now)
         .select_related("section", "locale", "lead_image")
         .filter(pk=article_id)
         .first()
@@ -209,8 +213,10 @@ def get_article(
                 raise _quota_refusal(client.licence)
             full = False
     pub = publication(request)
+    item = wire_rights.for_articles([article.pk]).get(article.pk) if client.agency_copy else None
     etag = conditional.etag_for(
         "article",
+        item,
         article.pk,
         article.live_revision_id,
         article.last_published_at,
@@ -224,9 +230,9 @@ def get_article(
         log_call(request, client, 304)
         return conditional.not_modified(etag, modified)
     if format == "ninjs":
-        data = content.article_ninjs(article, pub, client, full=full)
+        data = content.article_ninjs(article, pub, client, full=full, item=item)
     else:
-        data = content.article_detail(article, pub, client, full=full)
+        data = content.article_detail(article, pub, client, full=full, item=item)
     if full and quota is Quota.AVAILABLE and client.licence is not None:
         delivery_record(licence=client.licence, item_id=article.pk, now=now)
     conditional.set_validators(response, etag, modified)

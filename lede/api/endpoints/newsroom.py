@@ -15,6 +15,7 @@ from lede.core.site import site_url
 from lede.editorial.models import SectionPage
 from lede.livefeed.models import Dispatch, LiveBlogPage
 from lede.syndication.selectors import Client
+from lede.wires import rights as wire_rights
 
 from .. import conditional, content
 from ..calls import client_signature, log_call, publication, publication_signature
@@ -32,6 +33,8 @@ def covered_dispatches(client: Client) -> QuerySet[Dispatch]:
     ).select_related("section")
     if not client.agency_copy:
         qs = qs.filter(credit="", source_guid__isnull=True)
+    else:
+        qs = wire_rights.dispatches_allowed(qs, timezone.now())
     if client.section_ids is not None:
         qs = qs.filter(section_id__in=client.section_ids)
     return qs
@@ -69,6 +72,7 @@ def list_dispatches(
     page = items[:size]
     pub = publication(request)
     grants = [content.dispatch_grant(d, client, now) for d in page]
+    item_rights = wire_rights.for_dispatches(d.pk for d in page) if client.agency_copy else {}
     etag = conditional.etag_for(
         "dispatches",
         client_signature(client),
@@ -87,7 +91,8 @@ def list_dispatches(
     log_call(request, client, 200, items=len(page), full=sum(grants))
     return {
         "items": [
-            content.dispatch_out(d, pub, client, full=g) for d, g in zip(page, grants, strict=True)
+            content.dispatch_out(d, pub, client, full=g, item=item_rights.get(d.pk))
+            for d, g in zip(page, grants, strict=True)
         ],
         "next_cursor": next_cursor,
     }
@@ -114,10 +119,14 @@ def get_dispatch(
         raise not_found()
     full = content.dispatch_grant(dispatch, client, now)
     pub = publication(request)
+    item = (
+        wire_rights.for_dispatches([dispatch.pk]).get(dispatch.pk) if client.agency_copy else None
+    )
     modified = dispatch.updated_at or dispatch.published_at
     etag = conditional.etag_for(
         "dispatch",
         dispatch.pk,
+        item,
         modified,
         full,
         format,
@@ -128,9 +137,9 @@ def get_dispatch(
         log_call(request, client, 304)
         return conditional.not_modified(etag, modified)
     if format == "ninjs":
-        data = content.dispatch_ninjs(dispatch, pub, client, full=full)
+        data = content.dispatch_ninjs(dispatch, pub, client, full=full, item=item)
     else:
-        data = content.dispatch_out(dispatch, pub, client, full=full)
+        data = content.dispatch_out(dispatch, pub, client, full=full, item=item)
     conditional.set_validators(response, etag, modified)
     log_call(request, client, 200, items=1, full=int(full))
     return data

@@ -35,6 +35,9 @@ event                     clears
                           commit)
 ``METER_READ``            one reader's meter reads of one month (``user_id``,
                           ``month``; now and after commit)
+``ITEM_KILLED``           the content API's copies of the article and brève made
+                          from a killed agency item (``article_id``,
+                          ``dispatch_id``; now and after commit)
 ========================  =====================================================
 
 Article variants are never deleted: their keys name the revision and the
@@ -74,6 +77,7 @@ class Event(StrEnum):
     READERS_CHANGED = "readers-changed"
     READER_CHANGED = "reader-changed"
     METER_READ = "meter-read"
+    ITEM_KILLED = "item-killed"
 
 
 def role_of(page: Any) -> str:
@@ -134,7 +138,7 @@ def invalidate(event: Event, page: Any = None, **details: Any) -> None:
     the page concerned (page events). ``details`` for ``MOVED``: Wagtail's
     ``url_path_before``, ``url_path_after`` and ``parent_page_before``; for
     ``READER_CHANGED``: ``user_id``; for ``METER_READ``: ``user_id`` and
-    ``month``."""
+    ``month``; for ``ITEM_KILLED``: ``article_id`` and ``dispatch_id``."""
     if event in (Event.PUBLISHED, Event.UNPUBLISHED):
         _page_changed(event, page)
     elif event is Event.MOVED:
@@ -159,6 +163,23 @@ def invalidate(event: Event, page: Any = None, **details: Any) -> None:
     elif event is Event.METER_READ:
         key = keys.meter_reads_key(int(details["user_id"]), str(details["month"]))
         _now_and_after_commit(_forget_key(key))
+    elif event is Event.ITEM_KILLED:
+        for kind in ("article", "dispatch"):
+            item_id = details.get(f"{kind}_id")
+            if item_id is not None:
+                _now_and_after_commit(_bump_api_item(kind, int(item_id)))
+
+
+def _bump_api_item(kind: str, item_id: int) -> Callable[[], None]:
+    def bump() -> None:
+        key = keys.api_item_version_key(kind, item_id)
+        cache.add(key, 0, timeout=None)
+        try:
+            cache.incr(key)
+        except ValueError:  # evicted between add and incr
+            cache.set(key, 1, timeout=None)
+
+    return bump
 
 
 def _page_changed(event: Event, page: Any) -> None:

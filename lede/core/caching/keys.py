@@ -97,6 +97,35 @@ def variant_key(
     return "paywall:variant:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
+#: The cookie holding an article's edge token (lede.core.caching.edge_tokens),
+#: one per article (its ``Path``); deploy/varnish/lede.vcl reads it by this name.
+EDGE_TOKEN_COOKIE = "lede_edge"  # noqa: S105 - a cookie name
+
+
+def edge_token_message(
+    *,
+    version: str,
+    expires: int,
+    variant: str,
+    kind: str,
+    host: str,
+    path: str,
+    session_sha256: str,
+) -> str:
+    """What an edge token signs, field by field as deploy/varnish/lede.vcl
+    builds it again: the article (host without port, and the full path, the
+    edition's prefix such as ``/ar/`` included), the variant and kind of reader its shared copy
+    is keyed on at the edge, the expiry, and the session it belongs to."""
+    return "|".join([version, str(expires), variant, kind, host, path, session_sha256])
+
+
+def edge_variant_scope(variant: str, kind: str) -> str:
+    """What the edge adds to an article URL's hash for the copy a token
+    unlocks (``vcl_hash``): one copy per variant and kind of reader, the
+    language coming from ``Vary: Accept-Language`` as for anonymous copies."""
+    return f"{variant}:{kind}"
+
+
 def route_key(url_path: str) -> str:
     """editorial.routing's hint: a URL path -> the live article's id (0: none)."""
     return "editorial:route:" + hashlib.sha1(url_path.encode(), usedforsecurity=False).hexdigest()
@@ -230,6 +259,21 @@ def api_rate_key(identity: str, minute: int) -> str:
     return f"syndication:rate:{identity}:{minute}"
 
 
+#: The content API's rendered text of one article or brève (lede.api.content):
+#: the same for every caller given that part (the full text or the free
+#: part). The item's version key is bumped when the agency kills the item.
+API_BODY_SECONDS = 3600
+
+
+def api_item_version_key(kind: str, item_id: int) -> str:
+    """How many times an item was purged from the API's caches (a kill)."""
+    return f"api:item-version:{kind}:{item_id}"
+
+
+def api_body_key(kind: str, item_id: int, revision: object, part: str, version: int) -> str:
+    return f"api:body:{kind}:{item_id}:{revision}:{part}:{version}"
+
+
 # --- The register -------------------------------------------------------------------
 
 
@@ -350,6 +394,24 @@ REGISTRY: tuple[CacheEntry, ...] = (
         "expiry",
     ),
     CacheEntry("api-rate", "syndication:rate:<key>:<minute>", "API calls per minute", "expiry"),
+    CacheEntry(
+        "edge-variant",
+        "(Varnish) <host, URL> + " + edge_variant_scope("full", "<kind>"),
+        "an article's full variant for one kind of reader, at the edge",
+        "PURGE/BAN of the URL (a publish); expiry (60 s)",
+    ),
+    CacheEntry(
+        "api-body",
+        "api:body:<kind>:<id>:<revision>:<part>:<item version>",
+        "an article's or brève's text as the API gives it (full or free part)",
+        "ITEM_KILLED (item version); a new revision; expiry",
+    ),
+    CacheEntry(
+        "api-item-version",
+        "api:item-version:<kind>:<id>",
+        "how many times an item was purged from the API's caches",
+        "ITEM_KILLED bumps it",
+    ),
     CacheEntry("rights", RIGHTS_KEY, "TDMRep and AI-crawler settings", "SETTINGS_CHANGED"),
     CacheEntry("local-rights", RIGHTS_KEY, "as rights, in one process", "SETTINGS_CHANGED; 10 s"),
 )

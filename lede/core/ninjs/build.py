@@ -116,6 +116,8 @@ class NinjsItem:
     first_created: datetime | None = None
     version_created: datetime | None = None
     embargoed_until: datetime | None = None
+    #: When the item may no longer be used (an agency's archive limit).
+    expires: datetime | None = None
     language: str = ""
     copyright_holder: str = ""
     copyright_notice: str = ""
@@ -153,6 +155,7 @@ def to_ninjs(item: NinjsItem) -> dict[str, Any]:
         "firstCreated": _iso(item.first_created),
         "versionCreated": _iso(item.version_created),
         "embargoedUntil": _iso(item.embargoed_until),
+        "expires": _iso(item.expires),
         "language": item.language,
         "copyrightHolder": item.copyright_holder,
         "copyrightNotice": item.copyright_notice,

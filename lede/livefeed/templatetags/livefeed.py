@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import get_language
 
-from lede.livefeed.models import Dispatch, FeedEvent
+from lede.livefeed.models import Dispatch, FeedEvent, edition_for
 from lede.livefeed.selectors import latest_dispatches as _latest
 
 register = template.Library()
@@ -10,8 +11,9 @@ register = template.Library()
 
 @register.simple_tag
 def latest_dispatches(limit: int = 5) -> list[Dispatch]:
-    """``{% latest_dispatches 5 as dispatches %}``: the home page's live slot."""
-    return list(_latest(int(limit)))
+    """``{% latest_dispatches 5 as dispatches %}``: the home page's live slot
+    (of the edition of the active language)."""
+    return list(_latest(int(limit), language=edition_for(get_language())))
 
 
 @register.simple_tag

@@ -269,7 +269,7 @@ def test_withdrawal_and_correction_events(
         assert silent == {
             "id": silent["id"],
             "event": "withdrawn",
-            "data": {"dispatch": second.pk, "html": ""},
+            "data": {"event": silent["id"], "dispatch": second.pk, "html": ""},
         }
         await client.disconnect()
 

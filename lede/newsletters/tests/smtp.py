@@ -28,12 +28,26 @@ class Script:
         self.hold: set[str] = set()
         self.holding = threading.Event()  # set when a held message arrived
         self.release = threading.Event()
+        self.pipelining = False  # advertise PIPELINING (RFC 2920) in the EHLO reply
 
 
 class _Handler:
     def __init__(self, server: SmtpServer, script: Script) -> None:
         self.server = server
         self.script = script
+
+    async def handle_EHLO(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        hostname: str,
+        responses: list[str],
+    ) -> list[str]:
+        session.host_name = hostname
+        if self.script.pipelining:
+            return [*responses[:-1], "250-PIPELINING", responses[-1]]
+        return responses
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
@@ -70,12 +84,15 @@ class _Handler:
 
 
 @contextmanager
-def scripted_smtp(settings: Any) -> Iterator[tuple[SmtpServer, Script]]:
+def scripted_smtp(
+    settings: Any, *, pipelining: bool = False
+) -> Iterator[tuple[SmtpServer, Script]]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = SmtpServer(host="127.0.0.1", port=port)
     script = Script()
+    script.pipelining = pipelining
     controller = Controller(_Handler(server, script), hostname="127.0.0.1", port=port)
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -3,14 +3,17 @@ and the one-click resend of an unknown message."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from lede.accounts.models import User
-from lede.newsletters import services
-from lede.newsletters.models import Delivery, DeliveryState, Edition, Newsletter
+from lede.newsletters import selectors, services
+from lede.newsletters.delivery import deliver_edition
+from lede.newsletters.models import Delivery, DeliveryState, Edition, LinkClick, Newsletter
+from lede.newsletters.rendering import EditionRenderer
 
 from .helpers import confirmed
 from .smtp import scripted_smtp
@@ -66,3 +69,39 @@ def test_desk_preview_test_send_and_resend(
 def test_readers_cannot_reach_the_desk(matinale: Newsletter, client: Client) -> None:
     client.force_login(User.objects.create_user("lecteur@example.ma", "pw-2026-lecteur"))
     assert client.get("/admin/envois/").status_code in (302, 403)
+
+
+def test_click_report_per_edition_and_the_switch_that_stops_counting(
+    settings: Any, matinale: Newsletter, editor: Client
+) -> None:
+    matinale.count_clicks = True
+    matinale.save()
+    confirmed(matinale, "a@example.ma")
+    with scripted_smtp(settings) as (server, _script):
+        edition = services.edition_build(newsletter=matinale)
+        services.edition_enqueue(edition=edition)
+        deliver_edition(edition)
+        (message,) = server.wait_for(1)
+    links = re.findall(r"http://testserver(/lettres/clic/[^/\s]+/)", message.body("plain"))
+    reader = Client()
+    first = reader.get(links[0])
+    reader.get(links[0])
+    reader.get(links[1])
+    title = selectors.edition_articles(edition)[0].title
+    page = editor.get(f"/admin/envois/{edition.pk}/").content.decode()
+    report = page.split('id="clics"', 1)[1]
+    assert title in report and "<td>2</td>" in report and "<td>1</td>" in report
+    assert "Le comptage des clics est activé" in report
+    desk = editor.get("/admin/envois/").content.decode()
+    assert "<td>3</td>" in desk
+    # The publisher turns counting off: the links still lead to the article,
+    # nothing more is counted, and the next edition's links are direct.
+    matinale.count_clicks = False
+    matinale.save()
+    again = reader.get(links[0])
+    assert again.status_code == 302 and again["Location"] == first["Location"]
+    assert sum(LinkClick.objects.values_list("count", flat=True)) == 3
+    page = editor.get(f"/admin/envois/{edition.pk}/").content.decode()
+    assert "Le comptage des clics est désactivé" in page
+    renderer = EditionRenderer(Edition.objects.get(pk=edition.pk))
+    assert "/lettres/clic/" not in renderer.variant(frozenset()).text

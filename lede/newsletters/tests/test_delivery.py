@@ -46,12 +46,13 @@ def dkim_key(settings: Any, tmp_path: Path) -> bytes:
     return b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
 
 
+@pytest.mark.parametrize("pipelining", [False, True], ids=["lock-step", "pipelined"])
 def test_each_recipient_gets_one_well_formed_signed_message(
-    settings: Any, matinale: Newsletter, dkim_key: bytes
+    settings: Any, matinale: Newsletter, dkim_key: bytes, pipelining: bool
 ) -> None:
     addresses = ["a@example.ma", "b@example.ma", "c@example.ma"]
     confirmed(matinale, *addresses)
-    with scripted_smtp(settings) as (server, _script):
+    with scripted_smtp(settings, pipelining=pipelining) as (server, _script):
         edition, report = _send(matinale, connections=2)
         assert report.line() == "sent 3, skipped 0, failed 0"
         received = server.wait_for(3)
@@ -73,6 +74,10 @@ def test_each_recipient_gets_one_well_formed_signed_message(
         assert "Voir dans le navigateur" in html and "Se désinscrire" in html
         assert "Les négociations reprennent à Doha" in item.body("plain")
         assert "12 boulevard de la Résistance" in item.body("plain")
+        # Each message carries its own address and unsubscribe link, in both parts.
+        one_click = links.split("<", 1)[1].split(">", 1)[0]
+        assert one_click in item.body("plain") and one_click in html
+        assert item.rcpt_tos[0] in item.body("plain")
         assert dkim.verify(item.raw, dnsfunc=lambda name, timeout=5: dkim_key)
         assert b"d=lede.example" in item.raw and b"s=s2026" in item.raw
     assert len(ids) == 3
@@ -123,9 +128,12 @@ def test_a_recipient_deleted_during_a_send_is_skipped(settings: Any, matinale: N
     assert Delivery.objects.get(email="gone@example.ma").state == DeliveryState.SKIPPED
 
 
-def test_refused_deferred_and_dropped(settings: Any, matinale: Newsletter) -> None:
+@pytest.mark.parametrize("pipelining", [False, True], ids=["lock-step", "pipelined"])
+def test_refused_deferred_and_dropped(
+    settings: Any, matinale: Newsletter, pipelining: bool
+) -> None:
     confirmed(matinale, "ok@example.ma", "nope@example.ma", "later@example.ma", "drop@example.ma")
-    with scripted_smtp(settings) as (server, script):
+    with scripted_smtp(settings, pipelining=pipelining) as (server, script):
         script.refuse.add("nope@example.ma")
         script.defer_once.add("later@example.ma")
         script.drop_after_body.add("drop@example.ma")

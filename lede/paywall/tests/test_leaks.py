@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +19,8 @@ from django.utils import timezone
 
 from lede.accounts.models import User
 from lede.api.tasks import digests_send
+from lede.core import process_state
+from lede.core.caching import edge_tokens
 from lede.core.testing import factories as f
 from lede.images.models import LedeImage
 from lede.syndication.tests.builders import make_key, make_licence
@@ -446,3 +449,78 @@ def test_the_email_digest_never_leaks_the_locked_part(
     assert "Article abonnés" in text
     for level in LOCKED_LEVELS:
         _assert_nothing(text, level, f"digest ({level})")
+
+
+# --- The edge-token road (lede/paywall/edgeaccess.py, deploy/varnish/lede.vcl) ---
+
+
+def _edge_token(key: bytes, url: str, digest: str, **changes: Any) -> str:
+    args: dict[str, Any] = {
+        "secret": key,
+        "now": int(time.time()),
+        "variant": "full",
+        "kind": "subscriber",
+        "host": "testserver",
+        "path": url,
+        "session_sha256": digest,
+    }
+    args.update(changes)
+    return edge_tokens.issue(**args)
+
+
+@pytest.mark.parametrize("level", LOCKED_LEVELS)
+def test_forged_edge_tokens_leak_nothing(
+    paywalled: dict[str, Any], level: str, tmp_path: Any, settings: Any
+) -> None:
+    """Whatever a client makes of a token — forged, signed with another key,
+    expired, too far ahead, modified, for another article, another session,
+    the edge's own headers sent straight to a node — a reader who may not
+    read the article gets the locked variant, and no copy the edge would keep."""
+    key = b"k" * 64
+    key_file = tmp_path / "edge_key"
+    key_file.write_bytes(key)
+    settings.LEDE_EDGE_TOKEN_KEY_FILE = str(key_file)
+    process_state.reset_all()
+    article = paywalled["articles"][level]
+    other = paywalled["articles"]["public"]
+    url = article.url
+    digest = edge_tokens.session_digest("x" * 32)
+    good = _edge_token(key, other.url, digest)  # a real token, for another article
+    version, expires, variant, kind, signature = _edge_token(key, url, digest).split(".")
+    forged = [
+        _edge_token(b"z" * 64, url, digest),  # another key
+        _edge_token(key, url, digest, now=int(expires) - 10_000),  # expired
+        _edge_token(key, url, digest, seconds=24 * 3600),  # too far ahead
+        _edge_token(key, "/ar" + url, digest),  # the same path in another edition
+        _edge_token(key, url, digest, host="autre.example.ma"),
+        f"{version}.{int(expires) + 3600}.{variant}.{kind}.{signature}",  # expiry moved
+        f"{version}.{expires}.locked.{kind}.{signature}",
+        f"{version}.{expires}.{variant}.registered.{signature}",
+        f"{version}.{expires}.{variant}.staff.{signature}",
+        good,
+        "1." + "9" * 12 + ".full.subscriber." + "0" * 64,
+        "",
+    ]
+    clients = [Client()]
+    if level != "registered":  # a registered reader may read that one
+        registered = Client()
+        registered.force_login(User.objects.create_user("curieux@example.com", "pw-lecteur-2026"))
+        clients.append(registered)
+    for client in clients:
+        if level == "metered":
+            _exhaust_meter(client, paywalled)
+        for token in forged:
+            for session in (digest, edge_tokens.session_digest("y" * 32)):
+                # As Varnish's fetch of a shared copy would carry it …
+                response = client.get(
+                    url, HTTP_X_LEDE_EDGE_TOKEN=token, HTTP_X_LEDE_EDGE_SESSION=session
+                )
+                assert response["X-Lede-Variant"] == "locked", (level, token)
+                assert "X-Lede-Edge-Cache" not in response
+                _assert_nothing(response.content.decode(), level, f"edge token {token!r}")
+            # … and as a cookie a client sends the application itself.
+            client.cookies[edge_tokens.COOKIE] = token
+            response = client.get(url)
+            assert response["X-Lede-Variant"] == "locked", (level, token)
+            _assert_nothing(response.content.decode(), level, f"edge cookie {token!r}")
+            del client.cookies[edge_tokens.COOKIE]

@@ -139,6 +139,11 @@ def _build_item(el: Element, guid: str, version: int, result: ParseResult) -> Wi
     holder_el = G2.child(rights, "copyrightHolder")
     holder = _name(holder_el, lang) or attr(holder_el, "literal")
     item.copyright = notice or holder
+    item.copyright_holder = holder
+    item.usage_terms = clean_multiline(
+        "\n".join(text_of(terms) for terms in G2.children(rights, "usageTerms"))
+    )
+    item.rights_link = attr(G2.child(rights, "link"), "href")
 
     # contentMeta
     headlines = G2.children(content_meta, "headline")

@@ -163,6 +163,12 @@ def _build_item(guid: str, kind: str, fields: _Fields, result: ParseResult) -> W
 
     holder = fields.text("copyrightHolder")
     item.copyright = fields.text("copyrightNotice") or holder
+    item.copyright_holder = holder
+    item.usage_terms = fields.text("usageTerms")
+    rights_info = fields.raw("rightsInfo")
+    if isinstance(rights_info, dict):
+        link = rights_info.get("linkedRights") or rights_info.get("linkedrights")
+        item.rights_link = link.strip() if isinstance(link, str) else ""
     item.provider = holder
 
     # Headlines: 1.x "headline", 2.x+ "headlines" with roles.

@@ -52,8 +52,8 @@ def repair_mojibake(text: str) -> str:
     """Undo UTF-8 read as Windows-1252 or Latin-1 (``â€™`` for ``’``,
     ``Ã\xa0`` for ``à``), as ftfy judges it; text in other scripts is never
     touched."""
-    if not text:
-        return text
+    if not text or text.isascii():
+        return text  # ASCII cannot be mis-decoded UTF-8: skip ftfy's work
     # fix_encoding_and_explain, not fix_encoding: only it honours the config.
     return ftfy.fix_encoding_and_explain(text, config=_ENCODING_REPAIR).text
 

@@ -82,6 +82,12 @@ class WireItem:
     keywords: list[str] = field(default_factory=list)
     urgency: int | None = None
     copyright: str = ""
+    #: Rights as the item states them (NewsML-G2 ``rightsInfo``, ninjs
+    #: ``copyrightHolder``/``usageTerms``/``rightsInfo.linkedRights``);
+    #: lede/wires/rights.py reads the restrictions out of them.
+    copyright_holder: str = ""
+    usage_terms: str = ""
+    rights_link: str = ""
     credit: str = ""
     provider: str = ""
     pub_status: PubStatus = "usable"

@@ -16,10 +16,15 @@ from .desk import WireActionError, wire_publish_dispatch
 logger = logging.getLogger(__name__)
 
 
+def source_auto_publishes(source: WireSource | None) -> bool:
+    """Whether items of ``source`` may ever be published without an editor."""
+    return bool(source is not None and source.auto_publish_urgent)
+
+
 def _auto_publishable(record: WireItemRecord, source: WireSource | None) -> bool:
     return bool(
         source is not None
-        and source.auto_publish_urgent
+        and source_auto_publishes(source)
         and record.status == ItemStatus.NEW
         and record.pub_status == PubStatus.USABLE
         and record.dispatch_id is None

@@ -60,6 +60,42 @@ def log_rejected_file(*, label: str, reason: str, source: WireSource | None) -> 
     )
 
 
+def ingest_log_entry(
+    *,
+    source: WireSource | None,
+    filename: str,
+    outcome: str,
+    reason: str,
+    guid: str = "",
+    version: int | None = None,
+    record: WireItemRecord | None = None,
+) -> IngestLogEntry:
+    """A log line not saved yet: the batch saves its lines together
+    (:func:`log_entries_save`), in the transaction of the items they describe."""
+    return IngestLogEntry(
+        source=source,
+        filename=filename[:500],
+        guid=guid[:MAX_GUID_LENGTH],
+        version=version,
+        outcome=outcome,
+        reason=reason,
+        record=record,
+    )
+
+
+def log_entries_save(entries: list[IngestLogEntry]) -> None:
+    """Save log lines in one statement (inside the caller's transaction)."""
+    if entries:
+        IngestLogEntry.objects.bulk_create(entries)
+
+
+def log_entries_counted(entries: list[IngestLogEntry]) -> None:
+    """Count saved lines in the metrics (once their transaction has committed)."""
+    for entry in entries:
+        provider = entry.source.provider if entry.source else ""
+        record_wire_item(provider=provider, outcome=entry.outcome)
+
+
 def log_ingest(
     *,
     source: WireSource | None,
@@ -71,12 +107,14 @@ def log_ingest(
     record: WireItemRecord | None = None,
 ) -> IngestLogEntry:
     record_wire_item(provider=source.provider if source else "", outcome=outcome)
-    return IngestLogEntry.objects.create(
+    entry = ingest_log_entry(
         source=source,
-        filename=filename[:500],
-        guid=guid[:MAX_GUID_LENGTH],
-        version=version,
+        filename=filename,
         outcome=outcome,
         reason=reason,
+        guid=guid,
+        version=version,
         record=record,
     )
+    entry.save()
+    return entry

@@ -26,6 +26,56 @@
     return url.toString();
   }
 
+  // Each event carries its feed event id (data.event). A shared stream (nchan
+  // in front) may send an event again — after the front restarted, or when a
+  // page first connects it sends the last few — so each is applied once.
+  function once() {
+    var seen = new Set();
+    var floor = 0;
+    return function (root, data) {
+      if (!data.event) {
+        return true;
+      }
+      if (!floor) {
+        floor = parseInt(root.dataset.lastEventId || "0", 10) || -1;
+      }
+      if (data.event <= floor || seen.has(data.event)) {
+        return false;
+      }
+      seen.add(data.event);
+      if (seen.size > 1000) {
+        seen.delete(seen.values().next().value);
+      }
+      return true;
+    };
+  }
+
+  // A signed-in reader's page (data-unlock-url) asks the site for the full
+  // text of a reserved dispatch that the shared stream sent locked; the
+  // paywall decides. Spread over two seconds so a crowd does not ask at once.
+  function unlock(root, data, apply) {
+    var template = root.dataset.unlockUrl;
+    if (!template || !data.locked) {
+      return;
+    }
+    var url = template.replace(/\/0\/$/, "/" + String(data.dispatch) + "/");
+    window.setTimeout(function () {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then(function (response) {
+          if (!response.ok || response.headers.get("X-Lede-Locked") !== "0") {
+            return null;
+          }
+          return response.text();
+        })
+        .then(function (html) {
+          if (html) {
+            apply(Object.assign({}, data, { html: html, locked: false }));
+          }
+        })
+        .catch(function () {});
+    }, Math.random() * 2000);
+  }
+
   // The stream's state on the root element (data-stream-state), for styles and tests.
   function follow(root, source) {
     source.addEventListener("open", function () {
@@ -94,10 +144,7 @@
       }
     });
 
-    var source = new EventSource(streamUrl(root));
-    follow(root, source);
-    source.addEventListener("dispatch", function (event) {
-      var data = JSON.parse(event.data);
+    function apply(data) {
       var existing = find(data.dispatch);
       if (existing) {
         existing.replaceWith(fragment(data.html));
@@ -109,9 +156,28 @@
         publishedAt: data.published_at,
       });
       refresh();
+    }
+
+    var fresh = once();
+    var source = new EventSource(streamUrl(root));
+    follow(root, source);
+    source.addEventListener("dispatch", function (event) {
+      var data = JSON.parse(event.data);
+      if (!fresh(root, data)) {
+        return;
+      }
+      apply(data);
+      unlock(root, data, function (full) {
+        if (find(full.dispatch) || pending.has(full.dispatch)) {
+          apply(full); // still there (not withdrawn meanwhile)
+        }
+      });
     });
     source.addEventListener("withdrawn", function (event) {
       var data = JSON.parse(event.data);
+      if (!fresh(root, data)) {
+        return;
+      }
       if (pending.delete(data.dispatch)) {
         refresh();
       }
@@ -222,10 +288,14 @@
       return li;
     }
 
+    var once_ = once();
     var source = new EventSource(streamUrl(root));
     follow(root, source);
     source.addEventListener("dispatch", function (event) {
       var data = JSON.parse(event.data);
+      if (!once_(root, data)) {
+        return;
+      }
       var fresh = item(data);
       var existing = find(data.dispatch);
       if (existing) {
@@ -246,7 +316,11 @@
       }
     });
     source.addEventListener("withdrawn", function (event) {
-      var existing = find(JSON.parse(event.data).dispatch);
+      var data = JSON.parse(event.data);
+      if (!once_(root, data)) {
+        return;
+      }
+      var existing = find(data.dispatch);
       if (existing) {
         existing.remove();
       }

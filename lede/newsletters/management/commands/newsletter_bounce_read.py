@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lede.newsletters import services
 from lede.newsletters.bounces import dsn_parse
+
+_UNSUBSCRIBE = re.compile(r"\bunsubscribe\s+(\S+)", re.IGNORECASE)
 
 
 class Command(BaseCommand):
@@ -60,13 +63,15 @@ class Command(BaseCommand):
         self.stdout.write(line)
 
     def _unsubscribe(self, raw: bytes) -> bool:
-        """A mail sent by a client to the List-Unsubscribe mailto: address."""
+        """A mail sent by a client to the List-Unsubscribe mailto: address:
+        its subject is "unsubscribe <signed token>" (some clients prefix it,
+        "Re: " or the like; the signature decides, not the wording)."""
         subject = str(email.message_from_bytes(raw, policy=email.policy.default)["Subject"] or "")
-        word, _, token = subject.strip().partition(" ")
-        if word.lower() != "unsubscribe" or not token:
+        found = _UNSUBSCRIBE.search(subject)
+        if found is None:
             return False
         try:
-            services.unsubscribe_by_token(token=token.strip(), source="mailto")
+            services.unsubscribe_by_token(token=found.group(1), source="mailto")
         except services.NewsletterError:
             return False
         return True

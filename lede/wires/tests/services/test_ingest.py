@@ -243,6 +243,8 @@ def test_an_item_that_fails_midway_is_not_half_written(monkeypatch: pytest.Monke
     <item><guid>urn:rss:1</guid><title>Premier</title><description>Un.</description></item>
     <item><guid>urn:rss:2</guid><title>Second</title><description>Deux.</description></item>
     </channel></rss>"""
+    # A source that publishes by itself: its items go one savepoint each.
+    source = WireSource.objects.create(name="Fil RSS", provider="AFP", auto_publish_urgent=True)
     original = autopublish.wire_auto_publish_if_urgent
 
     def failing(*, record: WireItemRecord, source: Any) -> str:
@@ -251,7 +253,7 @@ def test_an_item_that_fails_midway_is_not_half_written(monkeypatch: pytest.Monke
         return original(record=record, source=source)
 
     monkeypatch.setattr(autopublish, "wire_auto_publish_if_urgent", failing)
-    outcomes = wire_ingest_bytes(data=rss, filename="fil.rss")
+    outcomes = wire_ingest_bytes(data=rss, filename="fil.rss", source=source)
     assert [o.outcome for o in outcomes] == ["imported", "rejected"]
     assert list(WireItemRecord.objects.values_list("guid", flat=True)) == ["urn:rss:1"]
     rejected = IngestLogEntry.objects.get(outcome="rejected")

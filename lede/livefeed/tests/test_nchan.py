@@ -1,0 +1,177 @@
+"""The nchan publisher: what Lede sends to the shared stream, and the refill of
+a restarted front. The fronts are replaced by a recorder (no network in tests;
+the real nginx is exercised by tests/stack/test_livefeed.py)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from lede.livefeed import nchan, services
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "Le chiffre que seuls les abonnés lisent."
+
+
+@pytest.fixture
+def fronts(settings: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    settings.LEDE_LIVEFEED_BACKEND = "nchan"
+    settings.LEDE_NCHAN_PUBLISH_URLS = "http://front-a/pub/, http://front-b/pub"
+    settings.REDIS_URL = ""  # the refill falls back on the database
+    state: dict[str, Any] = {"posts": [], "held": 0}
+
+    def post(base: str, language: str, event: str, data: bytes, **kwargs: Any) -> bool:
+        state["posts"].append((base, nchan.channel_id(language), event, json.loads(data)))
+        return True
+
+    monkeypatch.setattr(nchan, "_post", post)
+    monkeypatch.setattr(nchan, "_channel_messages", lambda base, language: state["held"])
+    return state
+
+
+def _publish(django_capture_on_commit_callbacks: Any, **kwargs: Any) -> Any:
+    kwargs.setdefault("body", "Premier paragraphe.")
+    with django_capture_on_commit_callbacks(execute=True):
+        return services.dispatch_publish(**kwargs)
+
+
+def test_disabled_by_default(settings: Any) -> None:
+    assert settings.LEDE_LIVEFEED_BACKEND == "python"
+    assert not nchan.enabled()
+
+
+def test_each_event_goes_to_every_front_once(
+    fronts: dict[str, Any], desk: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    dispatch = _publish(django_capture_on_commit_callbacks, headline="Séisme ressenti à Agadir")
+    assert [(base, channel, event) for base, channel, event, _ in fronts["posts"]] == [
+        ("http://front-a/pub/", "lede-fr", "dispatch"),
+        ("http://front-b/pub/", "lede-fr", "dispatch"),
+    ]
+    data = fronts["posts"][0][3]
+    assert data["dispatch"] == dispatch.pk
+    assert data["published_at"] == dispatch.published_at.isoformat()
+    assert data["locked"] is False
+    assert isinstance(data["event"], int)
+
+
+def test_the_shared_stream_never_carries_a_reserved_text(
+    fronts: dict[str, Any], desk: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    _publish(
+        django_capture_on_commit_callbacks,
+        headline="Exclusif : le budget",
+        body=f"<p>{SECRET}</p>",
+        access_level="subscribers",
+        photo=desk["photo"],
+    )
+    data = fronts["posts"][0][3]
+    assert data["locked"] is True
+    assert "Réservé aux abonnés" in data["html"]
+    assert SECRET not in json.dumps(fronts["posts"], ensure_ascii=False)
+    assert "La place au matin" not in data["html"]
+
+
+def test_each_edition_has_its_channel(
+    fronts: dict[str, Any], desk: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    _publish(django_capture_on_commit_callbacks, headline="خبر عاجل", language="ar")
+    assert {channel for _, channel, _, _ in fronts["posts"]} == {"lede-ar"}
+
+
+def test_withdrawal_is_published(
+    fronts: dict[str, Any], desk: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    dispatch = _publish(django_capture_on_commit_callbacks, headline="Une brève")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dispatch_withdraw(dispatch=dispatch, note="Retirée après vérification.")
+    event, data = fronts["posts"][-1][2:]
+    assert event == "withdrawn"
+    assert data["dispatch"] == dispatch.pk
+
+
+def test_a_front_that_is_down_never_breaks_the_publication(
+    settings: Any, desk: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.LEDE_LIVEFEED_BACKEND = "nchan"
+    settings.LEDE_NCHAN_PUBLISH_URLS = "http://127.0.0.1:9/pub/"  # nothing listens
+    settings.REDIS_URL = ""
+    dispatch = _publish(django_capture_on_commit_callbacks, headline="Publiée quand même")
+    assert dispatch.pk
+
+
+def test_refill_sends_the_recent_frames_in_order_to_an_empty_front(
+    fronts: dict[str, Any], desk: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    first = _publish(django_capture_on_commit_callbacks, headline="Première")
+    second = _publish(
+        django_capture_on_commit_callbacks,
+        headline="Seconde",
+        access_level="subscribers",
+        body=f"<p>{SECRET}</p>",
+    )
+    fronts["posts"].clear()
+    fronts["held"] = 5  # the fronts still hold messages: nothing to do
+    assert nchan.refill() == {}
+    fronts["held"] = 0  # restarted
+    # The Arabic channel has nothing to replay: it gets a "hello" event, so
+    # that no channel is left empty (nchan's issue #534).
+    assert nchan.refill() == {"fr": 4, "ar": 2}
+    assert {event for _, channel, event, _ in fronts["posts"] if channel == "lede-ar"} == {"hello"}
+    sent = [
+        (base, data["dispatch"])
+        for base, channel, _, data in fronts["posts"]
+        if channel == "lede-fr"
+    ]
+    assert sent == [
+        ("http://front-a/pub/", first.pk),
+        ("http://front-a/pub/", second.pk),
+        ("http://front-b/pub/", first.pk),
+        ("http://front-b/pub/", second.pk),
+    ]
+    assert SECRET not in json.dumps(fronts["posts"], ensure_ascii=False)
+
+
+def test_a_signed_in_reader_gets_the_full_text_from_the_paywall(
+    desk: dict[str, Any], django_user_model: Any
+) -> None:
+    dispatch = services.dispatch_publish(
+        headline="Réservée", body=f"<p>{SECRET}</p>", access_level="subscribers"
+    )
+    url = f"/newsroom/depeche/{dispatch.pk}/"
+    anonymous = Client().get(url)
+    assert anonymous.status_code == 200
+    assert anonymous["X-Lede-Locked"] == "1"
+    assert SECRET not in anonymous.content.decode()
+    assert "private" in anonymous["Cache-Control"]
+    chief = django_user_model.objects.create_superuser("chef@example.com", "pw-chef-2026-x")
+    browser = Client()
+    browser.force_login(chief)
+    full = browser.get(url)
+    assert full["X-Lede-Locked"] == "0"
+    assert SECRET in full.content.decode()
+    assert "no-store" in full["Cache-Control"]
+    assert Client().get("/newsroom/depeche/999999/").status_code == 404
+
+
+def test_redis_down_during_a_live_event_still_publishes(
+    fronts: dict[str, Any],
+    settings: Any,
+    desk: dict[str, Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Redis restarting: no lock, no replay log, but the frame still reaches
+    the fronts (and a refill falls back on the database)."""
+    settings.REDIS_URL = "redis://127.0.0.1:9/0"  # nothing listens there
+    nchan.forget_clients()
+    try:
+        dispatch = _publish(django_capture_on_commit_callbacks, headline="Pendant la panne")
+        assert [data["dispatch"] for *_, data in fronts["posts"]] == [dispatch.pk] * 2
+        fronts["posts"].clear()
+        assert nchan.refill() == {"fr": 2, "ar": 2}  # from the database (ar: its hello)
+    finally:
+        nchan.forget_clients()
