@@ -45,6 +45,8 @@ class Author(index.Indexed, models.Model):
     """A journalist who signs articles. Agencies are credits, not authors."""
 
     name = models.CharField(_("nom"), max_length=120)
+    #: The byline in the Arabic edition (lede/core/translated.py): empty, ``name``.
+    name_ar = models.CharField(_("nom (arabe)"), max_length=120, blank=True)
     slug = models.SlugField(_("identifiant"), max_length=120, unique=True, blank=True)
     role = models.CharField(_("fonction"), max_length=120, blank=True)
     photo = models.ForeignKey(
@@ -54,6 +56,7 @@ class Author(index.Indexed, models.Model):
 
     panels = [
         FieldPanel("name"),
+        FieldPanel("name_ar"),
         FieldPanel("slug"),
         FieldPanel("role"),
         FieldPanel("photo"),

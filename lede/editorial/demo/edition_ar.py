@@ -6,7 +6,6 @@ articles_ar.py and dispatches_ar.py. Idempotent like the French loader
 
 from __future__ import annotations
 
-import inspect
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +21,7 @@ from lede.images.models import LedeImage
 from .articles_ar import ARTICLES_AR
 from .dispatches_ar import DISPATCHES_AR
 from .pages import create_article
+from .people_ar import NAMES_AR
 from .sections_ar import SECTIONS_AR
 
 LANGUAGE = "ar"
@@ -57,6 +57,8 @@ def ensure_arabic_edition(
     and the pages created."""
     home = edition_home_ensure(language=LANGUAGE)
     _ensure_words()
+    for slug, name in NAMES_AR.items():
+        Author.objects.filter(slug=slug, name_ar="").update(name_ar=name)
     sections = _ensure_sections(home, french_sections, created)
     tags = _ensure_tags()
     new_pages: list[Page] = []
@@ -142,15 +144,10 @@ def _ensure_tags() -> dict[str, Tag]:
 def ensure_arabic_dispatches(
     *, sections: dict[str, SectionPage], images: dict[str, Any], now: datetime
 ) -> int:
-    """The Arabic Newsroom's dispatches. HOOK: they need dispatches to carry
-    a language (the per-edition live stream); until lede.livefeed's
-    dispatch_publish takes ``language``, none is loaded (they would show in
-    the French Newsroom)."""
+    """The Arabic Newsroom's dispatches (the Arabic edition's live stream)."""
     from lede.livefeed.models import Dispatch
     from lede.livefeed.services import dispatch_publish
 
-    if "language" not in inspect.signature(dispatch_publish).parameters:
-        return 0
     existing = set(
         Dispatch.objects.filter(source_guid__startswith="demo:newsroom-ar:").values_list(
             "source_guid", flat=True
@@ -161,7 +158,7 @@ def ensure_arabic_dispatches(
         guid = f"demo:newsroom-ar:{spec['key']}"
         if guid in existing:
             continue
-        dispatch_publish(  # type: ignore[call-arg]
+        dispatch_publish(
             headline=spec["headline"],
             body=spec["body"],
             section=sections.get(spec.get("section", "")),
