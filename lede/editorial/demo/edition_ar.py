@@ -25,6 +25,9 @@ from .people_ar import NAMES_AR
 from .sections_ar import SECTIONS_AR
 
 LANGUAGE = "ar"
+#: The caption and credit of a shared demo illustration in an Arabic article.
+IMAGE_CAPTION_AR = "رسم توضيحي."
+IMAGE_CREDIT_AR = "رسم توضيحي / Le Quotidien"
 
 #: The Arabic edition's words of plain models (``_ar`` columns,
 #: lede/core/translated.py), written for the demo. Filled only when empty.
@@ -69,6 +72,10 @@ def ensure_arabic_edition(
         if existing is not None:
             known[spec["slug"]] = existing
             continue
+        if spec.get("image") and "image_caption" not in spec:
+            # The shared demo images are captioned in French: an Arabic
+            # article says what they are in its own words.
+            spec = {**spec, "image_caption": IMAGE_CAPTION_AR, "image_credit": IMAGE_CREDIT_AR}
         article = create_article(spec, section, authors, images, tags, known, now)
         pair = french_articles.get(spec.get("pair") or "")
         if pair is not None:

@@ -58,6 +58,10 @@ def create_article(
         slug=spec["slug"],
         standfirst=spec["standfirst"],
         lead_image=images.get(spec.get("image", "")),
+        # The image's own caption and credit unless the spec words them (the
+        # Arabic edition's: the images' are French).
+        lead_image_caption=spec.get("image_caption", ""),
+        lead_image_credit=spec.get("image_credit", ""),
         agency_credit=spec.get("agency", ""),
         copyright_line=spec.get("copyright", ""),
         access_level=spec.get("access", ""),
