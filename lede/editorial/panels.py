@@ -56,16 +56,16 @@ class PairPanel(HelpPanel):
                 other.locale.get_display_name(),
             )
             parts: list[str] = [
-                format_html("{} {}", _("Version dans l’autre édition\u202f:"), link)
+                format_html("{} {}", _("Version dans l’autre édition :"), link)
             ]
             if not status["live"]:
-                parts.append(_("Elle n’est pas publiée\u202f: les lecteurs ne voient pas de lien."))
+                parts.append(_("Elle n’est pas publiée : les lecteurs ne voient pas de lien."))
             if status["out_of_date"]:
                 parts.append(
                     format_html(
                         '<strong class="lede-pair-outdated">{}</strong>',
                         _(
-                            "Peut-être plus à jour\u202f: l’autre version a été corrigée "
+                            "Peut-être plus à jour : l’autre version a été corrigée "
                             "après la dernière publication de celle-ci."
                         ),
                     )

@@ -7,7 +7,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from babel import numbers
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -16,9 +15,6 @@ from django.utils.translation import gettext, gettext_lazy
 from wagtail.models import Site
 
 from lede.core.money import (
-    LOCAL_SYMBOLS,
-    MINOR_DIGITS,
-    NBSP,
     NNBSP,
     format_amount,
     format_rate,
@@ -154,8 +150,6 @@ def invoice_issue(*, order: Order) -> Invoice:
 #: SIL Open Font License in OFL.txt beside it) so that WeasyPrint finds it on
 #: any machine, whatever fonts the system has.
 RECEIPT_FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts" / "receipt"
-#: How the dirham is written in an Arabic receipt (the French one says "DH").
-ARABIC_SYMBOLS = {"MAD": "درهم"}
 
 
 def receipt_language(invoice: Invoice, language: str | None = None) -> str:
@@ -168,19 +162,8 @@ def receipt_language(invoice: Invoice, language: str | None = None) -> str:
 
 def _amount(minor: int, currency: str) -> str:
     """An amount in the active language: ``"60 DH"`` in French, ``"60 درهم"``
-    in Arabic (Western digits, as the Moroccan Arabic press prints them)."""
-    if not translation.get_language_bidi():
-        return format_amount(minor, currency)
-    code = currency.upper()
-    fraction = "" if int(minor) % 10**MINOR_DIGITS == 0 else "." + "0" * MINOR_DIGITS
-    unit = ARABIC_SYMBOLS.get(code) or LOCAL_SYMBOLS.get(code) or code
-    return numbers.format_currency(
-        Decimal(int(minor)).scaleb(-MINOR_DIGITS),
-        code,
-        format=f"#,##0{fraction}{NBSP}'{unit}'",
-        locale="ar_MA",
-        currency_digits=False,
-    )
+    in Arabic (:func:`lede.core.money.format_amount`)."""
+    return format_amount(minor, currency)
 
 
 def _tax_label(line: dict[str, Any], stored: str) -> str:
