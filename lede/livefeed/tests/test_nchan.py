@@ -175,3 +175,14 @@ def test_redis_down_during_a_live_event_still_publishes(
         assert nchan.refill() == {"fr": 2, "ar": 2}  # from the database (ar: its hello)
     finally:
         nchan.forget_clients()
+
+
+def test_only_a_signed_in_readers_newsroom_asks_for_full_texts(
+    desk: dict[str, Any], django_user_model: Any
+) -> None:
+    """Anonymous pages (the ones the edge caches) never carry the unlock URL."""
+    assert "data-unlock-url" not in Client().get("/newsroom/").content.decode()
+    reader = django_user_model.objects.create_user("lectrice@example.com", "pw-lectrice-2026")
+    browser = Client()
+    browser.force_login(reader)
+    assert 'data-unlock-url="/newsroom/depeche/0/"' in browser.get("/newsroom/").content.decode()
