@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from lede.livefeed import nchan, services
+from lede.livefeed import fast_refill, nchan, services
+from lede.livefeed.models import Edition
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +187,12 @@ def test_only_a_signed_in_readers_newsroom_asks_for_full_texts(
     browser = Client()
     browser.force_login(reader)
     assert 'data-unlock-url="/newsroom/depeche/0/"' in browser.get("/newsroom/").content.decode()
+
+
+def test_the_fast_refill_speaks_the_publishers_language(settings: Any) -> None:
+    """lede/livefeed/fast_refill.py runs without Django: its names must stay
+    those of nchan.py."""
+    assert set(fast_refill.EDITIONS) == set(Edition.values)
+    assert fast_refill.HELLO == nchan.HELLO
+    assert nchan.log_key("ar") == f"{settings.LEDE_SSE_CHANNEL}:nchan:ar"
+    assert nchan.channel_id("ar") == "lede-ar"
