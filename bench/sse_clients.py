@@ -114,6 +114,12 @@ async def _run(
                     head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 60)
                 if not head.startswith(b"HTTP/1.1 200"):
                     raise ConnectionError(head[:40])
+                # Open once the first bytes of the stream arrive: the
+                # application sends its headers before the stream has joined
+                # the fan-out (what is published in between is not for it).
+                first = await asyncio.wait_for(reader.read(65536), 120)
+                if not first:
+                    raise ConnectionError("closed before the first frame")
                 state[base] += 1
                 state[base + 1] += 1
                 is_open = True
@@ -126,8 +132,12 @@ async def _run(
                 length = LENGTH.search(head)
                 left = int(length.group(1)) if length else -1
                 buffer = b""
+                pending = first
                 while left != 0:
-                    chunk = await reader.read(65536 if left < 0 else left)
+                    if pending:
+                        chunk, pending = pending, b""
+                    else:
+                        chunk = await reader.read(65536 if left < 0 else left)
                     if not chunk:
                         break
                     if left > 0:

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from lede.livefeed import nchan, services
+from lede.livefeed import fast_refill, nchan, services
+from lede.livefeed.models import Edition
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +176,23 @@ def test_redis_down_during_a_live_event_still_publishes(
         assert nchan.refill() == {"fr": 2, "ar": 2}  # from the database (ar: its hello)
     finally:
         nchan.forget_clients()
+
+
+def test_only_a_signed_in_readers_newsroom_asks_for_full_texts(
+    desk: dict[str, Any], django_user_model: Any
+) -> None:
+    """Anonymous pages (the ones the edge caches) never carry the unlock URL."""
+    assert "data-unlock-url" not in Client().get("/newsroom/").content.decode()
+    reader = django_user_model.objects.create_user("lectrice@example.com", "pw-lectrice-2026")
+    browser = Client()
+    browser.force_login(reader)
+    assert 'data-unlock-url="/newsroom/depeche/0/"' in browser.get("/newsroom/").content.decode()
+
+
+def test_the_fast_refill_speaks_the_publishers_language(settings: Any) -> None:
+    """lede/livefeed/fast_refill.py runs without Django: its names must stay
+    those of nchan.py."""
+    assert set(fast_refill.EDITIONS) == set(Edition.values)
+    assert fast_refill.HELLO == nchan.HELLO
+    assert nchan.log_key("ar") == f"{settings.LEDE_SSE_CHANNEL}:nchan:ar"
+    assert nchan.channel_id("ar") == "lede-ar"
