@@ -360,6 +360,94 @@ def edge_run(stack_url: str, duration: int, connections: int, write: bool) -> No
             fh.write("\n".join(lines) + "\n")
 
 
+def python_path_run(stack_url: str, duration: int, connections: int, write: bool) -> None:
+    """Goal 3 of issue 17, in one run: the subscriber's article from one
+    stack node (the server and interface bin/stack deploys, through
+    config/serve.py) beside a trivial cached Django view under granian WSGI
+    (2 workers), which this starts itself. Alternated twice."""
+    parts = urllib.parse.urlsplit(stack_url)
+    node = (parts.port or 80) + 1
+    seed = json.loads((ROOT / "var" / "stack" / "seed.json").read_text())
+    path = seed["locked"]["url"]
+    load_before = os.getloadavg()
+    subscriber = logged_in_cookies(node, "subscriber@stack.example", path, seed["password"])
+    with urllib.request.urlopen(f"http://127.0.0.1:{node}{path}") as response:
+        body = response.read()
+    stack_env = dict(
+        line.split("=", 1)
+        for line in (ROOT / "var" / "stack" / "env").read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    )
+    body_file = ROOT / "bench" / "var" / "trivial-body.html"
+    body_file.parent.mkdir(parents=True, exist_ok=True)
+    body_file.write_bytes(body)
+    port = _free_port()
+    env = {**os.environ, "REDIS_URL": stack_env["REDIS_URL"], "TRIVIAL_BODY_FILE": str(body_file)}
+    cmd = [str(Path(PY).parent / "granian"), "--interface", "wsgi", "--workers", "2",
+           "--no-access-log", "--log-level", "warning", "--host", "127.0.0.1",
+           "--port", str(port), "bench.trivial_view:application"]  # fmt: skip
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    results: dict[str, list[dict[str, float]]] = {}
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        road = check(node, path, subscriber, "subscriber")
+        cases = {
+            "trivial cached Django view, granian WSGI, 2 workers": (port, "/", ""),
+            f"subscriber article, one stack node ({road} road)": (node, path, subscriber),
+        }
+        for _round in range(2):
+            for name, (case_port, case_path, cookie) in cases.items():
+                wrk(case_port, case_path, cookie, 3, connections)  # warm-up
+                result = wrk(case_port, case_path, cookie, duration, connections)
+                results.setdefault(name, []).append(result)
+                print(name, result, flush=True)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+    load = (
+        f"load average (1 min) {load_before[0]:.2f} at the start, "
+        f"{os.getloadavg()[0]:.2f} at the end"
+    )
+    names = list(results)
+    best = {name: max(runs, key=lambda r: r["rps"]) for name, runs in results.items()}
+    lines = [
+        "",
+        "## The Python path: subscriber article on one node vs a trivial Django view "
+        f"(issue 17, goal 3) ({dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC)",
+        "",
+        f"`bench/paywall_load.py --python-path {stack_url}`: node 1 of `bin/stack` as it "
+        "deploys it (config/serve.py) and the trivial view this script starts, alternated "
+        f"twice, wrk -t2 -c{connections}, {duration} s each (best of two shown), "
+        "2 cores / 23 GiB shared with other helpers' runs. "
+        f"{load.capitalize()}.",
+        "",
+        "| case | req/s (runs) | p50 ms | p99 ms | non-2xx |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name in names:
+        runs, b = results[name], best[name]
+        each = " / ".join(f"{r['rps']:,.0f}" for r in runs)
+        lines.append(
+            f"| {name} | {b['rps']:,.0f} ({each}) "
+            f"| {b['p50']:.2f} | {b['p99']:.2f} | {b['errors']:.0f} |"
+        )
+    ratio = best[names[1]]["rps"] / best[names[0]]["rps"]
+    lines += ["", f"Subscriber article / trivial view: {100 * ratio:.0f} % (goal ≥ 100 %, "
+              "and ≥ 3,000 req/s with p99 < 25 ms on an unloaded machine).", ""]  # fmt: skip
+    print("\n".join(lines))
+    if write:
+        with (ROOT / "bench" / "RESULTS.md").open("a") as fh:
+            fh.write("\n".join(lines) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=15)
@@ -383,7 +471,17 @@ def main() -> None:
         metavar="STACK_URL",
         help="measure subscriber vs anonymous through a running stack's Varnish (issue 17)",
     )
+    parser.add_argument(
+        "--python-path",
+        metavar="STACK_URL",
+        help="subscriber on one stack node vs a trivial cached Django view (issue 17)",
+    )
     args = parser.parse_args()
+    if args.python_path:
+        python_path_run(
+            args.python_path.rstrip("/"), args.duration, args.connections, write=not args.quick
+        )
+        return
     if args.edge:
         edge_run(args.edge.rstrip("/"), args.duration, args.connections, write=not args.quick)
         return
