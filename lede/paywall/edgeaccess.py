@@ -101,6 +101,10 @@ def shares_edge_copy(decision: access.Access, article: access.ArticleAccess) -> 
     )
 
 
+def lifetime_half() -> int:
+    return edge_tokens.lifetime() // 2
+
+
 def issue_cookie(
     request: HttpRequest,
     response: HttpResponse,
@@ -117,14 +121,27 @@ def issue_cookie(
     if secret is None or not session_key:
         return
     host, path = _article(request)
+    now = int(time.time())
+    digest = edge_tokens.session_digest(session_key)
+    held = request.COOKIES.get(edge_tokens.COOKIE)
+    if held:
+        grant = edge_tokens.verify(
+            held, secret=secret, now=now, host=host, path=path, session_sha256=digest
+        )
+        if grant is not None and grant.kind == kind and grant.expires - now > lifetime_half():
+            # The reader holds a good token for more than half its life (a
+            # request sent straight to a node, or one Varnish passed for
+            # another reason): signing and setting a cookie again on every
+            # such request would cost more than the rest of the page.
+            return
     token = edge_tokens.issue(
         secret=secret,
-        now=int(time.time()),
+        now=now,
         variant=edge_tokens.FULL,
         kind=kind,
         host=host,
         path=path,
-        session_sha256=edge_tokens.session_digest(session_key),
+        session_sha256=digest,
     )
     response.set_cookie(
         edge_tokens.COOKIE,

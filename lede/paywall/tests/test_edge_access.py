@@ -82,6 +82,8 @@ def test_a_subscriber_gets_a_token_for_the_article_they_read(
     if road == "password_changed":
         change_password_through_site(client, PASSWORD, "Nouveau-Souk-2027!")
     for _ in range(2):  # the normal road, then the fast one
+        if edge_tokens.COOKIE in client.cookies:  # signed again only when missing
+            del client.cookies[edge_tokens.COOKIE]
         response = client.get(url)
         assert response["X-Lede-Access"] == "subscriber"
         morsel = _token_cookie(response)
@@ -148,7 +150,7 @@ def test_the_shared_copy_is_the_page_every_subscriber_gets(
     _reader("abonne@example.com")
     login_through_site(client, "abonne@example.com", PASSWORD, next_url=url)
     own = client.get(url)
-    token = own.cookies[edge_tokens.COOKIE].value
+    token = client.cookies[edge_tokens.COOKIE].value  # given on landing here
     for _ in range(2):  # the normal road, then the fast one
         shared = _edge_fetch(url, token, _session_digest(client))
         assert shared.status_code == 200
@@ -184,3 +186,29 @@ def test_a_token_for_an_article_whose_access_changed_opens_nothing(
     assert response["X-Lede-Variant"] == "locked"
     assert "X-Lede-Edge-Cache" not in response
     assert secret("subscribers", 1) not in response.content.decode()
+
+
+def test_a_good_token_is_not_signed_again_until_half_its_life(
+    client: Client, paywalled: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = paywalled["articles"]["subscribers"].url
+    _reader("abonne@example.com")
+    login_through_site(client, "abonne@example.com", PASSWORD, next_url=url)
+    first = client.cookies[edge_tokens.COOKIE].value  # given on landing here
+    assert _token_cookie(client.get(url)) is None  # still good: not signed again
+    # More than half its life later, a new one.
+    later = time.time() + edge_tokens.lifetime() // 2 + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    renewed = _token_cookie(client.get(url))
+    assert renewed is not None and renewed.value != first
+    # A token of another session (the reader logged in again) is replaced.
+    client.cookies[edge_tokens.COOKIE] = edge_tokens.issue(
+        secret=KEY,
+        now=int(later),
+        variant="full",
+        kind="subscriber",
+        host=HOST,
+        path=url,
+        session_sha256=edge_tokens.session_digest("another-session-key"),
+    )
+    assert _token_cookie(client.get(url)) is not None
