@@ -64,8 +64,15 @@ logger = logging.getLogger(__name__)
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 #: PostgreSQL ranks the most recent matches only, at most this many: a word
-#: found in most of the archive must not make every article be ranked.
-RANK_CANDIDATES = 2000
+#: found in most of the archive must not make every article be ranked. It was
+#: 2,000: then a word found in every article cost twice the ranking work on an
+#: archive of 200,000 articles as on one of 1,000 (which has only 1,000
+#: matches to rank), and read 2,000 vectors from a table too large to stay in
+#: memory: the search page through the stack was 38 % slower at 200,000
+#: articles (issue 17, goal 5). 500 of the most recent matches is about a
+#: fortnight of a daily's output for a word in every article, and the whole
+#: archive for a rarer one (the rare words never reach the cap).
+RANK_CANDIDATES = 500
 
 #: bm25 column weights, in the FTS5 table's column order: for a match on the
 #: full text (``body`` holds the lead too) and on the free text only.
