@@ -1,4 +1,22 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+
+from .arabic import SQLITE_NORMALIZE, normalize_arabic
+
+
+def _sqlite_normalize(value: Any) -> Any:
+    return normalize_arabic(value) if isinstance(value, str) else value
+
+
+def register_sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """Give every SQLite connection the function the FTS5 triggers call
+    (migration 0003): the index holds normalised text."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            SQLITE_NORMALIZE, 1, _sqlite_normalize, deterministic=True
+        )
 
 
 class SearchConfig(AppConfig):
@@ -7,6 +25,7 @@ class SearchConfig(AppConfig):
     verbose_name = "Recherche"
 
     def ready(self) -> None:
+        connection_created.connect(register_sqlite_functions, dispatch_uid="lede_search.sqlite")
         from django.db.models.signals import post_delete, post_save
         from taggit.models import Tag
         from wagtail.signals import page_published, page_unpublished

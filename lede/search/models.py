@@ -18,14 +18,25 @@ Each database engine indexes these columns its own way:
   section, tags; ``C`` the lead; ``D`` the locked rest of the body, and only
   it (migration ``0002``): a query restricted to weights ``ABC`` matches the
   free text only.
+* Both: ``language`` is the article's language (its Wagtail locale's primary
+  subtag: ``fr``, ``ar``). Every text is passed through
+  :func:`lede.search.arabic.normalize_arabic` before it is indexed (and every
+  query before it is searched); the stored columns keep the text as written,
+  for the fragments.
+* PostgreSQL, per document: ``lede_french`` for French (and any language
+  without a configuration of its own), ``arabic`` (Snowball stemming) for
+  Arabic (:data:`TS_CONFIGS`).
 * SQLite: ``document`` stays NULL. An FTS5 external-content table,
   ``lede_search_fts``, indexes ``title, standfirst, lead, body, credits,
-  section, tags`` of this table, kept in step by triggers created in migration
-  ``0002``; a column filter leaving ``body`` out matches the free text only.
+  section, tags`` of this table, kept in step by triggers (migration ``0003``)
+  that pass each text through the SQL function ``lede_search_normalize``
+  (registered on every SQLite connection by :mod:`lede.search.apps`: a tool
+  writing this table outside Django fails on it); a column filter leaving
+  ``body`` out matches the free text only.
 
 Warning for future migrations on SQLite: an operation that makes Django rebuild
 this table (most ``AlterField``, ``RemoveField``...) drops those triggers; such a
-migration must recreate them (``SQLITE_CREATE`` in migration ``0002``) and
+migration must recreate them (``sqlite_create`` in migration ``0003``) and
 then run ``rebuild_search_index --force``.
 """
 
@@ -37,6 +48,20 @@ from django.utils import timezone
 
 FTS_TABLE = "lede_search_fts"
 TS_CONFIG = "lede_french"
+#: The PostgreSQL text search configuration of each language; any other
+#: language is indexed with :data:`TS_CONFIG`.
+TS_CONFIGS = {"fr": TS_CONFIG, "ar": "arabic"}
+
+
+def search_language(code: str | None) -> str:
+    """The language a document or a query is searched in: the primary subtag
+    of a language code (``ar-MA`` -> ``ar``), French when there is none."""
+    primary = (code or "").replace("_", "-").split("-", 1)[0].strip().lower()
+    return primary or "fr"
+
+
+def ts_config(language: str) -> str:
+    return TS_CONFIGS.get(search_language(language), TS_CONFIG)
 
 
 class SearchDocument(models.Model):
@@ -54,6 +79,8 @@ class SearchDocument(models.Model):
     credits = models.TextField(blank=True, default="")
     section = models.TextField(blank=True, default="")
     tags = models.TextField(blank=True, default="")
+    #: The article's language (primary subtag of its locale).
+    language = models.CharField(max_length=8, default="fr", db_index=True)
     document = SearchVectorField(null=True, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
 

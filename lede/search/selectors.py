@@ -2,13 +2,17 @@
 
 One entry point, :func:`search_articles`, branching on the database engine:
 
+Only the articles of the edition's language are searched (the document's
+``language``); the query is normalised like the index
+(:func:`lede.search.arabic.normalize_arabic`).
+
 * SQLite: FTS5 (``unicode61 remove_diacritics 2``), ranked with ``bm25`` and
   column weights, fragments cut in Python (:func:`lede.search.text.highlight`).
   The reader's text is never passed as FTS5 syntax: see
   :func:`lede.search.text.fts5_match_expression`.
-* PostgreSQL: the ``lede_french`` configuration (French stemming, accents
-  removed), ``websearch_to_tsquery``, ranked with ``ts_rank_cd``, fragments
-  from ``ts_headline``.
+* PostgreSQL: the language's configuration (``lede_french``: French stemming,
+  accents removed; ``arabic``: Arabic stemming), ``websearch_to_tsquery``,
+  ranked with ``ts_rank_cd``, fragments from ``ts_headline``.
 
 Either way a search costs one query for the ranked ids and texts, then
 the listing queries of :func:`lede.editorial.selectors.for_listing` (the
@@ -40,7 +44,8 @@ from lede.editorial.models import ArticlePage, SectionPage
 from lede.editorial.selectors import for_listing, live_articles
 from lede.paywall.access import ArticleAccess, Level, MeterState, Reader, decide
 
-from .models import FTS_TABLE, TS_CONFIG, SearchDocument
+from .arabic import normalize_arabic
+from .models import FTS_TABLE, SearchDocument, search_language, ts_config
 from .text import (
     ELLIPSIS,
     MARK_START,
@@ -59,8 +64,15 @@ logger = logging.getLogger(__name__)
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 #: PostgreSQL ranks the most recent matches only, at most this many: a word
-#: found in most of the archive must not make every article be ranked.
-RANK_CANDIDATES = 2000
+#: found in most of the archive must not make every article be ranked. It was
+#: 2,000: then a word found in every article cost twice the ranking work on an
+#: archive of 200,000 articles as on one of 1,000 (which has only 1,000
+#: matches to rank), and read 2,000 vectors from a table too large to stay in
+#: memory: the search page through the stack was 38 % slower at 200,000
+#: articles (issue 17, goal 5). 500 of the most recent matches is about a
+#: fortnight of a daily's output for a word in every article, and the whole
+#: archive for a rarer one (the rare words never reach the cap).
+RANK_CANDIDATES = 500
 
 #: bm25 column weights, in the FTS5 table's column order: for a match on the
 #: full text (``body`` holds the lead too) and on the free text only.
@@ -193,7 +205,11 @@ def all_sections() -> Sections:
 
 
 def search_articles(
-    query: str, limit: int = DEFAULT_LIMIT, *, reader: Reader | None = None
+    query: str,
+    limit: int = DEFAULT_LIMIT,
+    *,
+    reader: Reader | None = None,
+    language: str | None = None,
 ) -> list[SearchHit]:
     """The live articles matching ``query``, best first, at most ``limit``.
 
@@ -201,8 +217,12 @@ def search_articles(
     :func:`lede.search.text.normalize_query` and a query with nothing to
     search for gives no results. ``reader`` (anonymous by default) decides
     which articles match on their full text and which on their free text
-    only, and whether body fragments may be shown."""
-    q = normalize_query(query)
+    only, and whether body fragments may be shown. ``language`` is the
+    edition's (French by default): only that language's articles are searched,
+    the query parsed with its configuration (PostgreSQL) and normalised like
+    the index (:mod:`lede.search.arabic`)."""
+    q = normalize_arabic(normalize_query(query))
+    language = search_language(language)
     limit = max(0, min(int(limit), MAX_LIMIT))
     if not q or not limit:
         return []
@@ -215,9 +235,9 @@ def search_articles(
     scope = full_text_scope(reader, now, sections)
     try:
         if connection.vendor == "postgresql":
-            ranked, fragment = _rank_postgresql(connection, q, limit, now, scope)
+            ranked, fragment = _rank_postgresql(connection, q, limit, now, scope, language)
         else:
-            ranked, fragment = _rank_sqlite(connection, q, limit, now, scope)
+            ranked, fragment = _rank_sqlite(connection, q, limit, now, scope, language)
     except DatabaseError:
         # A broken index must not take the page down; the error is logged.
         logger.exception("search failed for a query of %d characters", len(q))
@@ -280,7 +300,12 @@ def _full_text_sql(connection: BaseDatabaseWrapper, scope: FullText) -> tuple[st
 
 
 def _rank_sqlite(
-    connection: BaseDatabaseWrapper, q: str, limit: int, now: datetime, scope: FullText
+    connection: BaseDatabaseWrapper,
+    q: str,
+    limit: int,
+    now: datetime,
+    scope: FullText,
+    language: str,
 ) -> tuple[list[_Ranked], Fragmenter]:
     match = fts5_match_expression(q)
     if not match:
@@ -291,13 +316,16 @@ def _rank_sqlite(
     live = f"""
         JOIN {qn(page)} p ON p.id = {FTS_TABLE}.rowid
         JOIN {qn(article)} a ON a.{qn(article_pk)} = {FTS_TABLE}.rowid
+        JOIN {qn(doc)} dl ON dl.article_id = {FTS_TABLE}.rowid
     """
     alive = """
         p.live
         AND a.published_at IS NOT NULL
         AND (p.expire_at IS NULL OR p.expire_at > %s)
+        AND dl.language = %s
     """
     now_param = connection.ops.adapt_datetimefield_value(now)
+    alive_params = [now_param, language]
 
     def weights(free: bool) -> str:
         table = BM25_FREE_WEIGHTS if free else BM25_WEIGHTS
@@ -319,7 +347,7 @@ def _rank_sqlite(
 
     if scope.unrestricted:
         ranking = branch(False, "").replace("{join}", "")
-        params: list[Any] = [match, now_param]
+        params: list[Any] = [match, *alive_params]
     else:
         # Articles the reader may not read match on their free columns only;
         # the others on all of them. Every article is in one branch only.
@@ -330,7 +358,7 @@ def _rank_sqlite(
             UNION ALL
             {branch(False, f"AND {full_text} = 1").replace("{join}", join)}
         """
-        params = [free_match, now_param, *full_params, match, now_param, *full_params]
+        params = [free_match, *alive_params, *full_params, match, *alive_params, *full_params]
     sql = f"""
         WITH top AS (
             SELECT id, score, published_at, full_text FROM ({ranking})
@@ -354,7 +382,12 @@ def _rank_sqlite(
 
 
 def _rank_postgresql(
-    connection: BaseDatabaseWrapper, q: str, limit: int, now: datetime, scope: FullText
+    connection: BaseDatabaseWrapper,
+    q: str,
+    limit: int,
+    now: datetime,
+    scope: FullText,
+    language: str,
 ) -> tuple[list[_Ranked], Fragmenter]:
     qn = connection.ops.quote_name
     page, article, article_pk = _liveness_tables()
@@ -372,7 +405,8 @@ def _rank_postgresql(
     # 3. ts_headline (costly) for the rows kept only: of the whole body when
     #    it was matched, else of the free part only.
     tsquery = "websearch_to_tsquery(%s::regconfig, %s)"
-    q_params: list[Any] = [TS_CONFIG, q]
+    config = ts_config(language)
+    q_params: list[Any] = [config, q]
     full_params: list[Any] = []
     if scope.unrestricted:
         join, full_text = "", "1"
@@ -413,6 +447,7 @@ def _rank_postgresql(
                   AND p.live
                   AND a.published_at IS NOT NULL
                   AND (p.expire_at IS NULL OR p.expire_at > %s)
+                  AND m.language = %s
                 ORDER BY a.published_at DESC, m.article_id DESC
                 LIMIT %s
             ) c
@@ -423,12 +458,13 @@ def _rank_postgresql(
         ORDER BY top.score DESC, top.published_at DESC, top.article_id DESC
     """  # noqa: S608 - identifiers only; every value is a parameter
     params: list[Any] = [
-        *(TS_CONFIG, *q_params, HEADLINE_OPTIONS),  # standfirst fragment
-        *(TS_CONFIG, *q_params, HEADLINE_OPTIONS),  # body (or lead) fragment
+        *(config, *q_params, HEADLINE_OPTIONS),  # standfirst fragment
+        *(config, *q_params, HEADLINE_OPTIONS),  # body (or lead) fragment
         *rank_params,
         *full_params,  # the candidates' full_text column
         *match_params,
         now,
+        language,
         RANK_CANDIDATES,
         limit,
     ]

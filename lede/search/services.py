@@ -21,16 +21,35 @@ from django.utils import timezone
 from lede.editorial.models import ArticleAuthor, ArticlePage, ArticleTag, SectionPage
 from lede.paywall.serving import free_block_count
 
-from .models import FTS_TABLE, TS_CONFIG, SearchDocument
+from .arabic import SQLITE_NORMALIZE, normalize_arabic
+from .models import FTS_TABLE, SearchDocument, search_language, ts_config
 from .text import body_text, clean_text
 
 #: Articles read and written per transaction by the batch functions.
 DEFAULT_BATCH_SIZE = 500
 
-_TEXT_FIELDS = ["title", "standfirst", "body", "lead", "credits", "section", "tags", "updated_at"]
-_ROW_FIELDS = ("pk", "title", "standfirst", "body", "agency_credit", "section__title")
+_TEXT_FIELDS = [
+    "title",
+    "standfirst",
+    "body",
+    "lead",
+    "credits",
+    "section",
+    "tags",
+    "language",
+    "updated_at",
+]
+_ROW_FIELDS = (
+    "pk",
+    "title",
+    "standfirst",
+    "body",
+    "agency_credit",
+    "section__title",
+    "locale__language_code",
+)
 
-Row = tuple[int, str, str, Any, str, str | None]
+Row = tuple[int, str, str, Any, str, str | None, str | None]
 
 
 def _indexable_articles() -> QuerySet[ArticlePage]:
@@ -88,7 +107,7 @@ class _Doc:
 
 
 def _document(row: Row, authors: list[str], tags: list[str]) -> _Doc:
-    pk, title, standfirst, body, agency_credit, section = row
+    pk, title, standfirst, body, agency_credit, section, language = row
     credits = [*authors, agency_credit or ""]
     whole, lead, locked = _body_parts(body)
     doc = SearchDocument(
@@ -100,6 +119,7 @@ def _document(row: Row, authors: list[str], tags: list[str]) -> _Doc:
         credits=clean_text(" ".join(c for c in credits if c)),
         section=clean_text(section or ""),
         tags=clean_text(" ".join(tags)),
+        language=search_language(language),
         updated_at=timezone.now(),
     )
     return _Doc(doc, locked)
@@ -127,32 +147,54 @@ def _is_postgresql() -> bool:
     return _vendor() == "postgresql"
 
 
-_COLUMNS = ["article_id", "title", "standfirst", "body", "lead", "credits", "section", "tags"]
+_COLUMNS = [
+    "article_id",
+    "title",
+    "standfirst",
+    "body",
+    "lead",
+    "credits",
+    "section",
+    "tags",
+    "language",
+]
+#: The FTS5 columns (migration 0003), in the table's order.
+_FTS_COLUMNS = ["title", "standfirst", "lead", "body", "credits", "section", "tags"]
 
 
 def _upsert_postgresql(docs: list[_Doc]) -> None:
     """Insert or update documents with their weighted vector in one statement
-    (one row version and one GIN update per document)."""
+    (one row version and one GIN update per document). Each document's vector
+    is built with its language's configuration, from its normalised text
+    (the stored columns keep the text as written)."""
     connection = connections[router.db_for_write(SearchDocument)]
     qn = connection.ops.quote_name
     table = qn(SearchDocument._meta.db_table)
     columns = [*_COLUMNS, "updated_at"]
+    indexed = [f"n_{column}" for column, _ in _WEIGHTS]
     vector = " || ".join(
-        f"setweight(to_tsvector(%s::regconfig, v.{column}), '{weight}')"
+        f"setweight(to_tsvector(v.config::regconfig, v.n_{column}), '{weight}')"
         for column, weight in _WEIGHTS
     )
-    row = f"(%s::bigint, {'%s::text, ' * (len(_COLUMNS) - 1)}%s::timestamptz, %s::text)"
+    row = (
+        f"(%s::bigint, {'%s::text, ' * (len(_COLUMNS) - 1)}%s::timestamptz, %s::text"
+        f"{', %s::text' * len(indexed)})"
+    )
     sql = f"""
         INSERT INTO {table} ({", ".join(columns)}, document)
         SELECT {", ".join(f"v.{c}" for c in columns)}, {vector}
-        FROM (VALUES {", ".join([row] * len(docs))}) AS v ({", ".join(columns)}, locked)
+        FROM (VALUES {", ".join([row] * len(docs))})
+            AS v ({", ".join(columns)}, config, {", ".join(indexed)})
         ON CONFLICT (article_id) DO UPDATE SET
             {", ".join(f"{c} = EXCLUDED.{c}" for c in [*columns[1:], "document"])}
     """  # noqa: S608 - identifiers only; every value is a parameter
-    params: list[Any] = [TS_CONFIG] * len(_WEIGHTS)
+    params: list[Any] = []
     for d in docs:
         params += [getattr(d.row, c) for c in columns]
-        params.append(d.locked)
+        params.append(ts_config(d.row.language))
+        params += [
+            normalize_arabic(d.locked if c == "locked" else getattr(d.row, c)) for c, _ in _WEIGHTS
+        ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -225,6 +267,18 @@ def _write(rows: list[Row], *, force: bool = True) -> int:
     return len(docs)
 
 
+def _sqlite_refill(cursor: Any) -> None:
+    """Empty the FTS5 index and fill it from the table, each text normalised
+    as the triggers of migration 0003 do."""
+    cols = ", ".join(_FTS_COLUMNS)
+    normalized = ", ".join(f"{SQLITE_NORMALIZE}({c})" for c in _FTS_COLUMNS)
+    table = SearchDocument._meta.db_table
+    cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')")  # noqa: S608
+    cursor.execute(
+        f"INSERT INTO {FTS_TABLE}(rowid, {cols}) SELECT article_id, {normalized} FROM {table}"  # noqa: S608
+    )
+
+
 @transaction.atomic
 def search_index_article(*, article: ArticlePage) -> bool:
     """Index the live version of ``article`` (title, standfirst, body text,
@@ -241,6 +295,7 @@ def search_index_article(*, article: ArticlePage) -> bool:
         article.body,
         article.agency_credit,
         section,
+        article.locale.language_code,
     )
     return _write([row]) == 1
 
@@ -384,12 +439,14 @@ def search_rebuild_index(
             article_id__in=_indexable_articles().values("pk")
         ).delete()
     if sqlite and (force or written or removed):
-        # 'rebuild' re-reads the whole table into the FTS5 index; 'optimize'
-        # merges the segments written batch by batch (faster queries).
-        commands = ["rebuild", "optimize"] if force else ["optimize"]
-        with connections[router.db_for_write(SearchDocument)].cursor() as cursor:
-            for command in commands:
-                cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES (%s)", [command])  # noqa: S608
+        # A forced run fills the FTS5 index again from the whole table, through
+        # the normalisation (FTS5's own 'rebuild' would index the raw text);
+        # 'optimize' merges the segments written batch by batch (faster queries).
+        connection = connections[router.db_for_write(SearchDocument)]
+        with transaction.atomic(), connection.cursor() as cursor:
+            if force:
+                _sqlite_refill(cursor)
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")  # noqa: S608
     elif _is_postgresql() and (written or removed):
         # Fresh statistics, or the planner may not use the GIN index.
         with connections[router.db_for_write(SearchDocument)].cursor() as cursor:

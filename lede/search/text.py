@@ -22,6 +22,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from lede.core import process_state
 
+from .arabic import WORD_MARKS, normalize_arabic
+
 #: Sentinels around a highlighted term (put by ts_headline on PostgreSQL, by
 #: :func:`highlight` on SQLite). Control characters are removed from indexed
 #: text and from queries, so they can only come from the highlighter; they
@@ -46,6 +48,9 @@ _SENTINEL = re.compile(f"({MARK_START}|{MARK_STOP})")
 # A word as FTS5's unicode61 tokenizer sees it: letters and digits (the
 # underscore, which \w includes, is a separator there).
 _WORD = re.compile(r"[^\W_]+")
+# A word of text as written (highlighting): Arabic marks and the tatweel,
+# removed from the index by the normalisation, stay inside their word.
+_TEXT_WORD = re.compile(rf"(?:[^\W_]|[{WORD_MARKS}])+")
 # Block-level tags: a space goes before them so "<p>a</p><p>b</p>" gives "a b".
 _BLOCK_TAG = re.compile(
     r"<(?=/?(?:p|br|h[1-6]|li|ul|ol|blockquote|div|figure|figcaption|hr|embed|table|tr|td|th)\b)",
@@ -202,7 +207,7 @@ ELLIPSIS = "…"
 def fold(word: str) -> str:
     """A word as FTS5's ``unicode61 remove_diacritics 2`` compares it: lower
     case (one character for one, like FTS5), no diacritics."""
-    decomposed = unicodedata.normalize("NFD", word.lower())
+    decomposed = unicodedata.normalize("NFD", normalize_arabic(word).lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
@@ -235,7 +240,7 @@ def highlight(text: str, terms: Terms) -> str | None:
     if not text or not (terms.exact or terms.prefix):
         return None
     scanned = text[:MAX_HIGHLIGHT_CHARS]
-    words = list(_WORD.finditer(scanned))
+    words = list(_TEXT_WORD.finditer(scanned))
     exact, prefix = terms.exact, terms.prefix
     hits: list[tuple[int, str]] = []
     for i, m in enumerate(words):  # the hot loop of a search page: kept lean
@@ -279,7 +284,7 @@ def highlight(text: str, terms: Terms) -> str | None:
 def excerpt(text: str, max_chars: int = 400) -> str:
     """The first ``FRAGMENT_WORDS`` words of ``text`` (at most ``max_chars``
     characters), for when nothing in it matched."""
-    words = list(_WORD.finditer(text[:max_chars]))
+    words = list(_TEXT_WORD.finditer(text[:max_chars]))
     cut = words[FRAGMENT_WORDS].start() if len(words) > FRAGMENT_WORDS else max_chars
     if cut >= len(text):
         return text.strip()

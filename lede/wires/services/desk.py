@@ -23,6 +23,7 @@ from lede.livefeed.services import dispatch_publish
 from ..conversion import body_to_stream, dispatch_body
 from ..models import ItemStatus, PubStatus, WireItemRecord
 from ..photos import image_from_photo, pick_photo
+from .editions import section_for_language
 from .text import cut, cut_words
 
 DISPATCH_GUID_MAX = Dispatch._meta.get_field("source_guid").max_length or 255
@@ -83,6 +84,8 @@ def wire_publish_dispatch(
             photo = image_from_photo(chosen, title=record.headline, user=user)
         article = record.article if record.article is not None and record.article.live else None
         section = record.source.default_section if record.source else None
+        # An item in another language goes to that edition's section, if it has one.
+        section, _ = section_for_language(section, record.language)
         # A re-publication (after a "withheld" that was lifted) needs a guid of its own:
         # the live feed keeps one dispatch per agency identifier.
         guid = record.guid if record.dispatch_id is None else f"{record.guid}#v{record.version}"
@@ -116,7 +119,12 @@ def wire_create_article(
     now: datetime | None = None,
 ) -> tuple[ArticlePage, list[str]]:
     """ "Créer un article": a draft pre-filled from the wire; returns it with notes
-    for the editor (a picture that could not be imported, for instance)."""
+    for the editor (a picture that could not be imported, for instance).
+
+    The draft goes to the edition of the item's language: under the
+    translation of the section in that locale (the article takes its
+    parent's locale), or, when that edition has no such section, under the
+    section itself with a note saying so."""
     notes: list[str] = []
     with transaction.atomic():
         record = _lock(record)
@@ -135,6 +143,9 @@ def wire_create_article(
             raise WireActionError(
                 "Choisissez une rubrique : la source de cette dépêche n'en a pas par défaut."
             )
+        section, routing = section_for_language(section, record.language)
+        if routing:
+            notes.append(routing)
         title = cut(record.headline or record.slugline or "Dépêche sans titre", 255)
         article = ArticlePage(
             title=title,
