@@ -11,6 +11,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
+from wagtail.images.models import SourceImageIOError
 from wagtail.rich_text import expand_db_html
 
 from lede.core.caching import keys as cache_keys
@@ -193,7 +194,10 @@ def lead_image(
         return None, []
     renditions = []
     for name, spec in IMAGE_RENDITIONS:
-        rendition = image.get_rendition(spec)
+        try:
+            rendition = image.get_rendition(spec)
+        except SourceImageIOError:  # the original file is missing: no picture, no 500
+            return None, []
         renditions.append(
             Rendition(
                 name=name,

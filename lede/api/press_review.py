@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from wagtail.images.models import SourceImageIOError
 
 from lede.core.selectors import publication_settings
 from lede.editorial.models import ArticlePage
@@ -73,11 +74,11 @@ def _image(article: ArticlePage, item: wire_rights.ItemRights | None) -> str:
     """A local file for the lead image (WeasyPrint reads no network)."""
     if article.lead_image is None or (item is not None and item.photos_withheld):
         return ""
-    rendition = article.lead_image.get_rendition("width-1200")
     try:
+        rendition = article.lead_image.get_rendition("width-1200")
         return Path(rendition.file.path).as_uri()
-    except (NotImplementedError, ValueError):  # storage without local files
-        return ""
+    except (SourceImageIOError, NotImplementedError, ValueError):
+        return ""  # no original file, or a storage without local files
 
 
 def review_build(review: PressReview, now: datetime) -> Review:
