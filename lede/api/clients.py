@@ -61,8 +61,8 @@ def client_for(request: HttpRequest, now: datetime, *, scope: str) -> Client:
                 403,
                 "licence_users_exceeded",
                 _(
-                    "La licence «\u202f%(name)s\u202f» compte plus d’utilisateurs que son "
-                    "contrat n’en prévoit : cette clé n’est pas acceptée. Révoquez une autre "
+                    "La licence « %(name)s » compte plus d’utilisateurs que son "
+                    "contrat n’en prévoit : cette clé n’est pas acceptée. Révoquez une autre "
                     "clé ou demandez au journal d’augmenter le nombre d’utilisateurs."
                 )
                 % {"name": licence_name},

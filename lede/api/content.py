@@ -71,7 +71,7 @@ def rights(
     holder = pub.publisher or pub.name
     if client.licence is not None:
         terms = _(
-            "Reproduction autorisée pour %(org)s dans les limites de la licence « %(licence)s »."
+            "Reproduction autorisée pour %(org)s dans les limites de la licence « %(licence)s »."
         ) % {"org": client.licence.organisation.name, "licence": client.licence.name}
     else:
         terms = pub.reproduction_policy
@@ -81,7 +81,7 @@ def rights(
         holder = item.copyright_holder or agency
         notice = item.copyright_notice or copyright_line or agency
         if item.usage_terms:
-            agency_terms = _("Conditions de l’agence : %(terms)s") % {"terms": item.usage_terms}
+            agency_terms = _("Conditions de l’agence : %(terms)s") % {"terms": item.usage_terms}
             terms = f"{agency_terms} {terms}".strip()
     elif agency:
         holder = agency

@@ -147,11 +147,11 @@ class Licence(models.Model):
     def seats_message(self, used: int) -> str:
         users = self.users or 0
         return ngettext(
-            "La licence «\u202f%(name)s\u202f» est limitée à %(users)d utilisateur "
+            "La licence « %(name)s » est limitée à %(users)d utilisateur "
             "(clés d’API actives et destinataires de la lettre de synthèse) ; il en "
             "faudrait %(used)d. Révoquez une clé, retirez une adresse ou augmentez le "
             "nombre d’utilisateurs de la licence.",
-            "La licence «\u202f%(name)s\u202f» est limitée à %(users)d utilisateurs "
+            "La licence « %(name)s » est limitée à %(users)d utilisateurs "
             "(clés d’API actives et destinataires de la lettre de synthèse) ; il en "
             "faudrait %(used)d. Révoquez une clé, retirez une adresse ou augmentez le "
             "nombre d’utilisateurs de la licence.",
