@@ -23,6 +23,7 @@ from lede.livefeed.models import Dispatch
 from lede.livefeed.selectors import dispatch_access
 from lede.paywall import access
 from lede.paywall.serving import article_access, split_body
+from lede.syndication.models import Licence
 from lede.syndication.selectors import Client
 from lede.wires import rights as wire_rights
 from lede.wires.models import WireItemRecord
@@ -51,6 +52,16 @@ def agency_filter(
     if client.agency_copy:
         return wire_rights.articles_allowed(qs, now)
     return qs.filter(agency_credit="", from_wire=False)
+
+
+def webhook_allows(article: ArticlePage, licence: Licence, now: datetime) -> bool:
+    """Whether a licensee may hear of ``article`` (lede.syndication.webhooks):
+    not agency copy its licence excludes, not an agency item its terms
+    withhold now (the payload names the article and its title)."""
+    from_wire = WireItemRecord.objects.filter(article_id=article.pk).exists()
+    if from_wire and not licence.agency_copy:
+        return False
+    return not (from_wire and wire_rights.withheld(now).filter(article_id=article.pk).exists())
 
 
 def dispatch_is_agency(dispatch: Dispatch) -> bool:

@@ -40,18 +40,20 @@ def digest_articles(client: Client, since: datetime, until: datetime) -> list[di
         qs = qs.filter(locale__language_code__in=client.languages)
     items = []
     licence = client.licence
+    pending = 0
     for article in qs.order_by("-published_at", "-pk")[:MAX_ARTICLES]:
         grant = content.article_grant(article, client, until)
         full, counts = grant.full, False
         if grant.counts and licence is not None:
             # The monthly volume, as through the API: beyond it, left out or
             # abstracts, as the licence says.
-            quota = quota_for(licence, article.pk, until)
+            quota = quota_for(licence, article.pk, until, pending=pending)
             if quota is Quota.EXHAUSTED:
                 if licence.over_quota == Licence.OverQuota.REFUSE:
                     continue
                 full = False
             counts = full and quota is Quota.AVAILABLE
+            pending += int(counts)
         items.append(
             {
                 "title": article.title,

@@ -99,6 +99,7 @@ def review_build(review: PressReview, now: datetime) -> Review:
     pub = publication_settings()
     entries: list[Entry] = []
     left_out: list[tuple[str, str]] = []
+    pending = 0
     for article in chosen:
         if article.pk not in allowed:
             left_out.append(
@@ -112,7 +113,7 @@ def review_build(review: PressReview, now: datetime) -> Review:
         full, counts = grant.full, False
         reason = "" if full else _("votre licence couvre les résumés des articles")
         if grant.counts:
-            quota = quota_for(licence, article.pk, now)
+            quota = quota_for(licence, article.pk, now, pending=pending)
             if quota is Quota.EXHAUSTED:
                 if licence.over_quota == Licence.OverQuota.REFUSE:
                     left_out.append((article.title, _("volume mensuel de la licence atteint")))
@@ -120,6 +121,7 @@ def review_build(review: PressReview, now: datetime) -> Review:
                 full = False
                 reason = _("le volume mensuel de votre licence est atteint")
             counts = full and quota is Quota.AVAILABLE
+            pending += int(counts)
         item = items.get(article.pk)
         summary = content.article_summary(article, pub, client, item)
         rights = summary["rights"]

@@ -182,12 +182,16 @@ class Quota(StrEnum):
     EXHAUSTED = "exhausted"
 
 
-def quota_for(licence: Licence, item_id: int, now: datetime, kind: str = "article") -> Quota:
+def quota_for(
+    licence: Licence, item_id: int, now: datetime, kind: str = "article", pending: int = 0
+) -> Quota:
+    """``pending``: new full deliveries a channel giving many articles at once
+    (digest, press review) has granted before this one and not yet recorded."""
     month = access.month_key(now)
     delivered = Delivery.objects.filter(licence=licence, month=month)
     if delivered.filter(kind=kind, item_id=item_id).exists():
         return Quota.DELIVERED
-    if licence.monthly_volume is not None and delivered.count() >= licence.monthly_volume:
+    if licence.monthly_volume is not None and delivered.count() + pending >= licence.monthly_volume:
         return Quota.EXHAUSTED
     return Quota.AVAILABLE
 
