@@ -8,7 +8,14 @@ appends them to bench/RESULTS.md.
 
     .venv/bin/python bench/api_load.py [--articles 10000] [--duration 10]
         [--connections 16] [--database-name lede_hapi_scale]
-        [--redis-url redis://127.0.0.1:6379/14] [--reuse]
+        [--redis-url redis://127.0.0.1:6379/14] [--reuse] [--port 8500]
+
+Besides the three fixed URLs, a mixed run: clients ask for articles picked at
+random among the 200 newest and 200 of the deepest pages' articles, holding a
+copy (``If-None-Match``) of a share of them (``--revalidate``), the way a
+monitoring tool polls; the share of 304 answers is counted by wrk's Lua
+``response`` hook, per status. The machine's load (``os.getloadavg``) is
+written beside every figure: the machine is shared.
 
 Calls are made without a key (the anonymous rate limit is switched off for
 the run); a keyed call adds one indexed query for the key and one insert in
@@ -48,6 +55,8 @@ def env_for(db_name: str, redis_url: str, db_pool: int) -> dict[str, str]:
             "SECURE_SSL_REDIRECT": "0",
             "LEDE_STAFF_REQUIRE_MFA": "0",
             "LEDE_VAR_DIR": str(ROOT / "bench" / "var"),
+            # Where bench/generate.py writes the lead images by default.
+            "MEDIA_ROOT": str(ROOT / "var" / "stack" / "media"),
             "LEDE_API_ANONYMOUS_RATE_LIMIT": "0",
             "DB_CONN_MAX_AGE": "0",
             # Per process; 0 = a new connection per request (config/settings/production.py).
@@ -142,10 +151,56 @@ def get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
         return response.status, headers, response.read()
 
 
-def wrk(port: int, path: str, duration: int, connections: int, etag: str = "") -> dict[str, float]:
+MIXED_LUA = """
+local paths = {%(paths)s}
+local tags = {%(tags)s}
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) n304 = 0; n200 = 0; nother = 0 end
+function request()
+  local i = math.random(#paths)
+  local headers = {}
+  if tags[i] ~= "" then headers["If-None-Match"] = tags[i] end
+  return wrk.format("GET", paths[i], headers)
+end
+function response(status, headers, body)
+  if status == 304 then n304 = n304 + 1 elseif status == 200 then n200 = n200 + 1
+  else nother = nother + 1 end
+end
+function done(summary, latency, requests)
+  local a, b, c = 0, 0, 0
+  for _, t in ipairs(threads) do
+    a = a + t:get("n304"); b = b + t:get("n200"); c = c + t:get("nother")
+  end
+  io.write(string.format("STATUS 304=%%d 200=%%d other=%%d\\n", a, b, c))
+end
+"""
+
+
+def mixed_script(paths: list[str], tags: list[str]) -> Path:
+    def lua_list(values: list[str]) -> str:
+        return ", ".join(json.dumps(v) for v in values)
+
+    script = ROOT / "bench" / "var" / "api_mixed.lua"
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text(MIXED_LUA % {"paths": lua_list(paths), "tags": lua_list(tags)})
+    return script
+
+
+def wrk(
+    port: int,
+    path: str,
+    duration: int,
+    connections: int,
+    etag: str = "",
+    script: Path | None = None,
+) -> dict[str, float]:
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
     if etag:
         cmd += ["-H", f"If-None-Match: {etag}"]
+    if script is not None:
+        cmd += ["-s", str(script)]
+    load_before = os.getloadavg()[0]
     out = subprocess.run(
         [*cmd, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
     ).stdout
@@ -160,13 +215,23 @@ def wrk(port: int, path: str, duration: int, connections: int, etag: str = "") -
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     total = re.search(r"(\d+) requests in", out)
-    return {
+    statuses = re.search(r"STATUS 304=(\d+) 200=(\d+) other=(\d+)", out)
+    result = {
         "rps": float(found.group(1)),
         "p50": pct("50"),
         "p99": pct("99"),
         "errors": float(errors.group(1)) if errors else 0.0,
         "requests": float(total.group(1)) if total else 0.0,
+        "load": (load_before + os.getloadavg()[0]) / 2,
     }
+    if statuses:
+        n304, n200, other = (int(statuses.group(i)) for i in (1, 2, 3))
+        result["share304"] = n304 / max(1, n304 + n200 + other)
+    elif etag:
+        result["share304"] = 1.0 - result["errors"] / max(1.0, result["requests"])
+    else:
+        result["share304"] = 0.0
+    return result
 
 
 def machine() -> str:
@@ -179,8 +244,14 @@ def machine() -> str:
     except OSError:
         pass
     load = os.getloadavg()[0]
+    memory = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f" / {kib / 1024**2:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
     return (
-        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, load "
+        f"{cpu}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}, load "
         f"{load:.1f} at start, granian ASGI 2 workers, Redis cache, wrk -t2"
     )
 
@@ -195,13 +266,17 @@ def main() -> None:
     parser.add_argument("--db-pool", type=int, default=4, help="psycopg pool per process")
     parser.add_argument("--reuse", action="store_true", help="keep the existing database")
     parser.add_argument("--no-write", action="store_true", help="do not touch RESULTS.md")
+    parser.add_argument("--port", type=int, default=0, help="0: any free port")
+    parser.add_argument(
+        "--revalidate", type=float, default=0.5, help="share of mixed calls with a copy"
+    )
     args = parser.parse_args()
 
     if not args.reuse:
         generate(args.database_name, args.articles)
     env = env_for(args.database_name, args.redis_url, args.db_pool)
     subprocess.run(["redis-cli", "-u", args.redis_url, "flushdb"], check=False, capture_output=True)
-    port = free_port()
+    port = args.port or free_port()
     started = dt.datetime.now(dt.UTC)
     proc = start_server(port, env)
     try:
@@ -212,13 +287,39 @@ def main() -> None:
         status, headers, _body = get(port, detail)
         etag = headers.get("etag", "")
         assert status == 200 and etag
+        # A page deep in the list (cursor of the 5,000th article).
+        cursor_path = "/api/v1/articles?limit=100"
+        deep = ""
+        for _ in range(50):
+            _s, _h, body = get(port, cursor_path)
+            data = json.loads(body)
+            deep = data["next_cursor"] or deep
+            cursor_path = f"/api/v1/articles?limit=100&cursor={deep}"
+        newest = [
+            item["id"] for item in json.loads(get(port, "/api/v1/articles?limit=100")[2])["items"]
+        ]
+        older = [item["id"] for item in data["items"]]
+        ids = (newest + older)[:200]
+        paths, tags = [], []
+        for n, article_id in enumerate(ids):
+            path = f"/api/v1/articles/{article_id}"
+            paths.append(path)
+            holds = (n * 0.618034) % 1 < args.revalidate
+            tags.append(get(port, path)[1].get("etag", "") if holds else "")
+        script = mixed_script(paths, tags)
         results = {
             "list (20 per page)": wrk(
                 port, "/api/v1/articles?limit=20", args.duration, args.connections
             ),
+            "list, page 250 (cursor)": wrk(
+                port, f"/api/v1/articles?limit=20&cursor={deep}", args.duration, args.connections
+            ),
             "detail": wrk(port, detail, args.duration, args.connections),
             "detail, If-None-Match (304)": wrk(
                 port, detail, args.duration, args.connections, etag=etag
+            ),
+            f"mixed detail, {len(ids)} articles, {args.revalidate:.0%} held": wrk(
+                port, "/", args.duration, args.connections, script=script
             ),
         }
     finally:
@@ -231,12 +332,13 @@ def main() -> None:
         f"--connections {args.connections} --db-pool {args.db_pool}`, anonymous caller, "
         f"PostgreSQL. Machine: {machine()}.",
         "",
-        "| request | req/s | p50 ms | p99 ms | non-2xx/3xx |",
-        "|---|---:|---:|---:|---:|",
+        "| request | req/s | p50 ms | p99 ms | share 304 | non-2xx/3xx | load (1 min) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name, r in results.items():
         lines.append(
-            f"| {name} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']:.0f} |"
+            f"| {name} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
+            f"{r['share304']:.0%} | {r['errors']:.0f} | {r['load']:.1f} |"
         )
     lines.append("")
     text = "\n".join(lines)

@@ -55,6 +55,18 @@ def client_for(request: HttpRequest, now: datetime, *, scope: str) -> Client:
             key = syndication.key_for(presented, now)
         except KeyError_ as exc:
             raise ApiError(401, exc.problem.value, str(_KEY_MESSAGES[exc.problem])) from exc
+        if not syndication.key_has_seat(key, now):
+            licence_name = key.licence.name if key.licence else ""
+            raise ApiError(
+                403,
+                "licence_users_exceeded",
+                _(
+                    "La licence « %(name)s » compte plus d’utilisateurs que son "
+                    "contrat n’en prévoit : cette clé n’est pas acceptée. Révoquez une autre "
+                    "clé ou demandez au journal d’augmenter le nombre d’utilisateurs."
+                )
+                % {"name": licence_name},
+            )
         client = syndication.client_for_key(key, now)
         identity = f"key:{key.pk}"
         limit = key.rate_limit

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
+from wagtail.images.models import SourceImageIOError
 from wagtail.rich_text import expand_db_html
 
 from lede.core.caching import keys as cache_keys
@@ -22,6 +23,7 @@ from lede.livefeed.models import Dispatch
 from lede.livefeed.selectors import dispatch_access
 from lede.paywall import access
 from lede.paywall.serving import article_access, split_body
+from lede.syndication.models import Licence
 from lede.syndication.selectors import Client
 from lede.wires import rights as wire_rights
 from lede.wires.models import WireItemRecord
@@ -52,6 +54,16 @@ def agency_filter(
     return qs.filter(agency_credit="", from_wire=False)
 
 
+def webhook_allows(article: ArticlePage, licence: Licence, now: datetime) -> bool:
+    """Whether a licensee may hear of ``article`` (lede.syndication.webhooks):
+    not agency copy its licence excludes, not an agency item its terms
+    withhold now (the payload names the article and its title)."""
+    from_wire = WireItemRecord.objects.filter(article_id=article.pk).exists()
+    if from_wire and not licence.agency_copy:
+        return False
+    return not (from_wire and wire_rights.withheld(now).filter(article_id=article.pk).exists())
+
+
 def dispatch_is_agency(dispatch: Dispatch) -> bool:
     return bool(dispatch.credit or dispatch.source_guid)
 
@@ -70,7 +82,7 @@ def rights(
     holder = pub.publisher or pub.name
     if client.licence is not None:
         terms = _(
-            "Reproduction autorisée pour %(org)s dans les limites de la licence « %(licence)s »."
+            "Reproduction autorisée pour %(org)s dans les limites de la licence « %(licence)s »."
         ) % {"org": client.licence.organisation.name, "licence": client.licence.name}
     else:
         terms = pub.reproduction_policy
@@ -80,7 +92,7 @@ def rights(
         holder = item.copyright_holder or agency
         notice = item.copyright_notice or copyright_line or agency
         if item.usage_terms:
-            agency_terms = _("Conditions de l’agence : %(terms)s") % {"terms": item.usage_terms}
+            agency_terms = _("Conditions de l’agence : %(terms)s") % {"terms": item.usage_terms}
             terms = f"{agency_terms} {terms}".strip()
     elif agency:
         holder = agency
@@ -193,7 +205,10 @@ def lead_image(
         return None, []
     renditions = []
     for name, spec in IMAGE_RENDITIONS:
-        rendition = image.get_rendition(spec)
+        try:
+            rendition = image.get_rendition(spec)
+        except SourceImageIOError:  # the original file is missing: no picture, no 500
+            return None, []
         renditions.append(
             Rendition(
                 name=name,

@@ -1,7 +1,9 @@
 """The e-mail digest channel: each day, a licence with the digest channel gets
 the articles published since its last digest that it covers, through
 lede.core.mail on the shared layout. Full text only when the paywall's decision
-and the licence allow it (the same ``content.article_grant`` as the API);
+and the licence allow it (the same ``content.article_grant`` as the API), and
+counted in the licence's monthly volume like the API's (over it: left out or
+abstracts, as the licence says);
 otherwise headline, standfirst and the free part — the locked blocks are
 never rendered. It lives beside the API because it is the API's
 representation sent by e-mail."""
@@ -18,7 +20,8 @@ from lede.core import mail
 from lede.core.site import site_url
 from lede.editorial.selectors import live_articles
 from lede.syndication.models import Licence
-from lede.syndication.selectors import Client, client_for_digest
+from lede.syndication.selectors import Client, Quota, client_for_digest, quota_for
+from lede.syndication.services import delivery_record
 
 from . import content
 
@@ -36,8 +39,21 @@ def digest_articles(client: Client, since: datetime, until: datetime) -> list[di
     if client.languages:
         qs = qs.filter(locale__language_code__in=client.languages)
     items = []
+    licence = client.licence
+    pending = 0
     for article in qs.order_by("-published_at", "-pk")[:MAX_ARTICLES]:
-        full = content.article_grant(article, client, until).full
+        grant = content.article_grant(article, client, until)
+        full, counts = grant.full, False
+        if grant.counts and licence is not None:
+            # The monthly volume, as through the API: beyond it, left out or
+            # abstracts, as the licence says.
+            quota = quota_for(licence, article.pk, until, pending=pending)
+            if quota is Quota.EXHAUSTED:
+                if licence.over_quota == Licence.OverQuota.REFUSE:
+                    continue
+                full = False
+            counts = full and quota is Quota.AVAILABLE
+            pending += int(counts)
         items.append(
             {
                 "title": article.title,
@@ -46,6 +62,8 @@ def digest_articles(client: Client, since: datetime, until: datetime) -> list[di
                 "full": full,
                 "body_html": content.article_body(article, full=full),
                 "agency": content.is_agency(article),
+                "id": article.pk,
+                "counts": counts,
             }
         )
     return items
@@ -66,6 +84,9 @@ def digest_send(licence: Licence, now: datetime) -> int:
             {"licence": licence, "licence_name": licence.name, "items": items, "since": since},
         )
     with transaction.atomic():
+        for item in items:
+            if item["counts"]:
+                delivery_record(licence=licence, item_id=item["id"], channel="digest", now=now)
         Licence.objects.filter(pk=licence.pk).update(digest_sent_until=now)
     return len(items)
 

@@ -7,12 +7,17 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
+from typing import TypeVar
 
 from django.conf import settings
+from django.db.models import Model, Q, QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from ninja import Schema
+from pydantic import Field
 
 from lede.core.dates import publication_zone
 
@@ -119,3 +124,54 @@ def decode_cursor(raw: str | None, *, dated: bool) -> Cursor | None:
     if at is not None and not _MIN_YEAR <= at.astimezone(UTC).year <= _MAX_YEAR:
         raise invalid
     return Cursor(at=at, id=item_id)
+
+
+# --- The list endpoints' paging, read once ------------------------------------------
+
+
+class PageIn(Schema):
+    """``cursor`` and ``limit``, the query parameters of every list."""
+
+    cursor: str | None = Field(
+        None, max_length=200, description="Curseur rendu par la page précédente."
+    )
+    limit: int | None = Field(None, ge=1, description="Taille de page (plafonnée à 100).")
+
+
+T = TypeVar("T")
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """A list's page: its size (capped) and where the previous page ended."""
+
+    size: int
+    after: Cursor | None
+    dated: bool
+
+    @classmethod
+    def read(cls, query: PageIn, *, dated: bool) -> Paging:
+        """The page asked for; a bad cursor is a French 400."""
+        return cls(
+            size=page_size(query.limit), after=decode_cursor(query.cursor, dated=dated), dated=dated
+        )
+
+    def keyset(self, qs: QuerySet[M], field: str = "") -> QuerySet[M]:
+        """``qs`` after the cursor: ordered by ``(field, pk)`` descending for a
+        dated list, by ``pk`` ascending otherwise (never an OFFSET)."""
+        after = self.after
+        if after is None:
+            return qs
+        if not self.dated:
+            return qs.filter(pk__gt=after.id)
+        return qs.filter(
+            Q(**{f"{field}__lt": after.at}) | Q(**{field: after.at, "pk__lt": after.id})
+        )
+
+    def cut(self, rows: list[T]) -> tuple[list[T], bool]:
+        """The page out of ``size + 1`` rows, and whether more follow."""
+        return rows[: self.size], len(rows) > self.size
+
+    def next_cursor(self, page: list[T], more: bool, key: Callable[[T], Cursor]) -> str | None:
+        return key(page[-1]).encode() if more and page else None

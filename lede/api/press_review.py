@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from wagtail.images.models import SourceImageIOError
 
 from lede.core.selectors import publication_settings
 from lede.editorial.models import ArticlePage
@@ -73,11 +74,11 @@ def _image(article: ArticlePage, item: wire_rights.ItemRights | None) -> str:
     """A local file for the lead image (WeasyPrint reads no network)."""
     if article.lead_image is None or (item is not None and item.photos_withheld):
         return ""
-    rendition = article.lead_image.get_rendition("width-1200")
     try:
+        rendition = article.lead_image.get_rendition("width-1200")
         return Path(rendition.file.path).as_uri()
-    except (NotImplementedError, ValueError):  # storage without local files
-        return ""
+    except (SourceImageIOError, NotImplementedError, ValueError):
+        return ""  # no original file, or a storage without local files
 
 
 def review_build(review: PressReview, now: datetime) -> Review:
@@ -98,6 +99,7 @@ def review_build(review: PressReview, now: datetime) -> Review:
     pub = publication_settings()
     entries: list[Entry] = []
     left_out: list[tuple[str, str]] = []
+    pending = 0
     for article in chosen:
         if article.pk not in allowed:
             left_out.append(
@@ -111,7 +113,7 @@ def review_build(review: PressReview, now: datetime) -> Review:
         full, counts = grant.full, False
         reason = "" if full else _("votre licence couvre les résumés des articles")
         if grant.counts:
-            quota = quota_for(licence, article.pk, now)
+            quota = quota_for(licence, article.pk, now, pending=pending)
             if quota is Quota.EXHAUSTED:
                 if licence.over_quota == Licence.OverQuota.REFUSE:
                     left_out.append((article.title, _("volume mensuel de la licence atteint")))
@@ -119,6 +121,7 @@ def review_build(review: PressReview, now: datetime) -> Review:
                 full = False
                 reason = _("le volume mensuel de votre licence est atteint")
             counts = full and quota is Quota.AVAILABLE
+            pending += int(counts)
         item = items.get(article.pk)
         summary = content.article_summary(article, pub, client, item)
         rights = summary["rights"]

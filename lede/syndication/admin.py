@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -34,6 +35,17 @@ class ApiKeyForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = ApiKey
         fields = ["name", "licence", "scopes", "sections", "languages", "expires_at", "rate_limit"]
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        licence = data.get("licence")
+        moved = self.instance.pk is None or self.instance.licence_id != getattr(licence, "pk", None)
+        if licence is not None and moved:
+            try:
+                services.seat_check(licence)
+            except ValidationError as exc:
+                self.add_error("licence", exc)
+        return data
 
 
 @admin.register(ApiKey)

@@ -8,7 +8,9 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
@@ -120,6 +122,41 @@ class Licence(models.Model):
     def clean(self) -> None:
         if self.ends_at and self.starts_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("La fin doit être postérieure au début.")})
+        if self.users is not None:
+            used = self.seats_used(timezone.now())
+            if used > self.users:
+                raise ValidationError({"users": self.seats_message(used)})
+
+    # --- Users: each active key and each digest address is one ---------------
+
+    def seated_keys(self, now: datetime) -> models.QuerySet[ApiKey]:
+        """The keys that take a user of the licence: not revoked, not expired,
+        not replaced (a rotated key rides on its replacement's seat during the
+        overlap), oldest first."""
+        if self.pk is None:
+            return ApiKey.objects.none()
+        return (
+            ApiKey.objects.filter(licence=self, revoked_at__isnull=True, replaced_by__isnull=True)
+            .filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+            .order_by("created_at", "pk")
+        )
+
+    def seats_used(self, now: datetime) -> int:
+        return self.seated_keys(now).count() + len(self.digest_addresses())
+
+    def seats_message(self, used: int) -> str:
+        users = self.users or 0
+        return ngettext(
+            "La licence « %(name)s » est limitée à %(users)d utilisateur "
+            "(clés d’API actives et destinataires de la lettre de synthèse) ; il en "
+            "faudrait %(used)d. Révoquez une clé, retirez une adresse ou augmentez le "
+            "nombre d’utilisateurs de la licence.",
+            "La licence « %(name)s » est limitée à %(users)d utilisateurs "
+            "(clés d’API actives et destinataires de la lettre de synthèse) ; il en "
+            "faudrait %(used)d. Révoquez une clé, retirez une adresse ou augmentez le "
+            "nombre d’utilisateurs de la licence.",
+            users,
+        ) % {"name": self.name, "users": users, "used": used}
 
     def digest_addresses(self) -> list[str]:
         return [line.strip() for line in self.digest_recipients.splitlines() if line.strip()]

@@ -50,6 +50,23 @@ def key_for(presented: str, now: datetime) -> ApiKey:
     return key
 
 
+def key_has_seat(key: ApiKey, now: datetime) -> bool:
+    """Whether ``key`` is within its licence's number of users: the oldest
+    active keys come first, after the digest's addresses. A rotated key in its
+    overlap rides on its replacement's seat."""
+    licence = key.licence
+    if licence is None or licence.users is None:
+        return True
+    if key.replaced_by_id is not None:
+        replacement = ApiKey.objects.filter(pk=key.replaced_by_id).first()
+        return replacement is None or key_has_seat(replacement, now)
+    free = licence.users - len(licence.digest_addresses())
+    if free <= 0:
+        return False
+    seated = licence.seated_keys(now).values_list("pk", flat=True)[:free]
+    return key.pk in set(seated)
+
+
 def _with_descendants(sections: Iterable[SectionPage]) -> frozenset[int]:
     ids: set[int] = set()
     for section in sections:
@@ -165,12 +182,16 @@ class Quota(StrEnum):
     EXHAUSTED = "exhausted"
 
 
-def quota_for(licence: Licence, item_id: int, now: datetime, kind: str = "article") -> Quota:
+def quota_for(
+    licence: Licence, item_id: int, now: datetime, kind: str = "article", pending: int = 0
+) -> Quota:
+    """``pending``: new full deliveries a channel giving many articles at once
+    (digest, press review) has granted before this one and not yet recorded."""
     month = access.month_key(now)
     delivered = Delivery.objects.filter(licence=licence, month=month)
     if delivered.filter(kind=kind, item_id=item_id).exists():
         return Quota.DELIVERED
-    if licence.monthly_volume is not None and delivered.count() >= licence.monthly_volume:
+    if licence.monthly_volume is not None and delivered.count() + pending >= licence.monthly_volume:
         return Quota.EXHAUSTED
     return Quota.AVAILABLE
 

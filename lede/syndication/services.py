@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -28,9 +29,12 @@ def apikey_create(
     languages: str = "",
     section_ids: list[int] | None = None,
 ) -> tuple[ApiKey, str]:
-    """A new key and its plaintext: the only time the plaintext exists."""
+    """A new key and its plaintext: the only time the plaintext exists.
+    Refused (French ``ValidationError``) when the licence has no user left."""
     new = generate_key()
     with transaction.atomic():
+        if licence is not None:
+            seat_check(Licence.objects.select_for_update().get(pk=licence.pk))
         key = ApiKey.objects.create(
             name=name,
             licence=licence,
@@ -44,6 +48,16 @@ def apikey_create(
         if section_ids:
             key.sections.set(section_ids)
     return key, new.plaintext
+
+
+def seat_check(licence: Licence, now: datetime | None = None) -> None:
+    """Raise a French ``ValidationError`` when one more key would pass the
+    licence's number of users."""
+    if licence.users is None:
+        return
+    used = licence.seats_used(now or timezone.now())
+    if used + 1 > licence.users:
+        raise ValidationError(licence.seats_message(used + 1))
 
 
 def apikey_fill_secret(key: ApiKey) -> str:

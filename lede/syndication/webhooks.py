@@ -20,6 +20,7 @@ import hmac
 import json
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,7 +33,7 @@ from django.utils import timezone
 from lede.core.site import site_url
 from lede.editorial.models import ArticlePage
 
-from .models import Delivery, WebhookDelivery, WebhookEndpoint
+from .models import Delivery, Licence, WebhookDelivery, WebhookEndpoint
 from .selectors import _with_descendants
 
 logger = logging.getLogger(__name__)
@@ -51,11 +52,25 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={mac.hexdigest()}"
 
 
+#: More conditions an article must meet before a licensee hears of it, which
+#: this app cannot know: lede.api registers the agency rights of lede.wires
+#: (embargo, not for syndication, archive limit, killed) in its ``ready()``.
+ArticleCheck = Callable[[ArticlePage, Licence, datetime], bool]
+_article_checks: dict[str, ArticleCheck] = {}
+
+
+def register_article_check(name: str, check: ArticleCheck) -> None:
+    """Register ``check`` under ``name`` (registering it again replaces it)."""
+    _article_checks[name] = check
+
+
 def _covers(endpoint: WebhookEndpoint, article: ArticlePage, now: datetime) -> bool:
     licence = endpoint.licence
     if not (licence.is_active(now) and licence.channel_api):
         return False
     if article.agency_credit and not licence.agency_copy:
+        return False
+    if not all(check(article, licence, now) for check in _article_checks.values()):
         return False
     chosen = list(licence.sections.all())
     return not chosen or article.section_id in _with_descendants(chosen)

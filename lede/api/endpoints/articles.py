@@ -25,9 +25,9 @@ from ..errors import COMMON_ERRORS, ApiError, ErrorOut, not_found
 from ..params import (
     SLUG_PATTERN,
     Cursor,
+    PageIn,
+    Paging,
     check_id,
-    decode_cursor,
-    page_size,
     parse_instant,
     parse_slug,
 )
@@ -89,6 +89,7 @@ def prefetched(ids: list[int]) -> list[ArticlePage]:
 def list_articles(
     request: HttpRequest,
     response: HttpResponse,
+    paging: Query[PageIn],
     section: str | None = Query(
         None, pattern=SLUG_PATTERN, max_length=255, description="Identifiant (slug) de la rubrique."
     ),
@@ -100,14 +101,10 @@ def list_articles(
     ),
     published_since: str | None = Query(None, description="Date ISO 8601."),
     updated_since: str | None = Query(None, description="Date ISO 8601."),
-    cursor: str | None = Query(
-        None, max_length=200, description="Curseur rendu par la page précédente."
-    ),
-    limit: int | None = Query(None, ge=1, description="Taille de page (plafonnée à 100)."),
 ) -> Any:
     now = timezone.now()
     client = client_for(request, now, scope="articles")
-    size = page_size(limit)
+    page_in = Paging.read(paging, dated=True)
     qs = covered_articles(client, now)
     section_slug = parse_slug(section, "section")
     if section_slug:
@@ -124,18 +121,17 @@ def list_articles(
     updated = parse_instant(updated_since, "updated_since")
     if updated:
         qs = qs.filter(last_published_at__gte=updated)
-    after = decode_cursor(cursor, dated=True)
-    if after is not None:
-        qs = qs.filter(Q(published_at__lt=after.at) | Q(published_at=after.at, pk__lt=after.id))
     rows = list(
-        qs.order_by("-published_at", "-pk").values_list(
-            "pk", "published_at", "last_published_at", "live_revision_id"
-        )[: size + 1]
+        page_in.keyset(qs, "published_at")
+        .order_by("-published_at", "-pk")
+        .values_list("pk", "published_at", "last_published_at", "live_revision_id")[
+            : page_in.size + 1
+        ]
     )
-    page = rows[:size]
+    page, more = page_in.cut(rows)
     pub = publication(request)
     etag = conditional.etag_for(
-        "articles", client_signature(client), publication_signature(pub), page, len(rows)
+        "articles", client_signature(client), publication_signature(pub), page, more
     )
     latest = calls.latest(
         max((row[2] for row in page if row[2]), default=None),
@@ -148,9 +144,7 @@ def list_articles(
         return conditional.not_modified(etag, latest)
     articles = prefetched([row[0] for row in page])
     items = wire_rights.for_articles(a.pk for a in articles) if client.agency_copy else {}
-    next_cursor = None
-    if len(rows) > size and page:
-        next_cursor = Cursor(at=page[-1][1], id=page[-1][0]).encode()
+    next_cursor = page_in.next_cursor(page, more, lambda row: Cursor(at=row[1], id=row[0]))
     conditional.set_validators(response, etag, latest)
     log_call(request, client, 200, items=len(articles))
     return {

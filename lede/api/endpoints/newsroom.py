@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.functions import Length, Substr
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -21,7 +21,7 @@ from .. import conditional, content
 from ..calls import client_signature, log_call, publication, publication_signature
 from ..clients import client_for
 from ..errors import COMMON_ERRORS, ErrorOut, not_found
-from ..params import Cursor, check_id, decode_cursor, page_size, parse_instant
+from ..params import Cursor, PageIn, Paging, check_id, parse_instant
 from ..schemas import DispatchList, DispatchOut, LiveBlogDetail, LiveBlogList, NinjsObject
 
 router = Router(tags=["Newsroom"])
@@ -52,24 +52,20 @@ def covered_dispatches(client: Client) -> QuerySet[Dispatch]:
 def list_dispatches(
     request: HttpRequest,
     response: HttpResponse,
+    paging: Query[PageIn],
     published_since: str | None = Query(None, description="Date ISO 8601."),
-    cursor: str | None = Query(
-        None, max_length=200, description="Curseur rendu par la page précédente."
-    ),
-    limit: int | None = Query(None, ge=1, description="Taille de page (plafonnée à 100)."),
 ) -> Any:
     now = timezone.now()
     client = client_for(request, now, scope="dispatches")
-    size = page_size(limit)
+    page_in = Paging.read(paging, dated=True)
     qs = covered_dispatches(client)
     since = parse_instant(published_since, "published_since")
     if since:
         qs = qs.filter(published_at__gte=since)
-    after = decode_cursor(cursor, dated=True)
-    if after is not None:
-        qs = qs.filter(Q(published_at__lt=after.at) | Q(published_at=after.at, pk__lt=after.id))
-    items = list(qs.order_by("-published_at", "-pk")[: size + 1])
-    page = items[:size]
+    items = list(
+        page_in.keyset(qs, "published_at").order_by("-published_at", "-pk")[: page_in.size + 1]
+    )
+    page, more = page_in.cut(items)
     pub = publication(request)
     grants = [content.dispatch_grant(d, client, now) for d in page]
     item_rights = wire_rights.for_dispatches(d.pk for d in page) if client.agency_copy else {}
@@ -78,15 +74,13 @@ def list_dispatches(
         client_signature(client),
         publication_signature(pub),
         [(d.pk, d.updated_at, d.published_at, g) for d, g in zip(page, grants, strict=True)],
-        len(items),
+        more,
     )
     latest = max((d.updated_at or d.published_at for d in page), default=None)
     if conditional.matches(request, etag):
         log_call(request, client, 304)
         return conditional.not_modified(etag, latest)
-    next_cursor = None
-    if len(items) > size and page:
-        next_cursor = Cursor(at=page[-1].published_at, id=page[-1].pk).encode()
+    next_cursor = page_in.next_cursor(page, more, lambda d: Cursor(at=d.published_at, id=d.pk))
     conditional.set_validators(response, etag, latest)
     log_call(request, client, 200, items=len(page), full=sum(grants))
     return {
@@ -190,40 +184,34 @@ def _blog_summary(blog: LiveBlogPage, parents: dict[str, SectionPage]) -> dict[s
 def list_liveblogs(
     request: HttpRequest,
     response: HttpResponse,
+    paging: Query[PageIn],
     updated_since: str | None = Query(None, description="Date ISO 8601."),
-    cursor: str | None = Query(
-        None, max_length=200, description="Curseur rendu par la page précédente."
-    ),
-    limit: int | None = Query(None, ge=1, description="Taille de page (plafonnée à 100)."),
 ) -> Any:
     now = timezone.now()
     client = client_for(request, now, scope="liveblogs")
-    size = page_size(limit)
+    page_in = Paging.read(paging, dated=True)
     qs = covered_blogs(client)
     updated = parse_instant(updated_since, "updated_since")
     if updated:
         qs = qs.filter(last_published_at__gte=updated)
-    after = decode_cursor(cursor, dated=True)
-    if after is not None:
-        qs = qs.filter(
-            Q(last_published_at__lt=after.at) | Q(last_published_at=after.at, pk__lt=after.id)
-        )
-    blogs = list(qs.order_by(F("last_published_at").desc(), "-pk")[: size + 1])
-    page = blogs[:size]
+    blogs = list(
+        page_in.keyset(qs, "last_published_at").order_by(F("last_published_at").desc(), "-pk")[
+            : page_in.size + 1
+        ]
+    )
+    page, more = page_in.cut(blogs)
     etag = conditional.etag_for(
         "liveblogs",
         client_signature(client),
         [(b.pk, b.last_published_at) for b in page],
-        len(blogs),
+        more,
     )
     latest = max((b.last_published_at for b in page if b.last_published_at), default=None)
     if conditional.matches(request, etag):
         log_call(request, client, 304)
         return conditional.not_modified(etag, latest)
     parents = _parents(page)
-    next_cursor = None
-    if len(blogs) > size and page:
-        next_cursor = Cursor(at=page[-1].last_published_at, id=page[-1].pk).encode()
+    next_cursor = page_in.next_cursor(page, more, lambda b: Cursor(at=b.last_published_at, id=b.pk))
     conditional.set_validators(response, etag, latest)
     log_call(request, client, 200, items=len(page))
     return {"items": [_blog_summary(b, parents) for b in page], "next_cursor": next_cursor}

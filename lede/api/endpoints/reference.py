@@ -16,8 +16,13 @@ from .. import conditional
 from ..calls import log_call
 from ..clients import client_for
 from ..errors import COMMON_ERRORS
-from ..params import Cursor, decode_cursor, page_size
+from ..params import Cursor, PageIn, Paging
 from ..schemas import AuthorList, SectionList, TagList
+
+
+def _by_id(obj: Any) -> Cursor:
+    return Cursor(at=None, id=obj.pk)
+
 
 router = Router(tags=["Rubriques, auteurs, mots-clés"])
 
@@ -62,22 +67,13 @@ def list_sections(request: HttpRequest, response: HttpResponse) -> Any:
 def list_authors(
     request: HttpRequest,
     response: HttpResponse,
-    cursor: str | None = Query(
-        None, max_length=200, description="Curseur rendu par la page précédente."
-    ),
-    limit: int | None = Query(None, ge=1, description="Taille de page (plafonnée à 100)."),
+    paging: Query[PageIn],
 ) -> Any:
     client = client_for(request, timezone.now(), scope="articles")
-    size = page_size(limit)
-    after = decode_cursor(cursor, dated=False)
-    qs = Author.objects.order_by("pk")
-    if after is not None:
-        qs = qs.filter(pk__gt=after.id)
-    authors = list(qs[: size + 1])
-    page = authors[:size]
-    etag = conditional.etag_for(
-        "authors", [(a.pk, a.name, a.slug, a.role) for a in page], len(authors)
-    )
+    page_in = Paging.read(paging, dated=False)
+    authors = list(page_in.keyset(Author.objects.order_by("pk"))[: page_in.size + 1])
+    page, more = page_in.cut(authors)
+    etag = conditional.etag_for("authors", [(a.pk, a.name, a.slug, a.role) for a in page], more)
     if conditional.matches(request, etag):
         log_call(request, client, 304)
         return conditional.not_modified(etag, None)
@@ -94,9 +90,7 @@ def list_authors(
             }
             for a in page
         ],
-        "next_cursor": Cursor(at=None, id=page[-1].pk).encode()
-        if len(authors) > size and page
-        else None,
+        "next_cursor": page_in.next_cursor(page, more, _by_id),
     }
 
 
@@ -109,20 +103,14 @@ def list_authors(
 def list_tags(
     request: HttpRequest,
     response: HttpResponse,
-    cursor: str | None = Query(
-        None, max_length=200, description="Curseur rendu par la page précédente."
-    ),
-    limit: int | None = Query(None, ge=1, description="Taille de page (plafonnée à 100)."),
+    paging: Query[PageIn],
 ) -> Any:
     client = client_for(request, timezone.now(), scope="articles")
-    size = page_size(limit)
-    after = decode_cursor(cursor, dated=False)
+    page_in = Paging.read(paging, dated=False)
     qs = Tag.objects.filter(editorial_articletag_items__isnull=False).distinct().order_by("pk")
-    if after is not None:
-        qs = qs.filter(pk__gt=after.id)
-    tags = list(qs[: size + 1])
-    page = tags[:size]
-    etag = conditional.etag_for("tags", [(t.pk, t.name, t.slug) for t in page], len(tags))
+    tags = list(page_in.keyset(qs)[: page_in.size + 1])
+    page, more = page_in.cut(tags)
+    etag = conditional.etag_for("tags", [(t.pk, t.name, t.slug) for t in page], more)
     if conditional.matches(request, etag):
         log_call(request, client, 304)
         return conditional.not_modified(etag, None)
@@ -130,7 +118,5 @@ def list_tags(
     log_call(request, client, 200, items=len(page))
     return {
         "items": [{"id": t.pk, "slug": t.slug, "name": t.name} for t in page],
-        "next_cursor": Cursor(at=None, id=page[-1].pk).encode()
-        if len(tags) > size and page
-        else None,
+        "next_cursor": page_in.next_cursor(page, more, _by_id),
     }

@@ -13,7 +13,7 @@ from django.utils import timezone
 from lede.api.digest import digest_send
 from lede.api.tasks import digests_send
 from lede.core.testing import factories as f
-from lede.syndication.models import Licence
+from lede.syndication.models import Delivery, Licence
 from lede.syndication.tests.builders import make_licence
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +118,21 @@ def test_no_digest_without_the_channel_or_after_the_licence(
     Licence.objects.filter(pk=ended.pk).update(ends_at=timezone.now() - timedelta(days=1))
     assert digests_send.call() == "0 articles sent"
     assert smtp_server.messages == []
+
+
+def test_full_texts_count_in_the_monthly_volume(paper: dict[str, Any], smtp_server: Any) -> None:
+    """Like the API: each article given in full is one delivery of the month;
+    beyond the volume, abstracts (or nothing) as the licence says."""
+    licence = make_licence(
+        full_text=True,
+        channel_digest=True,
+        digest_recipients="veille@example.ma",
+        monthly_volume=1,
+        over_quota=Licence.OverQuota.ABSTRACTS,
+    )
+    sent = digest_send(licence, timezone.now())
+    assert sent == 2  # the two sections' articles (no agency copy under this licence)
+    [received] = smtp_server.wait_for(1)
+    text = _text(received)
+    assert Delivery.objects.filter(licence=licence, channel="digest").count() == 1
+    assert sum(f"{SECRET} {slug}" in text for slug in ("politique", "sport")) == 1

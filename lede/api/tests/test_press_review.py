@@ -98,10 +98,15 @@ def test_full_text_is_counted_in_the_monthly_volume(chosen: dict[str, Any]) -> N
     )
     review = _review(licence, chosen["articles"])
     built = press_review.review_build(review, timezone.now())
-    assert [entry.full for entry in built.entries] == [True, True, True]
+    # Two in full, the third over the volume of two: an abstract.
+    assert [entry.full for entry in built.entries] == [True, True, False]
     press_review.review_pdf(review)
     month = month_key(timezone.now())
-    assert Delivery.objects.filter(licence=licence, month=month, channel="press_review").count()
+    delivered = Delivery.objects.filter(licence=licence, month=month, channel="press_review")
+    assert delivered.count() == 2
+    # A second PDF of the same review costs nothing more.
+    press_review.review_pdf(review)
+    assert Delivery.objects.filter(licence=licence, month=month).count() == 2
     # The volume (2) is reached: the third article is an abstract now.
     Delivery.objects.filter(licence=licence).delete()
     for article in chosen["articles"][:2]:

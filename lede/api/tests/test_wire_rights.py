@@ -16,6 +16,8 @@ from django.utils import timezone
 from lede.api import digest
 from lede.core.caching import keys as cache_keys
 from lede.core.testing import factories as f
+from lede.syndication import webhooks
+from lede.syndication.models import WebhookDelivery, WebhookEndpoint
 from lede.syndication.selectors import client_for_digest
 from lede.syndication.tests.builders import make_key, make_licence
 from lede.wires.models import ItemStatus, PhotoRestriction, WireItemRecord, WireSource
@@ -237,3 +239,19 @@ def test_feeds_refuse_bad_keys_and_bad_limits_in_french(desk: dict[str, Any]) ->
     first = desk["client"].get("/api/v1/flux/articles.rss")
     again = desk["client"].get("/api/v1/flux/articles.rss", HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
+
+
+def test_webhooks_say_nothing_of_a_withheld_item(desk: dict[str, Any]) -> None:
+    """The payload names the article and its title: a licensee hears of an
+    agency item only when its terms allow it now."""
+    endpoint = WebhookEndpoint.objects.create(
+        licence=desk["licence"], url="https://veille.example/hook", secret="s" * 64
+    )
+    record = desk["record"]
+    record.not_for_syndication = True
+    record.save()
+    assert webhooks.webhooks_queue(event=webhooks.PUBLISHED, article=desk["wired"]) == []
+    record.not_for_syndication = None
+    record.save()
+    [delivery_id] = webhooks.webhooks_queue(event=webhooks.PUBLISHED, article=desk["wired"])
+    assert WebhookDelivery.objects.get(pk=delivery_id).endpoint == endpoint

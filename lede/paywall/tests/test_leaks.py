@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 import time
 from datetime import timedelta
 from typing import Any
@@ -18,11 +20,13 @@ from django.test import Client
 from django.utils import timezone
 
 from lede.accounts.models import User
+from lede.api import press_review
 from lede.api.tasks import digests_send
 from lede.core import process_state
 from lede.core.caching import edge_tokens
 from lede.core.testing import factories as f
 from lede.images.models import LedeImage
+from lede.syndication.models import PressReview, PressReviewItem
 from lede.syndication.tests.builders import make_key, make_licence
 
 from .conftest import secret
@@ -362,6 +366,10 @@ def _api_roads(article: Any) -> list[str]:
         "/api/v1/articles?limit=100",
         "/api/v1/dispatches",
         "/api/v1/liveblogs",
+        # The licensees' feeds (lede.api.feeds), filtered by the wire rights too.
+        "/api/v1/flux/articles.rss",
+        "/api/v1/flux/articles.ninjs",
+        "/api/v1/flux/articles.ninjs?limit=100",
     ]
 
 
@@ -524,3 +532,60 @@ def test_forged_edge_tokens_leak_nothing(
             assert response["X-Lede-Variant"] == "locked", (level, token)
             _assert_nothing(response.content.decode(), level, f"edge cookie {token!r}")
             del client.cookies[edge_tokens.COOKIE]
+
+
+def _review_of(licence: Any, articles: list[Any]) -> PressReview:
+    review = PressReview.objects.create(
+        licence=licence, title="Revue", edition_date=timezone.localdate()
+    )
+    for n, article in enumerate(articles):
+        PressReviewItem.objects.create(review=review, article=article, sort_order=n)
+    return review
+
+
+def test_the_press_review_pdf_never_leaks_the_locked_part(paywalled: dict[str, Any]) -> None:
+    """The press-review channel (lede.api.press_review): an abstracts-only
+    licence, one for another section and an ended one get nothing of any
+    locked part, neither in the HTML the PDF is made from nor in the PDF's
+    text; a covering full-text licence does (the test can fail)."""
+    own = paywalled["section"]
+    elsewhere = f.make_section("Ailleurs")
+    now = timezone.now()
+    articles = [paywalled["articles"][level] for level in LOCKED_LEVELS]
+    licences = {
+        "abstracts": make_licence(sections=[own], full_text=False, organisation_name="Org B"),
+        "other-section": make_licence(sections=[elsewhere], organisation_name="Org A"),
+        "ended": make_licence(
+            organisation_name="Org C",
+            starts_at=now - timedelta(days=60),
+            ends_at=now - timedelta(days=1),
+        ),
+    }
+    for who, licence in licences.items():
+        licence.channel_press_review = True
+        licence.save()
+        review = _review_of(licence, articles)
+        try:
+            built = press_review.review_build(review, now)
+        except press_review.PressReviewRefused:
+            assert who == "ended"
+            continue
+        html = press_review.review_html(built)
+        pdf = press_review.review_pdf(review)
+        text = html + pdf_text(pdf)
+        for level in LOCKED_LEVELS:
+            _assert_nothing(text, level, f"press review ({who}, {level})")
+    covering = make_licence(sections=[own], organisation_name="Org D", channel_press_review=True)
+    html = press_review.review_html(press_review.review_build(_review_of(covering, articles), now))
+    needle = secret("subscribers", 1)
+    assert needle in html or needle.replace("'", "&#x27;") in html
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text (poppler's pdftotext), or "" where it is not installed
+    (the HTML it is made from is checked in any case)."""
+    if shutil.which("pdftotext") is None:
+        return ""
+    return subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
