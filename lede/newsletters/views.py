@@ -242,7 +242,17 @@ def edition_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
     now = timezone.now()
     variant = edition_for_web(edition, reader_for_request(request, now), now)
-    return _private(HttpResponse(variant.html))
+    return _private(HttpResponse(_as_page(variant.html)))
+
+
+def _as_page(html: str) -> str:
+    """The e-mail's layout as a web page: its content in a ``main``
+    landmark (an e-mail has none; screen readers navigate by them)."""
+    start = html.find("<body")
+    end = html.find(">", start) + 1 if start >= 0 else 0
+    if not end or "</body>" not in html:
+        return html
+    return html[:end] + "<main>" + html[end:].replace("</body>", "</main></body>", 1)
 
 
 def click(request: HttpRequest, token: str) -> HttpResponse:
