@@ -55,9 +55,7 @@ class PairPanel(HelpPanel):
                 other.title,
                 other.locale.get_display_name(),
             )
-            parts: list[str] = [
-                format_html("{} {}", _("Version dans l’autre édition :"), link)
-            ]
+            parts: list[str] = [format_html("{} {}", _("Version dans l’autre édition :"), link)]
             if not status["live"]:
                 parts.append(_("Elle n’est pas publiée : les lecteurs ne voient pas de lien."))
             if status["out_of_date"]:
