@@ -34,7 +34,7 @@ from django.db import DatabaseError, connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 
 from lede.editorial.models import ArticlePage, SectionPage
 from lede.editorial.selectors import for_listing, live_articles
@@ -193,7 +193,11 @@ def all_sections() -> Sections:
 
 
 def search_articles(
-    query: str, limit: int = DEFAULT_LIMIT, *, reader: Reader | None = None
+    query: str,
+    limit: int = DEFAULT_LIMIT,
+    *,
+    reader: Reader | None = None,
+    language: str | None = None,
 ) -> list[SearchHit]:
     """The live articles matching ``query``, best first, at most ``limit``.
 
@@ -201,7 +205,8 @@ def search_articles(
     :func:`lede.search.text.normalize_query` and a query with nothing to
     search for gives no results. ``reader`` (anonymous by default) decides
     which articles match on their full text and which on their free text
-    only, and whether body fragments may be shown."""
+    only, and whether body fragments may be shown. ``language``: only the
+    articles of that edition (docs/editions.md); None, every edition."""
     q = normalize_query(query)
     limit = max(0, min(int(limit), MAX_LIMIT))
     if not q or not limit:
@@ -213,11 +218,12 @@ def search_articles(
     # reader holds some).
     sections = all_sections() if reader.entitlements else None
     scope = full_text_scope(reader, now, sections)
+    edition = _edition_condition(language)
     try:
         if connection.vendor == "postgresql":
-            ranked, fragment = _rank_postgresql(connection, q, limit, now, scope)
+            ranked, fragment = _rank_postgresql(connection, q, limit, now, scope, edition)
         else:
-            ranked, fragment = _rank_sqlite(connection, q, limit, now, scope)
+            ranked, fragment = _rank_sqlite(connection, q, limit, now, scope, edition)
     except DatabaseError:
         # A broken index must not take the page down; the error is logged.
         logger.exception("search failed for a query of %d characters", len(q))
@@ -239,6 +245,20 @@ def search_articles(
 
 
 # --- ranking -----------------------------------------------------------------
+def _edition_condition(language: str | None) -> str:
+    """SQL narrowing the ranking's pages (``p``) to one edition's locale: the
+    locale's id is an integer read from the database, written into the SQL
+    so that the queries' parameter order stays as it is."""
+    if not language:
+        return ""
+    locale_id = (
+        Locale.objects.filter(language_code=language.split("-")[0])
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return f"AND p.locale_id = {int(locale_id or 0)}"
+
+
 def _liveness_tables() -> tuple[str, str, str]:
     page = Page._meta.db_table
     article = ArticlePage._meta.db_table
@@ -280,7 +300,12 @@ def _full_text_sql(connection: BaseDatabaseWrapper, scope: FullText) -> tuple[st
 
 
 def _rank_sqlite(
-    connection: BaseDatabaseWrapper, q: str, limit: int, now: datetime, scope: FullText
+    connection: BaseDatabaseWrapper,
+    q: str,
+    limit: int,
+    now: datetime,
+    scope: FullText,
+    edition: str = "",
 ) -> tuple[list[_Ranked], Fragmenter]:
     match = fts5_match_expression(q)
     if not match:
@@ -292,10 +317,11 @@ def _rank_sqlite(
         JOIN {qn(page)} p ON p.id = {FTS_TABLE}.rowid
         JOIN {qn(article)} a ON a.{qn(article_pk)} = {FTS_TABLE}.rowid
     """
-    alive = """
+    alive = f"""
         p.live
         AND a.published_at IS NOT NULL
         AND (p.expire_at IS NULL OR p.expire_at > %s)
+        {edition}
     """
     now_param = connection.ops.adapt_datetimefield_value(now)
 
@@ -354,7 +380,12 @@ def _rank_sqlite(
 
 
 def _rank_postgresql(
-    connection: BaseDatabaseWrapper, q: str, limit: int, now: datetime, scope: FullText
+    connection: BaseDatabaseWrapper,
+    q: str,
+    limit: int,
+    now: datetime,
+    scope: FullText,
+    edition: str = "",
 ) -> tuple[list[_Ranked], Fragmenter]:
     qn = connection.ops.quote_name
     page, article, article_pk = _liveness_tables()
@@ -413,6 +444,7 @@ def _rank_postgresql(
                   AND p.live
                   AND a.published_at IS NOT NULL
                   AND (p.expire_at IS NULL OR p.expire_at > %s)
+                  {edition}
                 ORDER BY a.published_at DESC, m.article_id DESC
                 LIMIT %s
             ) c

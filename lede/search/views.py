@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from lede.paywall.access import Reader
@@ -23,6 +24,8 @@ def _reader(request: HttpRequest) -> Reader:
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     query = normalize_query(request.GET.get("q", ""))
-    results = search_articles(query, reader=_reader(request)) if query else []
+    # The edition of the address (/recherche/ or /ar/recherche/).
+    language = get_language()
+    results = search_articles(query, reader=_reader(request), language=language) if query else []
     context = {"query": query, "results": results, "max_length": max_query_length()}
     return render(request, "search/results.html", context)
