@@ -247,3 +247,16 @@ def test_server_error_and_forbidden_pages_in_arabic(edition: dict[str, Any], rf:
         forbidden = permission_denied(request, PermissionDenied())
         assert forbidden.status_code == 403
         assert '<html lang="ar" dir="rtl">' in forbidden.content.decode()
+
+
+def test_each_edition_searches_its_own_articles(edition: dict[str, Any]) -> None:
+    from lede.search.services import search_rebuild_index
+
+    search_rebuild_index()
+    client = Client()
+    arabic = client.get("/ar/recherche/?q=Telecom").content.decode()
+    assert "maroc-telecom-5g" in arabic
+    french = client.get("/recherche/?q=Telecom").content.decode()
+    assert "maroc-telecom-5g" not in french
+    doha = client.get("/recherche/?q=Doha").content.decode()
+    assert edition["lead"].slug in doha
