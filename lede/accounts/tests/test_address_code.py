@@ -15,6 +15,7 @@ import pytest
 from allauth.account import app_settings
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.shortcuts import resolve_url
 from django.test import Client
 
 from lede.accounts.address_code import SESSION_KEY
@@ -230,7 +231,7 @@ def test_next_is_kept_only_when_it_is_on_this_site(client: Client, smtp_server: 
         "/compte/code/?next=https://evil.example/",
         {"code": mailed_code(smtp_server.wait_for(1)[-1])},
     )
-    assert done["Location"] == settings.LOGIN_REDIRECT_URL
+    assert done["Location"] == resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 def test_code_requests_are_throttled_per_address_the_same_way(reader: Any) -> None:

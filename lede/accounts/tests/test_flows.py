@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.shortcuts import resolve_url
 
 from lede.accounts.models import User
 
@@ -43,7 +44,7 @@ def test_sign_up_by_code_then_log_out_and_back_in(client: Any, smtp_server: Any)
     # The same road signs the reader back in; no second account.
     response = _code_road(client, "nouvelle@example.com", smtp_server)
     assert response.status_code == 302
-    assert response["Location"] == settings.LOGIN_REDIRECT_URL
+    assert response["Location"] == resolve_url(settings.LOGIN_REDIRECT_URL)
     assert client.session["_auth_user_id"] == str(user.pk)
     assert User.objects.count() == 1
 
@@ -98,7 +99,7 @@ def test_login_honours_a_safe_next_and_ignores_another_host(client: Any, reader:
         "/compte/login/",
         {"login": reader.email, "password": PASSWORD, "next": "https://evil.example/"},
     )
-    assert response["Location"] == settings.LOGIN_REDIRECT_URL
+    assert response["Location"] == resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 def test_adapter_login_redirect_uses_a_safe_next(rf: Any, reader: Any) -> None:
