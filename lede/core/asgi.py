@@ -35,12 +35,14 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from django.conf import settings
 from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.core.handlers.base import BaseHandler
 from django.http import FileResponse, HttpResponseBase
 from django.urls import reverse, set_script_prefix
+from django.utils import translation
 
 # Idle executors kept for the next requests; more are made when more requests
 # run at once (SSE streams hold theirs while they last) and the extra ones
@@ -85,7 +87,13 @@ class LedeASGIHandler(ASGIHandler):
 
     def is_async_path(self, path: str) -> bool:
         if self._async_paths is None:  # URLconf not loadable at import time
-            self._async_paths = frozenset(reverse(name) for name in ASYNC_URL_NAMES)
+            # Every edition's address of each stream (/newsroom/flux/ and
+            # /ar/newsroom/flux/): i18n_patterns reverse per active language.
+            paths: set[str] = set()
+            for code, _name in settings.LANGUAGES:
+                with translation.override(code):
+                    paths.update(reverse(name) for name in ASYNC_URL_NAMES)
+            self._async_paths = frozenset(paths)
         return path in self._async_paths
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
