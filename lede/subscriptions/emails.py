@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from lede.core import mail, site
@@ -36,8 +37,18 @@ def legal_identity() -> str:
     return " — ".join(part for part in parts if part.strip())
 
 
+def recipient_language(to: str) -> str | None:
+    """The edition a reader with that address chose (``User.language``), or
+    None for an address with no account (the active language then: a gift's
+    recipient gets the buyer's)."""
+    language = (
+        get_user_model().objects.filter(email__iexact=to).values_list("language", flat=True).first()
+    )
+    return language or None
+
+
 def send_now(name: str, to: str, context: dict[str, Any]) -> None:
-    mail.send(f"subscriptions/email/{name}", to, context)
+    mail.send(f"subscriptions/email/{name}", to, context, language=recipient_language(to))
 
 
 def send_on_commit(name: str, to: str, context: dict[str, Any]) -> None:

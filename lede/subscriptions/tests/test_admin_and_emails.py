@@ -133,3 +133,22 @@ def test_money_emails_carry_the_seller_identity(db: Any, smtp_server: Any) -> No
         body = received.body(part)
         assert "Médias du Bouregreg SARL — 18, rue Oued Ziz, 10090 Rabat" in body, body
         assert "ICE\u00a0002145873000061" in body
+
+
+def test_a_reader_who_chose_arabic_gets_the_money_emails_in_arabic(
+    db: Any, smtp_server: Any
+) -> None:
+    """Subscription e-mails follow the edition the reader chose (User.language),
+    whatever language the sending request or worker has active."""
+    from lede.accounts.models import User
+
+    User.objects.create_user("qarie@example.com", "pw-lecteur-2026", language="ar")
+    context = {"order_description": "Mensuel", "amount": "70 DH", "account_url": "/x/"}
+    emails.send_now("payment_confirmed", "qarie@example.com", context)
+    emails.send_now("payment_confirmed", "lectrice@example.com", context)  # no account
+    arabic, french = smtp_server.wait_for(2)
+    assert arabic.rcpt_tos == ["qarie@example.com"]
+    html = arabic.body("html")
+    assert 'lang="ar"' in html and 'dir="rtl"' in html
+    assert "Bonjour" not in arabic.body("plain")
+    assert "Bonjour" in french.body("plain") and 'dir="rtl"' not in french.body("html")
