@@ -16,6 +16,10 @@ NEWSLETTERS: list[dict[str, Any]] = [
     {
         "slug": "la-matinale",
         "name": "La Matinale",
+        "name_ar": "الصباحية",
+        "description_ar": (
+            "كل صباح على الساعة 7، أهم أخبار المغرب والعالم، تختارها هيئة التحرير وتلخصها."
+        ),
         "description": (
             "Chaque matin à 7 h, l'essentiel de l'actualité du Maroc et du monde, "
             "choisi et résumé par la rédaction."
@@ -30,6 +34,8 @@ NEWSLETTERS: list[dict[str, Any]] = [
     {
         "slug": "alertes",
         "name": "Alertes",
+        "name_ar": "تنبيهات",
+        "description_ar": "الأخبار المهمة لحظة وقوعها.",
         "description": "Les informations importantes, dès qu'elles tombent.",
         "sender_name": "Alertes du Quotidien",
         "sender_address": "alertes@lede.example",
@@ -40,6 +46,8 @@ NEWSLETTERS: list[dict[str, Any]] = [
     {
         "slug": "la-lettre-des-abonnes",
         "name": "La Lettre des abonnés",
+        "name_ar": "رسالة المشتركين",
+        "description_ar": "كل يوم جمعة، تحقيقات الأسبوع وتحليلاته بنصها الكامل، حصريا لمشتركينا.",
         "description": (
             "Chaque vendredi, les enquêtes et analyses de la semaine en texte intégral, "
             "réservées à nos abonnés."

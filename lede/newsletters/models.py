@@ -50,6 +50,9 @@ class Newsletter(models.Model):
     name = models.CharField(_("nom"), max_length=120)
     slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
     description = models.TextField(_("description"), max_length=600, blank=True)
+    # The Arabic edition's words (lede/core/translated.py): empty, the French.
+    name_ar = models.CharField(_("nom (arabe)"), max_length=120, blank=True)
+    description_ar = models.TextField(_("description (arabe)"), max_length=600, blank=True)
     sender_name = models.CharField(_("nom de l'expéditeur"), max_length=120)
     sender_address = models.EmailField(_("adresse de l'expéditeur"))
     audience = models.CharField(
@@ -99,6 +102,10 @@ class Newsletter(models.Model):
         FieldPanel("name"),
         FieldPanel("slug"),
         FieldPanel("description"),
+        MultiFieldPanel(
+            [FieldPanel("name_ar"), FieldPanel("description_ar")],
+            heading=_("Édition arabe"),
+        ),
         MultiFieldPanel(
             [FieldPanel("sender_name"), FieldPanel("sender_address")], heading=_("Expéditeur")
         ),

@@ -145,3 +145,21 @@ def test_counted_links_redirect_and_count_nobody(
     click = LinkClick.objects.get()
     assert click.count == 2 and click.edition_id == edition.pk
     assert client.get("/lettres/clic/forged/").status_code == 404
+
+
+def test_the_arabic_edition_names_the_newsletter_in_arabic(
+    client: Client, matinale: Newsletter
+) -> None:
+    """Newsletter names and descriptions have their Arabic column
+    (lede/core/translated.py): the Arabic edition shows it, the French one
+    the French; an empty Arabic column falls back on the French."""
+    matinale.name_ar = "الصباحية"
+    matinale.description_ar = "أهم الأخبار كل صباح."
+    matinale.save()
+    arabic = client.get(f"/ar/lettres/{matinale.slug}/").content.decode()
+    assert "الصباحية" in arabic and "أهم الأخبار كل صباح." in arabic
+    french = client.get(f"/lettres/{matinale.slug}/").content.decode()
+    assert "الصباحية" not in french and matinale.name in french
+    matinale.name_ar = ""
+    matinale.save()
+    assert matinale.name in client.get(f"/ar/lettres/{matinale.slug}/").content.decode()
