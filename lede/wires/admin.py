@@ -22,58 +22,18 @@ class WireSourceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     fieldsets = [
         (
             None,
-            {
-                "fields": [
-                    "name",
-                    "provider",
-                    "kind",
-                    "folder_path",
-                    "url",
-                    "poll_interval",
-                    "default_section",
-                    "default_credit",
-                    "active",
-                    "auto_publish_urgent",
-                    "urgency_threshold",
-                ]
-            },
+            {"fields": WireSource.DESK_FIELDS},
         ),
         (
             _("Droits par défaut (quand la dépêche ne les précise pas)"),
-            {
-                "fields": [
-                    "rights_embargo_until",
-                    "rights_not_for_syndication",
-                    "rights_archive_days",
-                    "rights_photo_restriction",
-                    "rights_usage_terms",
-                ]
-            },
+            {"fields": WireSource.RIGHTS_FIELDS},
         ),
         (
             _("Relève"),
-            {
-                "fields": [
-                    "etag",
-                    "last_modified",
-                    "last_polled_at",
-                    "last_success_at",
-                    "last_error",
-                    "failure_count",
-                    "next_attempt_at",
-                ]
-            },
+            {"fields": WireSource.POLL_STATE_FIELDS},
         ),
     ]
-    readonly_fields = [
-        "etag",
-        "last_modified",
-        "last_polled_at",
-        "last_success_at",
-        "last_error",
-        "failure_count",
-        "next_attempt_at",
-    ]
+    readonly_fields = WireSource.POLL_STATE_FIELDS
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "url":

@@ -9,7 +9,7 @@ what the agency did (canceled, withheld) is its ``status``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -123,6 +123,38 @@ class WireSource(models.Model):
         _("prochaine relève"), null=True, blank=True, editable=False, db_index=True
     )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    #: The fields the desk edits, its per-source rights defaults, and the
+    #: poller's state: one list for the Django admin and the Wagtail viewset.
+    DESK_FIELDS: ClassVar[tuple[str, ...]] = (
+        "name",
+        "provider",
+        "kind",
+        "folder_path",
+        "url",
+        "poll_interval",
+        "default_section",
+        "default_credit",
+        "active",
+        "auto_publish_urgent",
+        "urgency_threshold",
+    )
+    RIGHTS_FIELDS: ClassVar[tuple[str, ...]] = (
+        "rights_embargo_until",
+        "rights_not_for_syndication",
+        "rights_archive_days",
+        "rights_photo_restriction",
+        "rights_usage_terms",
+    )
+    POLL_STATE_FIELDS: ClassVar[tuple[str, ...]] = (
+        "etag",
+        "last_modified",
+        "last_polled_at",
+        "last_success_at",
+        "last_error",
+        "failure_count",
+        "next_attempt_at",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -45,53 +45,16 @@ class WireSourceViewSet(ModelViewSet):  # type: ignore[type-arg]
     url_prefix = "depeches/sources"
     menu_label = _("Sources")
     add_to_admin_menu = False
-    form_fields = [
-        "name",
-        "provider",
-        "kind",
-        "folder_path",
-        "url",
-        "poll_interval",
-        "default_section",
-        "default_credit",
-        "active",
-        "auto_publish_urgent",
-        "urgency_threshold",
-        "rights_embargo_until",
-        "rights_not_for_syndication",
-        "rights_archive_days",
-        "rights_photo_restriction",
-        "rights_usage_terms",
-    ]
+    form_fields = [*WireSource.DESK_FIELDS, *WireSource.RIGHTS_FIELDS]
     list_display = ["name", "provider", "kind", "active", "last_polled_at", "failure_count"]
     list_filter = ["kind", "active"]
     search_fields = ["name", "provider"]
     copy_view_enabled = False
     inspect_view_enabled = True
     inspect_view_fields = [
-        "name",
-        "provider",
-        "kind",
-        "folder_path",
-        "url",
-        "poll_interval",
-        "default_section",
-        "default_credit",
-        "active",
-        "auto_publish_urgent",
-        "urgency_threshold",
-        "rights_embargo_until",
-        "rights_not_for_syndication",
-        "rights_archive_days",
-        "rights_photo_restriction",
-        "rights_usage_terms",
-        "etag",
-        "last_modified",
-        "last_polled_at",
-        "last_success_at",
-        "last_error",
-        "failure_count",
-        "next_attempt_at",
+        *WireSource.DESK_FIELDS,
+        *WireSource.RIGHTS_FIELDS,
+        *WireSource.POLL_STATE_FIELDS,
     ]
 
     def formfield_for_dbfield(self, db_field: Any, **kwargs: Any) -> Any:
