@@ -10,8 +10,6 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.utils.text import slugify
-from taggit.models import Tag
 from wagtail.models import Locale, Page
 
 from lede.editorial.models import ArticlePage, Author, HomePage, SectionPage
@@ -20,7 +18,7 @@ from lede.images.models import LedeImage
 
 from .articles_ar import ARTICLES_AR
 from .dispatches_ar import DISPATCHES_AR
-from .pages import create_article
+from .pages import create_article, ensure_tags
 from .people_ar import NAMES_AR
 from .sections_ar import SECTIONS_AR
 
@@ -63,7 +61,7 @@ def ensure_arabic_edition(
     for slug, name in NAMES_AR.items():
         Author.objects.filter(slug=slug, name_ar="").update(name_ar=name)
     sections = _ensure_sections(home, french_sections, created)
-    tags = _ensure_tags()
+    tags = ensure_tags((t for spec in ARTICLES_AR for t in spec.get("tags", [])), "wasm")
     new_pages: list[Page] = []
     known: dict[str, ArticlePage] = {}
     for spec in ARTICLES_AR:
@@ -128,24 +126,6 @@ def _ensure_sections(
         sections[spec["key"]] = section
         created["sections_ar"] += 1
     return sections
-
-
-def _ensure_tags() -> dict[str, Tag]:
-    """Arabic tags keep an ASCII-safe slug when slugify leaves nothing (the
-    tag URL pattern takes ``<slug:slug>``)."""
-    names = sorted({name for spec in ARTICLES_AR for name in spec.get("tags", [])})
-    tags: dict[str, Tag] = {}
-    for name in names:
-        tag = Tag.objects.filter(name=name).first()
-        if tag is None:
-            base = slugify(name) or f"wasm-{Tag.objects.count() + 1}"
-            slug, n = base, 1
-            while Tag.objects.filter(slug=slug).exists():
-                n += 1
-                slug = f"{base}-{n}"
-            tag = Tag.objects.create(name=name, slug=slug)
-        tags[name] = tag
-    return tags
 
 
 def ensure_arabic_dispatches(

@@ -27,7 +27,6 @@ from django.conf import settings
 from django.core.files.images import ImageFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from taggit.models import Tag
 from wagtail.models import Page, ReferenceIndex, Site
 from wagtail.signal_handlers import disable_reference_index_auto_update
@@ -50,6 +49,7 @@ from .articles import ARTICLES, HOME_FEATURED, HOME_LEAD
 from .images import FORMER_PHOTO_CREDITS, ILLUSTRATION_CREDIT, IMAGES
 from .legal import BILLING, LEGAL_PAGES, PUBLISHER
 from .pages import create_article as _create_article
+from .pages import ensure_tags
 from .people import AUTHORS, DEMO_PASSWORD, USERS
 from .sections import PALETTES, SECTIONS
 
@@ -116,7 +116,7 @@ def load_demo(
         _ensure_publication(site, logo, share_image, created)
         sections = _ensure_sections(home, created)
         authors = _ensure_authors(created)
-        tags = _ensure_tags()
+        tags = ensure_tags((t for spec in ARTICLES for t in spec.get("tags", [])), "mot-cle")
         articles, new_pages = _ensure_articles(sections, authors, images, tags, now, created)
         if _ensure_home(home, articles):
             created["home"] += 1
@@ -345,24 +345,6 @@ def _ensure_authors(created: Counter[str]) -> dict[str, Author]:
 
 
 # --- tags ----------------------------------------------------------------------
-def _ensure_tags() -> dict[str, Tag]:
-    """Create the demo's tags with ASCII slugs ("élections" → "elections"), which
-    the tag URL pattern (``<slug:slug>``) accepts."""
-    names = sorted({name for spec in ARTICLES for name in spec.get("tags", [])})
-    tags: dict[str, Tag] = {}
-    for name in names:
-        tag = Tag.objects.filter(name=name).first()
-        if tag is None:
-            base = slugify(name) or "mot-cle"
-            slug, n = base, 1
-            while Tag.objects.filter(slug=slug).exists():
-                n += 1
-                slug = f"{base}-{n}"
-            tag = Tag.objects.create(name=name, slug=slug)
-        tags[name] = tag
-    return tags
-
-
 # --- articles ------------------------------------------------------------------
 def _ensure_articles(
     sections: dict[str, SectionPage],

@@ -4,9 +4,11 @@ French and the Arabic editions' loaders)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils.text import slugify
 from taggit.models import Tag
 from wagtail.models import Page, PageLogEntry, Revision
 
@@ -123,3 +125,21 @@ def _backdate(
             last_published_at=last_when,
             latest_revision_created_at=last_when,
         )
+
+
+def ensure_tags(names: Iterable[str], fallback: str) -> dict[str, Tag]:
+    """The demo's tags by name, created when missing, each with a slug the tag
+    URL pattern (``<slug:slug>``) accepts: ``fallback`` when slugify leaves
+    nothing (Arabic names), numbered when taken."""
+    tags: dict[str, Tag] = {}
+    for name in sorted(set(names)):
+        tag = Tag.objects.filter(name=name).first()
+        if tag is None:
+            base = slugify(name) or fallback
+            slug, n = base, 1
+            while Tag.objects.filter(slug=slug).exists():
+                n += 1
+                slug = f"{base}-{n}"
+            tag = Tag.objects.create(name=name, slug=slug)
+        tags[name] = tag
+    return tags
