@@ -3,7 +3,6 @@ and the one-click resend of an unknown message."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -11,11 +10,10 @@ from django.test import Client
 
 from lede.accounts.models import User
 from lede.newsletters import selectors, services
-from lede.newsletters.delivery import deliver_edition
 from lede.newsletters.models import Delivery, DeliveryState, Edition, LinkClick, Newsletter
 from lede.newsletters.rendering import EditionRenderer
 
-from .helpers import confirmed
+from .helpers import confirmed, send_with_counted_links
 from .smtp import scripted_smtp
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -74,15 +72,7 @@ def test_readers_cannot_reach_the_desk(matinale: Newsletter, client: Client) -> 
 def test_click_report_per_edition_and_the_switch_that_stops_counting(
     settings: Any, matinale: Newsletter, editor: Client
 ) -> None:
-    matinale.count_clicks = True
-    matinale.save()
-    confirmed(matinale, "a@example.ma")
-    with scripted_smtp(settings) as (server, _script):
-        edition = services.edition_build(newsletter=matinale)
-        services.edition_enqueue(edition=edition)
-        deliver_edition(edition)
-        (message,) = server.wait_for(1)
-    links = re.findall(r"http://testserver(/lettres/clic/[^/\s]+/)", message.body("plain"))
+    edition, links = send_with_counted_links(settings, matinale)
     reader = Client()
     first = reader.get(links[0])
     reader.get(links[0])

@@ -11,12 +11,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from lede.newsletters import services
-from lede.newsletters.delivery import deliver_edition
 from lede.newsletters.models import LinkClick, Newsletter, Subscription
 
-from .helpers import confirmed
-from .smtp import scripted_smtp
+from .helpers import send_with_counted_links
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -129,15 +126,7 @@ def test_counted_links_redirect_and_count_nobody(
     settings: Any, matinale: Newsletter, client: Client
 ) -> None:
 
-    matinale.count_clicks = True
-    matinale.save()
-    confirmed(matinale, "a@example.ma")
-    with scripted_smtp(settings) as (server, _script):
-        edition = services.edition_build(newsletter=matinale)
-        services.edition_enqueue(edition=edition)
-        deliver_edition(edition)
-        (message,) = server.wait_for(1)
-    links = re.findall(r"http://testserver(/lettres/clic/[^/\s]+/)", message.body("plain"))
+    edition, links = send_with_counted_links(settings, matinale)
     assert links
     response = client.get(links[0])
     assert response.status_code == 302 and response["Location"].startswith("http://testserver/")
