@@ -357,6 +357,10 @@ LEDE_RENEWAL_REMINDER_DAYS = env_int("LEDE_RENEWAL_REMINDER_DAYS", 7)
 LEDE_RENEWAL_GRACE_DAYS = env_int("LEDE_RENEWAL_GRACE_DAYS", 7)
 # Off only to measure what the variant cache is worth (bench/paywall_load.py).
 LEDE_VARIANT_CACHE_ENABLED = env_bool("LEDE_VARIANT_CACHE_ENABLED", True)
+# Offered every sync GET/HEAD first, on the event loop, before Django's ASGI
+# handler sends it to a thread (lede/core/asgi.py): the article fast path
+# with one asynchronous Redis read (lede/paywall/front.py). Empty: off.
+LEDE_ASGI_FRONT = env_str("LEDE_ASGI_FRONT", "lede.paywall.front.build")
 # The per-process copies of variants in front of the shared cache
 # (lede/core/caching/variants.py).
 LEDE_VARIANT_LOCAL_ENTRIES = env_int("LEDE_VARIANT_LOCAL_ENTRIES", 256)

@@ -23,6 +23,12 @@ runs the whole sync middleware chain (loaded a second time, in sync mode, as
 the WSGI handler loads it) in one trip to its thread, as a WSGI server would
 run it; only the body is read and the response written on the event loop.
 The async views (``ASYNC_URL_NAMES``) keep Django's async path unchanged.
+
+A front before the thread. ``LEDE_ASGI_FRONT`` names a callable offered
+every sync GET or HEAD first, on the event loop, with the request Django
+built (lede/paywall/front.py: the article fast path with one asynchronous
+Redis read). What it declines goes on to the request's thread as above,
+with the same request object.
 Measured in bench/RESULTS.md (2026-11-26, "ASGI: sync pages in one hop").
 """
 
@@ -31,8 +37,9 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import threading
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, cast
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.conf import settings
@@ -40,14 +47,20 @@ from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.core.handlers.base import BaseHandler
-from django.http import FileResponse, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse, set_script_prefix
 from django.utils import translation
+from django.utils.module_loading import import_string
 
 # Idle executors kept for the next requests; more are made when more requests
 # run at once (SSE streams hold theirs while they last) and the extra ones
 # are shut down when they come back.
 MAX_IDLE = 64
+
+_UNSET = object()
+
+# The front's signature (LEDE_ASGI_FRONT): the whole response, or None.
+Front = Callable[[HttpRequest], Awaitable[HttpResponseBase | None]]
 
 # The views written async (they stream): served through Django's async path.
 ASYNC_URL_NAMES = ("livefeed:stream",)
@@ -84,6 +97,7 @@ class LedeASGIHandler(ASGIHandler):
         self.sync_chain = BaseHandler()
         self.sync_chain.load_middleware(is_async=False)
         self._async_paths: frozenset[str] | None = None
+        self._front: object = _UNSET
 
     def is_async_path(self, path: str) -> bool:
         if self._async_paths is None:  # URLconf not loadable at import time
@@ -96,53 +110,115 @@ class LedeASGIHandler(ASGIHandler):
             self._async_paths = frozenset(paths)
         return path in self._async_paths
 
+    @property
+    def front(self) -> Front | None:
+        """``LEDE_ASGI_FRONT``: a factory (dotted path) of an async callable
+        offered each sync request first, on the event loop, with the request
+        Django built; it returns the whole response or ``None`` (then the
+        request takes the road through the handler). Built at the first
+        request, when the apps and the URLconf are ready."""
+        if self._front is _UNSET:
+            path = getattr(settings, "LEDE_ASGI_FRONT", None)
+            self._front = import_string(path)() if path else None
+        return cast("Front | None", self._front)
+
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)  # Django refuses it
             return
-        executor = self.executors.take()
-        try:
-            if self.is_async_path(scope["path"]):
+        if self.is_async_path(scope["path"]):
+            executor = self.executors.take()
+            try:
                 async with ThreadSensitiveContext(executor=executor):
                     await self.handle(scope, receive, send)
-            else:
-                await self.handle_sync(scope, receive, send, executor)
-        finally:
-            self.executors.give_back(executor)
+            finally:
+                self.executors.give_back(executor)
+        else:
+            await self.handle_sync(scope, receive, send)
 
-    async def handle_sync(
-        self, scope: dict[str, Any], receive: Any, send: Any, executor: ThreadPoolExecutor
-    ) -> None:
+    async def handle_sync(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         try:
             body_file = await self.read_body(receive)
         except RequestAborted:
             return
         try:
-            # What sync_to_async would do (the caller's context vars, the
-            # request's thread), without its bookkeeping: subscriber article
-            # 1,374 -> 1,509-1,535 req/s (bench/RESULTS.md).
-            context = contextvars.copy_context()
-            response = await asyncio.get_running_loop().run_in_executor(
-                executor, context.run, self.respond, scope, body_file
-            )
-            if not response.streaming:
-                await self.send_response(response, send)
-                return
-            # A streaming response's sync iterator and its close() run on the
-            # request's thread too, through Django's sync_to_async.
-            async with ThreadSensitiveContext(executor=executor):
-                try:
-                    await self.send_response(response, send)
-                finally:
-                    await sync_to_async(response.close, thread_sensitive=True)()
+            request = None
+            front = self.front
+            if front is not None and scope["method"] in ("GET", "HEAD"):
+                set_script_prefix(get_script_prefix(scope))
+                request, _error = self.create_request(scope, body_file)
+                if request is not None:
+                    answer = await front(request)
+                    if answer is not None:
+                        await self.send_response(answer, send)
+                        return
+            executor = self.executors.take()
+            try:
+                await self.respond_on_thread(scope, body_file, request, send, executor)
+            finally:
+                self.executors.give_back(executor)
         finally:
             body_file.close()
 
-    def respond(self, scope: dict[str, Any], body_file: Any) -> HttpResponseBase:
-        """The request's sync part, on its thread: what WSGIHandler.__call__ does."""
+    async def respond_on_thread(
+        self,
+        scope: dict[str, Any],
+        body_file: Any,
+        request: HttpRequest | None,
+        send: Any,
+        executor: ThreadPoolExecutor,
+    ) -> None:
+        # What sync_to_async would do (the caller's context vars, the
+        # request's thread), without its bookkeeping: subscriber article
+        # 1,374 -> 1,509-1,535 req/s (bench/RESULTS.md).
+        context = contextvars.copy_context()
+        response = await asyncio.get_running_loop().run_in_executor(
+            executor, context.run, self.respond, scope, body_file, request
+        )
+        if not response.streaming:
+            await self.send_response(response, send)
+            return
+        # A streaming response's sync iterator and its close() run on the
+        # request's thread too, through Django's sync_to_async.
+        async with ThreadSensitiveContext(executor=executor):
+            try:
+                await self.send_response(response, send)
+            finally:
+                await sync_to_async(response.close, thread_sensitive=True)()
+
+    async def send_response(self, response: HttpResponseBase, send: Any) -> None:
+        """Django's, with a shorter road for a response whose body is in
+        memory and small (every page): the headers encoded in one pass and
+        the body in one message, as Django sends it when it fits one chunk.
+        Streaming and larger responses go through Django's own."""
+        if response.streaming or not isinstance(response, HttpResponse):
+            await super().send_response(response, send)
+            return
+        body = response.content
+        if len(body) > self.chunk_size:
+            await super().send_response(response, send)
+            return
+        headers = [
+            (name.encode("ascii"), value.encode("latin1"))
+            for name, value in response.headers.items()
+        ]
+        for cookie in response.cookies.values():
+            headers.append((b"Set-Cookie", cookie.output(header="").encode("ascii").strip()))
+        await send(
+            {"type": "http.response.start", "status": response.status_code, "headers": headers}
+        )
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+    def respond(
+        self, scope: dict[str, Any], body_file: Any, request: HttpRequest | None = None
+    ) -> HttpResponseBase:
+        """The request's sync part, on its thread: what WSGIHandler.__call__
+        does. ``request``: the one the front already built and declined."""
         set_script_prefix(get_script_prefix(scope))
         signals.request_started.send(sender=self.__class__, scope=scope)
-        request, response = self.create_request(scope, body_file)
+        response = None
+        if request is None:
+            request, response = self.create_request(scope, body_file)
         if request is not None:
             response = self.sync_chain.get_response(request)
             response._handler_class = self.__class__  # type: ignore[attr-defined]

@@ -42,6 +42,8 @@ from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCach
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from .loop_redis import LoopReader
+
 logger = logging.getLogger("lede.cache")
 
 _shared: dict[tuple[str, str], tuple[Any, Any]] = {}
@@ -169,6 +171,7 @@ class SharedRedisCacheClient(DjangoRedisCacheClient):
     _pool_options: dict[str, Any]
     _pool_class: Any
     _client: Any
+    _serializer: Any
 
     def _server(self, write: bool) -> str:
         # As Django does: write to the first server, read from the others.
@@ -220,6 +223,10 @@ class SharedRedisCacheClient(DjangoRedisCacheClient):
     clear = _tolerant(_false)(DjangoRedisCacheClient.clear)
 
 
+# The event loop's readers (get_many_on_loop), one per server.
+_loop_readers: dict[str, LoopReader] = {}
+
+
 class RedisCache(DjangoRedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
@@ -228,6 +235,47 @@ class RedisCache(DjangoRedisCache):
     @property
     def shared_client(self) -> SharedRedisCacheClient:
         return cast(SharedRedisCacheClient, self._cache)
+
+    def _loop_reader(self) -> LoopReader:
+        client = self.shared_client
+        server = client._server(write=False)
+        found = _loop_readers.get(server)
+        if found is None:
+            # The time-outs of the process's sync pool (settings' OPTIONS).
+            options = client._pool_options
+            found = _loop_readers.setdefault(
+                server,
+                LoopReader(
+                    server,
+                    connect_seconds=float(options.get("socket_connect_timeout") or 1.0),
+                    reply_seconds=float(options.get("socket_timeout") or 1.0),
+                ),
+            )
+        return found
+
+    async def get_many_on_loop(self, keys: list[str]) -> dict[str, Any]:
+        """``get_many`` for code running on the event loop (the ASGI front of
+        lede/paywall/front.py): one MGET through the loop's own connection
+        (lede/core/loop_redis.py), so the loop serves other requests while
+        Redis answers. Django's own ``aget_many``
+        runs the sync call in a thread, the hop this exists to avoid. While
+        Redis is unreachable (or was, a moment ago) it reads nothing and
+        returns ``{}``: the caller then takes the sync road, which knows the
+        outage rules (misses, replayed invalidations)."""
+        client = self.shared_client
+        outage = client.outage
+        if outage.down_until:
+            return {}
+        made = [self.make_key(key) for key in keys]
+        try:
+            values = await self._loop_reader().mget(made)
+        except ConnectionError as exc:
+            outage.failed(exc)
+            return {}
+        loads = client._serializer.loads
+        return {
+            key: loads(value) for key, value in zip(keys, values, strict=True) if value is not None
+        }
 
     def check(self) -> None:
         self.shared_client.check()

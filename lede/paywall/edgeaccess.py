@@ -47,7 +47,11 @@ def _article(request: HttpRequest) -> tuple[str, str]:
     """The article's host and path as a token names them (and the VCL, from
     the ``Host`` header Django's ``get_host`` reads too: no
     ``USE_X_FORWARDED_HOST``)."""
-    return edge_tokens.edge_host(request.get_host()), escape_uri_path(request.path)
+    held: tuple[str, str] | None = getattr(request, "_lede_edge_article", None)
+    if held is None:  # asked twice on a signed-in reader's request: once is enough
+        held = edge_tokens.edge_host(request.get_host()), escape_uri_path(request.path)
+        request._lede_edge_article = held  # type: ignore[attr-defined]
+    return held
 
 
 def request_grant(request: HttpRequest) -> edge_tokens.Grant | None:

@@ -44,6 +44,7 @@ a message; one that starts showing them must give way here.)
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -184,6 +185,18 @@ class ResponseHeaders:
         return response
 
 
+@dataclass(slots=True, frozen=True)
+class Plan:
+    """What an answer needs from the cache (``ArticleFastPathMiddleware.plan``)."""
+
+    host: str
+    snap_key: str
+    wanted: list[str]
+    session_key: str | None
+    session_cache_key: str | None
+    hinted_uid: int | None
+
+
 class ArticleFastPathMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -220,10 +233,19 @@ class ArticleFastPathMiddleware:
         )
 
     def serve(self, request: HttpRequest) -> HttpResponse | None:
+        plan = self.plan(request)
+        if plan is None:
+            return None
+        return self.answer(request, plan, cache.get_many(plan.wanted))
+
+    def plan(self, request: HttpRequest) -> Plan | None:
+        """The cache keys an answer needs, read in one round trip (by
+        ``serve`` here, by the event loop in front.py). ``None``: a host
+        Django refuses (the normal road answers with its 400)."""
         try:
             host = request.get_host()
         except DisallowedHost:
-            return None  # the normal road answers with its 400
+            return None
         snap_key = keys.snapshot_key(host, request.path_info)
         wanted = [
             snap_key,
@@ -242,8 +264,26 @@ class ArticleFastPathMiddleware:
             hinted_uid = uid_hints.get(session_key)
             if hinted_uid is not None:
                 wanted.append(keys.reader_profile_key(hinted_uid))
-        found = cache.get_many(wanted)
-        snap = found.get(snap_key)
+        return Plan(host, snap_key, wanted, session_key, session_cache_key, hinted_uid)
+
+    def answer(
+        self,
+        request: HttpRequest,
+        plan: Plan,
+        found: dict[str, Any],
+        *,
+        on_loop: bool = False,
+    ) -> HttpResponse | None:
+        """The article for this reader from what ``plan`` fetched, or ``None``
+        (the normal road answers). ``on_loop``: called on the event loop
+        (front.py), where nothing may wait on the network: whatever would need
+        another read (a session or profile not in ``found``, a variant not in
+        this process's memory, the organisations' entry, a metered article,
+        whose meter is read from the cache and counted there or in the
+        database) gives way
+        to the road through Django's handler, which reads it and keeps it for
+        next time."""
+        snap = found.get(plan.snap_key)
         if not isinstance(snap, serving.Snapshot):
             return None
         if snap.generation != int(found.get(keys.SNAPSHOT.key) or 0):
@@ -251,28 +291,33 @@ class ArticleFastPathMiddleware:
         chrome = found.get(keys.CHROME.key)
         if chrome is None:
             return None
+        host = plan.host
         scheme = request.scheme or "http"
 
-        session_data = found.get(session_cache_key) if session_cache_key else None
+        session_data = found.get(plan.session_cache_key) if plan.session_cache_key else None
         known, profile = self._identify(
-            session_key,
+            plan.session_key,
             session_data if isinstance(session_data, dict) else None,
             int(found.get(keys.READER.key) or 0),
-            hinted_uid,
-            found.get(keys.reader_profile_key(hinted_uid)) if hinted_uid else None,
+            plan.hinted_uid,
+            found.get(keys.reader_profile_key(plan.hinted_uid)) if plan.hinted_uid else None,
+            on_loop=on_loop,
         )
         if not known:
             return None
         if profile is not None and profile["is_staff"]:
             return None  # staff get a fresh render and the Wagtail user bar
+        cached_orgs = found.get(keys.ORGANISATIONS_KEY)
+        if on_loop and (cached_orgs is None or snap.article.metered):
+            return None  # the organisations' or the meter's reads are still to do
 
         now = timezone.now()
-        orgs = selectors.active_organisations(now, found.get(keys.ORGANISATIONS_KEY))
+        orgs = selectors.active_organisations(now, cached_orgs)
         reader = selectors.reader_from_profile(profile, selectors.ip_entitlements(request, orgs))
 
         def html_for(variant: str) -> str | None:
             key = serving.variant_cache_key(snap, host, scheme, variant, int(chrome))
-            return variants.get(key)
+            return variants.get_local(key) if on_loop else variants.get(key)
 
         request.metrics_view = "article"  # type: ignore[attr-defined]
         # The article's edition (a snapshot cached before editions: French).
@@ -305,6 +350,8 @@ class ArticleFastPathMiddleware:
         generation: int,
         hinted_uid: int | None = None,
         prefetched: Any = None,
+        *,
+        on_loop: bool = False,
     ) -> tuple[bool, dict[str, Any] | None]:
         """``(True, profile)`` for a signed-in reader whose cached profile is
         good, ``(True, None)`` for an anonymous reader, ``(False, None)`` when
@@ -316,6 +363,8 @@ class ArticleFastPathMiddleware:
             return ANONYMOUS
         if cached_session is not None:
             data = cached_session
+        elif on_loop:
+            return UNKNOWN  # the session store would be a second read
         else:
             session = self.session_store(session_key)
             try:
@@ -337,6 +386,8 @@ class ArticleFastPathMiddleware:
             return UNKNOWN
         if hinted_uid == uid:
             profile = prefetched  # read in the first round trip (None: not cached)
+        elif on_loop:
+            return UNKNOWN  # the normal road reads the profile and learns the hint
         else:
             profile = cache.get(keys.reader_profile_key(uid))
             if self.session_prefix is not None:  # hints only serve a cached session

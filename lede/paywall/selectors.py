@@ -72,6 +72,8 @@ def _group_entitlement(org: dict[str, Any]) -> access.Entitlement:
 
 def ip_entitlements(request: HttpRequest, orgs: list[dict[str, Any]]) -> list[access.Entitlement]:
     """Group licences recognised by the reader's network address."""
+    if not orgs:
+        return []  # no licence to recognise: no need to parse the address
     ip = client_ip(request)
     if ip is None:
         return []

@@ -266,7 +266,8 @@ def respond(
             shared = respond_for_grant(request, snap, grant, now, html_for)
             if shared is not None:
                 return shared
-    month = access.month_key(now)
+    # The meter's month only for a metered article (the others never count).
+    month = access.month_key(now) if article.metered else ""
     anon_meter: meter.AnonymousMeter | None = None
     if reader.is_authenticated:
         used = (

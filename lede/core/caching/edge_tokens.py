@@ -110,10 +110,13 @@ def session_digest(session_key: str) -> str:
     return hashlib.sha256(session_key.encode()).hexdigest()
 
 
+_PORT = re.compile(r":[0-9]+\Z")
+
+
 def edge_host(raw_host: str) -> str:
     """The host as the edge names it in the message: the ``Host`` header
     without its port, lower-cased (the VCL applies the same rule)."""
-    return re.sub(r":[0-9]+\Z", "", raw_host).lower()
+    return _PORT.sub("", raw_host).lower()
 
 
 def _signature(secret: bytes, message: str) -> str:

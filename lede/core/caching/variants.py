@@ -84,6 +84,17 @@ def get(key: str) -> str | None:
     return None
 
 
+def get_local(key: str) -> str | None:
+    """This process's copy only, never the shared cache: for the event loop
+    (lede/paywall/front.py), which must not wait on the network. ``None``
+    sends the request the road that reads the shared cache (and keeps the
+    copy here for next time)."""
+    html = local_variants.get(key)
+    if html is not None:
+        record_variant_lookup("local")
+    return html
+
+
 def put(key: str, html: str) -> None:
     cache.set(key, html, timeout=settings.LEDE_VARIANT_CACHE_SECONDS)
     local_variants.put(key, html)

@@ -83,7 +83,10 @@ class RequestObservabilityMiddleware(HybridMiddleware):
     def _begin(request: HttpRequest) -> tuple[str, Any, float]:
         request_id = request_id_from_header(request.META.get("HTTP_X_REQUEST_ID"))
         request.request_id = request_id  # type: ignore[attr-defined]
-        return request_id, request_id_var.set(request_id), time.perf_counter()
+        # The ASGI front (lede/paywall/front.py) answers before this runs and
+        # says when the request started.
+        start = getattr(request, "lede_started", None) or time.perf_counter()
+        return request_id, request_id_var.set(request_id), start
 
     @staticmethod
     def _end(

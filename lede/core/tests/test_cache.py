@@ -3,6 +3,7 @@ the site serving when Redis is unreachable."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import selectors
 import shutil
@@ -11,6 +12,7 @@ import socket
 import subprocess
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -226,3 +228,21 @@ def test_pages_are_served_from_the_database_when_redis_is_down(
     assert response.status_code == 200
     assert b"Le texte r\xc3\xa9serv\xc3\xa9 aux abonn\xc3\xa9s" in response.content
     assert client.get("/readyz").status_code == 503
+
+
+def test_the_loop_read_misses_while_redis_is_unreachable(fresh_outages: None) -> None:
+    """``get_many_on_loop`` (the article front's read) answers nothing when
+    Redis is unreachable, records the outage like the sync calls, and then
+    does not try Redis at all until the sync road has seen it back."""
+    cache = _cache(_free_port())  # nothing listens there
+    errors_before = _cache_errors()
+
+    def read() -> dict[str, Any]:
+        with ThreadPoolExecutor(max_workers=1) as driver:
+            return driver.submit(lambda: asyncio.run(cache.get_many_on_loop(["a", "b"]))).result()
+
+    assert read() == {}
+    assert cache.shared_client.outage.down_until > 0
+    assert _cache_errors() == errors_before + 1
+    assert read() == {}  # not tried again meanwhile
+    assert _cache_errors() == errors_before + 1
