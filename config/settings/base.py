@@ -405,7 +405,12 @@ METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", [])
 LOG_FORMAT = env_str("LOG_FORMAT", "text")  # "json": one JSON object a line (production)
 LOG_HANDLERS: dict[str, dict[str, object]] = {
     "console": {
-        "class": "logging.StreamHandler",
+        # LOG_BUFFER_BYTES > 0: lines written in batches (a warning or an
+        # error at once), at most LOG_FLUSH_SECONDS late; 0 (here; production
+        # buffers) writes every line as it comes (lede/core/observability/logs.py).
+        "class": "lede.core.observability.logs.BufferedStreamHandler",
+        "buffer_bytes": env_int("LOG_BUFFER_BYTES", 0),
+        "flush_seconds": env_float("LOG_FLUSH_SECONDS", 0.5),
         "filters": ["request_id"],
         "formatter": LOG_FORMAT,
     }

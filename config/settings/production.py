@@ -128,6 +128,9 @@ LEDE_READYZ_CHECK_WORKER = env_bool("LEDE_READYZ_CHECK_WORKER", True)
 # only when SENTRY_DSN is set (lede/core/observability/sentry.py).
 LOG_FORMAT = env_str("LOG_FORMAT", "json")
 LOG_HANDLERS["console"]["formatter"] = LOG_FORMAT
+# The request log line is written by every request: in batches of up to
+# 32 KiB, at most LOG_FLUSH_SECONDS late (warnings and errors at once).
+LOG_HANDLERS["console"]["buffer_bytes"] = env_int("LOG_BUFFER_BYTES", 32768)
 # Prometheus may scrape a node directly over plain HTTP on the private network.
 SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
 
