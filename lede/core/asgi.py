@@ -23,13 +23,13 @@ runs the whole sync middleware chain (loaded a second time, in sync mode, as
 the WSGI handler loads it) in one trip to its thread, as a WSGI server would
 run it; only the body is read and the response written on the event loop.
 The async views (``ASYNC_URL_NAMES``) keep Django's async path unchanged.
+Measured in bench/RESULTS.md (2026-11-26, "ASGI: sync pages in one hop").
 
 A front before the thread. ``LEDE_ASGI_FRONT`` names a callable offered
 every sync GET or HEAD first, on the event loop, with the request Django
 built (lede/paywall/front.py: the article fast path with one asynchronous
 Redis read). What it declines goes on to the request's thread as above,
 with the same request object.
-Measured in bench/RESULTS.md (2026-11-26, "ASGI: sync pages in one hop").
 """
 
 from __future__ import annotations

@@ -129,17 +129,18 @@ class ArticleFront:
 
     async def __call__(self, request: HttpRequest) -> HttpResponseBase | None:
         """The whole response for ``request``, or ``None`` for the road
-        through Django's handler (the request is then untouched)."""
+        through Django's handler (which then logs the request's duration from
+        the start noted here)."""
         if not self.fast._eligible(request):
             return None
         # The request's start for its log line and metrics (observability's
         # middleware runs after the answer here).
         request.lede_started = time.perf_counter()  # type: ignore[attr-defined]
-        plan = self.fast.plan(request)
-        if plan is None:
-            return None
-        found = await self.get_many(plan.wanted)
         try:
+            plan = self.fast.plan(request)
+            if plan is None:
+                return None
+            found = await self.get_many(plan.wanted)
             answer = self.fast.answer(request, plan, found, on_loop=True)
             if answer is None:
                 return None
