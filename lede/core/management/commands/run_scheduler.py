@@ -6,8 +6,9 @@ harmless.
 
 Each tick also enqueues the worker heartbeat (at the front of the queue: its
 age is what /readyz and the metrics report) and, on the RQ backend, puts back
-in the queue the jobs whose worker died (lede/core/queue.py). A tick that
-cannot reach the queue logs the error and the loop goes on.
+in the queue the jobs whose worker died, and moves to the queue the tasks
+spooled in the database while its Redis was away (lede/core/queue.py). A tick
+that cannot reach the queue logs the error and the loop goes on.
 
 Ticks are intervals, not wall-clock times, so the scheduler itself needs no
 time zone; the jobs it enqueues compare UTC instants and count calendar months
@@ -30,7 +31,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils.module_loading import import_string
 
 from lede.core.dates import publication_zone
-from lede.core.queue import HEARTBEAT_TASK, queue_reap_abandoned
+from lede.core.queue import HEARTBEAT_TASK, no_spool, queue_drain_spool, queue_reap_abandoned
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +73,13 @@ class Command(BaseCommand):
 
     def tick(self) -> None:
         try:
+            drained = queue_drain_spool()
+        except Exception:
+            logger.exception("scheduler: draining the spooled tasks failed")
+        else:
+            if drained:
+                self.stdout.write(f"enqueued {drained} task(s) spooled while Redis was away")
+        try:
             reaped = queue_reap_abandoned()
         except Exception:
             logger.exception("scheduler: reaping abandoned tasks failed")
@@ -82,7 +90,8 @@ class Command(BaseCommand):
             task: Any = import_string(dotted)
             enqueue: Callable[[], Any] = task.enqueue
             try:
-                result = enqueue()
+                with no_spool():  # the next tick enqueues it again anyway
+                    result = enqueue()
             except Exception:
                 logger.exception("scheduler: could not enqueue %s", dotted)
                 continue
