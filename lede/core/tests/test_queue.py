@@ -343,3 +343,16 @@ def test_the_scheduler_moves_the_spooled_tasks_to_the_queue(rq7: Any, settings: 
     assert _spooled() == []
     # The two spooled heartbeats and the tick's own.
     assert [job.func_name for job in rq7.get_jobs()].count(queue.HEARTBEAT_TASK) == 3
+
+
+def test_the_scheduler_drops_a_broken_database_connection_between_ticks(
+    monkeypatch: Any,
+) -> None:
+    """PostgreSQL restarted (or the connection cut) between two ticks: the
+    next tick opens a new connection instead of failing on the dead one."""
+    from lede.core.management.commands import run_scheduler
+
+    closed: list[bool] = []
+    monkeypatch.setattr(run_scheduler, "close_old_connections", lambda: closed.append(True))
+    call_command("run_scheduler", "--once", stdout=StringIO())
+    assert closed == [True]
