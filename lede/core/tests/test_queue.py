@@ -345,6 +345,7 @@ def test_the_scheduler_moves_the_spooled_tasks_to_the_queue(rq7: Any, settings: 
     assert [job.func_name for job in rq7.get_jobs()].count(queue.HEARTBEAT_TASK) == 3
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_scheduler_drops_a_broken_database_connection_between_ticks(
     monkeypatch: Any,
 ) -> None:

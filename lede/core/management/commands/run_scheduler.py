@@ -28,7 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils.module_loading import import_string
 
 from lede.core.dates import publication_zone
@@ -76,7 +76,9 @@ class Command(BaseCommand):
         # A long-lived process: drop a database connection that broke since
         # the last tick (PostgreSQL restarted) or outlived CONN_MAX_AGE, as
         # Django does around each request; the spool's drain reads the table.
-        close_old_connections()
+        # Never one that holds a transaction (a caller's, a test's).
+        if not connection.in_atomic_block:
+            close_old_connections()
         try:
             drained = queue_drain_spool()
         except Exception:
