@@ -74,15 +74,20 @@ import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
+from django.utils.module_loading import import_string
 from django_rq.queues import DjangoRQ
 from django_tasks import task_backends
+from django_tasks.base import TaskResult, TaskResultStatus
 from django_tasks_rq.backend import Job as TasksJob
 from django_tasks_rq.backend import RQBackend as TasksRQBackend
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq.job import JobStatus, Retry
 
 from lede.core.caching import keys
@@ -126,9 +131,105 @@ class Job(TasksJob):
 class RQBackend(TasksRQBackend):
     """django-tasks-rq's backend. Its enqueue honours the highest priority
     (the job goes to the front of the queue) and ignores the others, so a
-    priority is accepted instead of refused (the heartbeat uses it)."""
+    priority is accepted instead of refused (the heartbeat uses it).
+
+    When the queue's Redis cannot be reached (restarting, down), a task is
+    spooled in the database instead (:func:`queue_drain_spool`), in the
+    caller's transaction: web requests enqueue tasks too (Wagtail's reference
+    index on every save, cache purges, webhooks), and an editor publishing
+    during a Redis restart must not get a 500 nor lose the task."""
 
     supports_priority = True
+
+    def enqueue(self, task: Any, args: Any, kwargs: Any) -> Any:
+        try:
+            return super().enqueue(task, args, kwargs)
+        except (RedisConnectionError, RedisTimeoutError):
+            if not _spooling.get():
+                raise
+            logger.warning("queue: Redis unreachable, %s spooled in the database", task.module_path)
+            row = _spool()._task_to_db_task(task, args, kwargs)
+            # Spooled, not queued: the result is READY under this backend's
+            # name, with the row's id (get_result() does not know it).
+            return TaskResult(
+                task=task,
+                id=str(row.pk),
+                status=TaskResultStatus.READY,
+                enqueued_at=None,
+                started_at=None,
+                last_attempted_at=None,
+                finished_at=None,
+                args=args,
+                kwargs=kwargs,
+                backend=self.alias,
+                errors=[],
+                worker_ids=[],
+            )
+
+
+# --- The spool: tasks enqueued while the queue's Redis was away --------------
+
+#: The backend name of the spooled rows (django-tasks-db's table, which the
+#: embedded default uses as its queue; no db_worker runs in production).
+SPOOL_BACKEND = "lede-spool"
+_spooling: ContextVar[bool] = ContextVar("lede_queue_spooling", default=True)
+_spool_backend: Any = None
+
+
+def _spool() -> Any:
+    global _spool_backend
+    if _spool_backend is None:
+        from django_tasks_db.backend import DatabaseBackend
+
+        _spool_backend = DatabaseBackend(SPOOL_BACKEND, {})
+    return _spool_backend
+
+
+@contextmanager
+def no_spool() -> Iterator[None]:
+    """Enqueue without the spool: an unreachable Redis raises (the scheduler's
+    periodic tasks come again at its next tick; spooling them would pile up
+    copies)."""
+    token = _spooling.set(False)
+    try:
+        yield
+    finally:
+        _spooling.reset(token)
+
+
+def queue_drain_spool(limit: int = 500) -> int:
+    """Move the spooled tasks to the queue, oldest first; return how many.
+
+    Run by the scheduler each tick. Each row is locked, enqueued, then deleted
+    in one transaction: a crash in between enqueues it twice at worst (tasks
+    are idempotent, see the module docstring). Stops at the first failure
+    (Redis still away)."""
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    moved = 0
+    ids = list(
+        DBTaskResult.objects.filter(backend_name=SPOOL_BACKEND)
+        .order_by("enqueued_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    for pk in ids:
+        with transaction.atomic():
+            row = (
+                DBTaskResult.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, backend_name=SPOOL_BACKEND)
+                .first()
+            )
+            if row is None:
+                continue  # drained by another scheduler
+            later = None if row.run_after == get_date_max() else row.run_after
+            task = import_string(row.task_path).using(
+                priority=row.priority, queue_name=row.queue_name, run_after=later
+            )
+            with no_spool():
+                task.enqueue(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
+            row.delete()
+        moved += 1
+    return moved
 
 
 # --- Introspection (metrics, /readyz) --------------------------------------

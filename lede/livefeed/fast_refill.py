@@ -9,8 +9,9 @@ Redis. It needs only ``redis`` and ``urllib3`` and the environment
 restarts under load opens again in a second rather than after Django's
 start-up (measured: up to three minutes on a loaded 2-core machine, readers
 told to come back all along). Exit status 3 when it cannot do it (no Redis,
-an edition without a log): run the management command, which falls back on
-the database. Keys, lock and headers are those of :mod:`lede.livefeed.nchan`
+an edition whose log Redis lost, see :func:`lede.livefeed.nchan.complete_key`):
+run the management command, which falls back on the database and rebuilds the
+log. Keys, lock and headers are those of :mod:`lede.livefeed.nchan`
 (kept in step by lede/livefeed/tests/test_nchan.py).
 """
 
@@ -42,10 +43,13 @@ def refill(redis_url: str, channel: str, replay: int, front: str) -> dict[str, i
     held = [lock for lock in locks if lock.acquire()]
     try:
         for lang in EDITIONS:
-            raw = client.lrange(f"{channel}:nchan:{lang}", -replay, -1)
+            key = f"{channel}:nchan:{lang}"
+            if not client.exists(f"{key}:complete"):
+                # Redis lost the log (restarted empty, flushed) or never had
+                # it: the database knows more (nchan.complete_key).
+                return None
+            raw = client.lrange(key, -replay, -1)
             logs[lang] = [json.loads(item) for item in raw] or [HELLO]
-        if all(entries == [HELLO] for entries in logs.values()):
-            return None  # no log at all (Redis emptied?): the database knows more
         sent: dict[str, int] = {}
         for lang, entries in logs.items():
             for entry in entries:

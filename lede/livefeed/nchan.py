@@ -69,6 +69,17 @@ def log_key(language: str) -> str:
     return f"{settings.LEDE_SSE_CHANNEL}:nchan:{language}"
 
 
+def complete_key(language: str) -> str:
+    """Set (no expiry) while the edition's log in Redis holds its last frames.
+
+    Its absence means Redis lost the log (restarted without persistence,
+    flushed) or never had it: the log is rebuilt from the database at the next
+    publication or refill, and a refill meanwhile takes the database's frames
+    (fast_refill.py gives way to the management command). An edition with no
+    dispatch yet has the marker and no log."""
+    return f"{log_key(language)}:complete"
+
+
 def replay_size() -> int:
     return max(1, int(settings.LEDE_NCHAN_REPLAY))
 
@@ -163,17 +174,35 @@ def _post(base: str, language: str, event: str, data: bytes, *, refill: bool = F
 
 
 def _record(language: str, entry: dict[str, Any]) -> None:
+    """Append a published frame to the edition's log (the edition's lock is
+    held). A log Redis lost is rebuilt from the database first, whose last
+    frames include this one (published on commit)."""
     client = _redis_client()
     if client is None:
         return
     key = log_key(language)
     try:
+        if not client.exists(complete_key(language)):
+            _store_log(client, language, _database_entries(language))
+            return
         pipe = client.pipeline()
         pipe.rpush(key, json.dumps(entry, ensure_ascii=False))
         pipe.ltrim(key, -replay_size(), -1)
         pipe.execute()
     except Exception:  # the refill falls back on the database
         logger.warning("livefeed: could not keep the nchan replay log", exc_info=True)
+
+
+def _store_log(client: Any, language: str, entries: list[dict[str, Any]]) -> None:
+    """Replace the edition's log with ``entries`` and mark it complete."""
+    key = log_key(language)
+    pipe = client.pipeline(transaction=True)
+    pipe.delete(key)
+    if entries:
+        pipe.rpush(key, *[json.dumps(entry, ensure_ascii=False) for entry in entries])
+        pipe.ltrim(key, -replay_size(), -1)
+    pipe.set(complete_key(language), "1")
+    pipe.execute()
 
 
 def _entry(payload: Payload) -> dict[str, Any]:
@@ -234,27 +263,45 @@ def _channel_messages(base: str, language: str) -> int | None:
         return None
 
 
+def _database_entries(language: str) -> list[dict[str, Any]]:
+    """The edition's last public frames from the database, oldest first."""
+    rows = list(
+        FeedEvent.objects.filter(dispatch__language=language, dispatch__isnull=False).order_by(
+            "-id"
+        )[: replay_size()]
+    )
+    payloads = events.build_payloads(sorted(rows, key=lambda e: e.pk))
+    return [_entry(p) for p in payloads if p.event]
+
+
 def recent_entries(language: str) -> list[dict[str, Any]]:
-    """The edition's last public frames, oldest first: from Redis, or (no
-    Redis, or an empty log) from the database, once."""
+    """The edition's last public frames, oldest first: from Redis while its log
+    there is complete, else from the database, once (and the log in Redis is
+    rebuilt from them; the caller holds the edition's lock)."""
     client = _redis_client()
     if client is not None:
         try:
-            raw = client.lrange(log_key(language), -replay_size(), -1)
-            if raw:
+            complete, raw = (
+                client.pipeline(transaction=False)
+                .exists(complete_key(language))
+                .lrange(log_key(language), -replay_size(), -1)
+                .execute()
+            )
+            if complete:
                 return [json.loads(item) for item in raw]
         except Exception:
             logger.warning("livefeed: nchan replay log unreadable", exc_info=True)
+            client = None
     try:
-        rows = list(
-            FeedEvent.objects.filter(dispatch__language=language, dispatch__isnull=False).order_by(
-                "-id"
-            )[: replay_size()]
-        )
-        payloads = events.build_payloads(sorted(rows, key=lambda e: e.pk))
+        entries = _database_entries(language)
     finally:
         events.release_connection()
-    return [_entry(p) for p in payloads if p.event]
+    if client is not None:
+        try:
+            _store_log(client, language, entries)
+        except Exception:
+            logger.warning("livefeed: could not rebuild the nchan replay log", exc_info=True)
+    return entries
 
 
 def refill(

@@ -18,8 +18,9 @@ Helpers for other stack tests (e.g. ``test_worker.py``):
 * the ``stack`` fixture (session scope) is a :class:`Stack`;
 * ``stack.stop(name)``, ``stack.start(name)``, ``stack.restart(name)`` run
   ``bin/stack stop|start|restart`` for ``node1``, ``node2``, ``worker``,
-  ``scheduler``, ``varnish`` (a clean SIGTERM to the process group, waiting
-  for the start to answer);
+  ``scheduler``, ``varnish``, and ``redis`` when the stack runs its
+  own (``STACK_OWN_REDIS=1``: ``stack.own_redis``) (a clean SIGTERM to the
+  process group, waiting for the start to answer);
 * ``stack.kill(name)`` sends SIGKILL to the service's process group (a crash:
   no clean shutdown, whatever it was running is cut short) and waits until it
   is gone; ``stack.start(name)`` brings it back;
@@ -95,6 +96,19 @@ class Stack:
         return Path(self.env.get("LEDE_STACK_DIR", str(self.root / "var" / "stack")))
 
     @property
+    def own_redis(self) -> bool:
+        """The stack runs its own redis-server (``STACK_OWN_REDIS=1``), which a
+        test may restart; otherwise it uses the machine's, shared by everyone."""
+        try:
+            return (self.dir / "own_redis").read_text().strip() == "1"
+        except OSError:
+            return False
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        return ("redis", *SERVICES) if self.own_redis else SERVICES
+
+    @property
     def nodes(self) -> dict[str, str]:
         parts = urlsplit(self.url)
         port = parts.port or 80
@@ -129,9 +143,14 @@ class Stack:
         self._bin("restart", name)
 
     def pid(self, name: str) -> int | None:
-        assert name in SERVICES, name
+        assert name in self.services, name
         try:
             pid = int((self.dir / f"{name}.pid").read_text().strip())
+            if name == "redis":
+                # redis-server writes its title over its environment: known by
+                # its configuration file, as bin/stack knows it.
+                title = Path(f"/proc/{pid}/cmdline").read_bytes()
+                return pid if str(self.dir / "redis.conf").encode() in title else None
             environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
         except (OSError, ValueError):
             return None
@@ -223,11 +242,11 @@ def _all_services_running(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
         return
     stack: Stack = request.getfixturevalue("stack")
-    missing = [name for name in SERVICES if stack.pid(name) is None]
+    missing = [name for name in stack.services if stack.pid(name) is None]
     if missing:
         stack._bin("start", *missing)
     yield
-    missing = [name for name in SERVICES if stack.pid(name) is None]
+    missing = [name for name in stack.services if stack.pid(name) is None]
     if missing:
         stack._bin("start", *missing)
 

@@ -30,7 +30,12 @@ def _render(stack: Stack, target: Path, http_port: int, https_port: int) -> Path
     varnish = urlsplit(stack.url).netloc
     conf = conf.replace("server 127.0.0.1:6081;", f"server {varnish};")
     conf = re.sub(r"listen 80;", f"listen 127.0.0.1:{http_port};", conf)
-    conf = re.sub(r"listen 443 ssl( http2)?;", f"listen 127.0.0.1:{https_port} ssl;", conf)
+    # Options (sndbuf=) kept: set once for the address, they are tested too.
+    conf = re.sub(
+        r"listen 443 ssl(?: http2)?((?: [a-z_]+=[^ ;]+)*);",
+        rf"listen 127.0.0.1:{https_port} ssl\1;",
+        conf,
+    )
     conf = re.sub(r"\s*listen \[::\]:\d+[^;]*;", "", conf)
     conf = conf.replace("/etc/letsencrypt/live/www.example.ma/", f"{target}/")
     conf = conf.replace("/srv/lede/var/", f"{stack.dir}/")

@@ -104,6 +104,30 @@ def test_expiry_and_clock_skew() -> None:
     assert _verify(behind, now=NOW - 200 + edge_tokens.lifetime()) is None
 
 
+def test_a_node_behind_by_a_lifetime_issues_nothing_usable() -> None:
+    """A node whose clock runs behind the edge's by the token's lifetime or
+    more (beyond any skew tolerated) signs tokens already lapsed at the edge:
+    refused, never stretched by the skew allowance (which only looks ahead)."""
+    lifetime = edge_tokens.lifetime()
+    assert _verify(_issue(now=NOW - lifetime + 1), now=NOW) is not None  # 1 s left
+    assert _verify(_issue(now=NOW - lifetime), now=NOW) is None
+    assert _verify(_issue(now=NOW - lifetime - edge_tokens.skew()), now=NOW) is None
+    assert _verify(_issue(now=NOW - 86_400), now=NOW) is None
+
+
+@pytest.mark.parametrize(("skew", "lifetime"), [(0, 300), (5, 60), (120, 600)])
+def test_the_tolerated_skew_follows_the_settings(skew: int, lifetime: int) -> None:
+    """Within LEDE_EDGE_TOKEN_SKEW_SECONDS ahead, accepted; one second
+    beyond, refused; with no skew allowed, only a node on the edge's clock."""
+    with override_settings(LEDE_EDGE_TOKEN_SKEW_SECONDS=skew, LEDE_EDGE_TOKEN_SECONDS=lifetime):
+        assert _verify(_issue(now=NOW + skew), now=NOW) is not None
+        assert _verify(_issue(now=NOW + skew + 1), now=NOW) is None
+        # The longest a wrong clock can make a token last at the edge.
+        grant = _verify(_issue(now=NOW + skew), now=NOW)
+        assert grant is not None and grant.expires - NOW == lifetime + skew
+        assert _verify(_issue(now=NOW + skew), now=NOW + lifetime + skew) is None
+
+
 def test_only_full_variants_for_shared_kinds_are_issued() -> None:
     for changes in ({"variant": "locked"}, {"kind": "staff"}, {"kind": "group:3"}):
         with pytest.raises(ValueError):

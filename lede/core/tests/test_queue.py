@@ -297,3 +297,63 @@ def test_a_real_worker_runs_tasks_and_does_not_rerun_a_failure(rq7: Any) -> None
         assert queue.queue_depth() == 0
     finally:
         probe_tables_drop()
+
+
+# --- The spool: tasks enqueued while the queue's Redis is away ---------------
+
+
+def _spooled() -> list[Any]:
+    from django_tasks_db.models import DBTaskResult
+
+    return list(DBTaskResult.objects.filter(backend_name=queue.SPOOL_BACKEND))
+
+
+def test_a_task_enqueued_while_redis_is_away_is_spooled(settings: Any) -> None:
+    """A web request that enqueues a task (Wagtail's reference index on every
+    save) while Redis restarts: no error, the task waits in the database."""
+    _use_rq(settings, "redis://127.0.0.1:1/0")  # nothing listens on port 1
+    heartbeat.enqueue()
+    [row] = _spooled()
+    assert row.task_path == queue.HEARTBEAT_TASK
+    # Still away: draining leaves it there (the scheduler logs and goes on).
+    with pytest.raises(Exception, match=r"(?i)connect"):
+        queue.queue_drain_spool()
+    assert len(_spooled()) == 1
+    # The scheduler's own periodic tasks are not spooled: its next tick
+    # enqueues them again.
+    with queue.no_spool(), pytest.raises(Exception, match=r"(?i)connect"):
+        heartbeat.enqueue()
+    out = StringIO()
+    call_command("run_scheduler", "--once", stdout=out)
+    assert "enqueued lede" not in out.getvalue()
+    assert len(_spooled()) == 1
+
+
+@pytest.mark.redis
+def test_the_scheduler_moves_the_spooled_tasks_to_the_queue(rq7: Any, settings: Any) -> None:
+    url = settings.RQ_QUEUES["default"]["URL"]
+    _use_rq(settings, "redis://127.0.0.1:1/0")
+    heartbeat.enqueue()
+    heartbeat.using(priority=-10).enqueue()
+    assert len(_spooled()) == 2
+    _use_rq(settings, url)  # Redis is back
+    out = StringIO()
+    call_command("run_scheduler", "--once", stdout=out)
+    assert "enqueued 2 task(s) spooled while Redis was away" in out.getvalue()
+    assert _spooled() == []
+    # The two spooled heartbeats and the tick's own.
+    assert [job.func_name for job in rq7.get_jobs()].count(queue.HEARTBEAT_TASK) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_scheduler_drops_a_broken_database_connection_between_ticks(
+    monkeypatch: Any,
+) -> None:
+    """PostgreSQL restarted (or the connection cut) between two ticks: the
+    next tick opens a new connection instead of failing on the dead one."""
+    from lede.core.management.commands import run_scheduler
+
+    closed: list[bool] = []
+    monkeypatch.setattr(run_scheduler, "close_old_connections", lambda: closed.append(True))
+    call_command("run_scheduler", "--once", stdout=StringIO())
+    assert closed == [True]

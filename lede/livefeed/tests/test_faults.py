@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
-import socket
-import subprocess
-import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,56 +12,9 @@ from asgiref.sync import async_to_sync, sync_to_async
 from lede.livefeed import services
 from lede.livefeed.broker import current_hub
 
-from .conftest import SSEClient
+from .conftest import OwnRedis, SSEClient
 
 pytestmark = pytest.mark.django_db
-
-
-class OwnRedis:
-    """A private redis-server on a free loopback port (never the machine's)."""
-
-    def __init__(self) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = int(sock.getsockname()[1])
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-        self.proc = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait(10)
-            self.proc = None
-
-
-@pytest.fixture
-def own_redis() -> Iterator[OwnRedis]:
-    if not (shutil.which("redis-server") or os.path.exists("/usr/bin/redis-server")):
-        pytest.skip("redis-server is not installed")
-    server = OwnRedis()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def test_redis_restarted_during_a_live_event(

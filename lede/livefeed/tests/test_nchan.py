@@ -5,6 +5,10 @@ the real nginx is exercised by tests/stack/test_livefeed.py)."""
 from __future__ import annotations
 
 import json
+import threading
+import uuid
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -12,6 +16,8 @@ from django.test import Client
 
 from lede.livefeed import fast_refill, nchan, services
 from lede.livefeed.models import Edition
+
+from .conftest import OwnRedis
 
 pytestmark = pytest.mark.django_db
 
@@ -195,4 +201,118 @@ def test_the_fast_refill_speaks_the_publishers_language(settings: Any) -> None:
     assert set(fast_refill.EDITIONS) == set(Edition.values)
     assert fast_refill.HELLO == nchan.HELLO
     assert nchan.log_key("ar") == f"{settings.LEDE_SSE_CHANNEL}:nchan:ar"
+    assert nchan.complete_key("ar") == f"{settings.LEDE_SSE_CHANNEL}:nchan:ar:complete"
     assert nchan.channel_id("ar") == "lede-ar"
+
+
+class FrontRecorder(ThreadingHTTPServer):
+    """A stand-in front for fast_refill.py (which speaks HTTP itself)."""
+
+    def __init__(self) -> None:
+        posts: list[tuple[str, str, dict[str, Any]]] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                event = self.headers["X-EventSource-Event"]
+                posts.append((self.path.rsplit("/", 1)[-1], event, json.loads(body)))
+                self.send_response(202)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.posts = posts
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/_nchan/pub/"
+
+
+@pytest.fixture
+def front() -> Iterator[FrontRecorder]:
+    server = FrontRecorder()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_replay_log_redis_lost_is_rebuilt_from_the_database(
+    fronts: dict[str, Any],
+    settings: Any,
+    desk: dict[str, Any],
+    own_redis: OwnRedis,
+    front: FrontRecorder,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Redis restarted empty (no persistence) during a live event: the refill
+    of a front restarted afterwards still gives every edition its last frames,
+    not only those published since Redis came back (docs/livefeed.md)."""
+    settings.REDIS_URL = own_redis.url
+    settings.LEDE_SSE_CHANNEL = f"lede:livefeed:test:{uuid.uuid4().hex}"
+    nchan.forget_clients()
+    channel = settings.LEDE_SSE_CHANNEL
+
+    def fast_refill_sends() -> dict[str, int] | None:
+        return fast_refill.refill(own_redis.url, channel, 50, front.url)
+
+    try:
+        before = [
+            _publish(django_capture_on_commit_callbacks, headline=f"Avant {i}") for i in range(3)
+        ]
+        arabic = _publish(django_capture_on_commit_callbacks, headline="قبل", language="ar")
+        assert fast_refill_sends() == {"fr": 3, "ar": 1}
+
+        own_redis.stop()
+        own_redis.start()  # empty
+        assert fast_refill_sends() is None  # the logs are gone: the database knows more
+        after = _publish(django_capture_on_commit_callbacks, headline="Après le retour")
+        # The French log is whole again (rebuilt from the database at this
+        # publication); the Arabic one is not yet: still the database's turn.
+        assert fast_refill_sends() is None
+        front.posts.clear()
+        fronts["posts"].clear()
+        assert nchan.refill() == {"fr": 8, "ar": 2}  # the management command, two fronts
+        by_channel = {
+            channel_id: [
+                data["dispatch"] for base, c, _, data in fronts["posts"] if c == channel_id
+            ]
+            for channel_id in ("lede-fr", "lede-ar")
+        }
+        assert by_channel["lede-fr"] == [d.pk for d in [*before, after]] * 2
+        assert by_channel["lede-ar"] == [arabic.pk] * 2
+        # ...which rebuilt the Arabic log: the fast refill works again.
+        assert fast_refill_sends() == {"fr": 4, "ar": 1}
+        assert [data["dispatch"] for lang, _, data in front.posts if lang == "lede-fr"] == [
+            d.pk for d in [*before, after]
+        ]
+    finally:
+        nchan.forget_clients()
+
+
+def test_an_edition_without_dispatches_keeps_the_fast_refill(
+    fronts: dict[str, Any],
+    settings: Any,
+    desk: dict[str, Any],
+    own_redis: OwnRedis,
+    front: FrontRecorder,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """A site without Arabic dispatches: once the logs are built, the Arabic
+    channel gets its "hello" from the fast refill, not a trip through Django."""
+    settings.REDIS_URL = own_redis.url
+    settings.LEDE_SSE_CHANNEL = f"lede:livefeed:test:{uuid.uuid4().hex}"
+    nchan.forget_clients()
+    try:
+        assert nchan.refill() == {"ar": 2, "fr": 2}  # hello, hello (empty database)
+        _publish(django_capture_on_commit_callbacks, headline="Seule")
+        sent = fast_refill.refill(own_redis.url, settings.LEDE_SSE_CHANNEL, 50, front.url)
+        assert sent == {"fr": 1, "ar": 1}
+        assert {event for lang, event, _ in front.posts if lang == "lede-ar"} == {"hello"}
+    finally:
+        nchan.forget_clients()

@@ -188,6 +188,88 @@ def test_a_token_for_an_article_whose_access_changed_opens_nothing(
     assert secret("subscribers", 1) not in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("offset", "served"),
+    [
+        ("+skew", "full"),  # the signing node ahead, within the tolerated skew
+        ("+skew+1", "locked"),  # further ahead: refused
+        ("-lifetime+10", "full"),  # behind: a token with 10 s left here
+        ("-lifetime", "locked"),  # behind by its whole life: lapsed here
+    ],
+)
+def test_a_token_signed_by_a_node_with_a_skewed_clock(
+    paywalled: dict[str, Any], monkeypatch: pytest.MonkeyPatch, offset: str, served: str
+) -> None:
+    """The node that answers the edge's fetch checks the token with its own
+    clock, whichever node signed it (LEDE_EDGE_TOKEN_SKEW_SECONDS)."""
+    now = 1_900_000_000
+    monkeypatch.setattr(time, "time", lambda: now + 0.5)
+    shift = {
+        "+skew": edge_tokens.skew(),
+        "+skew+1": edge_tokens.skew() + 1,
+        "-lifetime+10": -edge_tokens.lifetime() + 10,
+        "-lifetime": -edge_tokens.lifetime(),
+    }[offset]
+    article = paywalled["articles"]["subscribers"]
+    digest = edge_tokens.session_digest("s" * 32)
+    token = edge_tokens.issue(
+        secret=KEY,
+        now=now + shift,
+        variant="full",
+        kind="subscriber",
+        host=HOST,
+        path=article.url,
+        session_sha256=digest,
+    )
+    response = _edge_fetch(article.url, token, digest)
+    assert response.status_code == 200
+    assert response["X-Lede-Variant"] == served
+    opened = secret("subscribers", 1) in response.content.decode()
+    assert opened is (served == "full")
+    assert ("X-Lede-Edge-Cache" in response) is (served == "full")
+
+
+def test_a_token_from_a_node_ahead_is_kept_and_one_from_a_node_behind_renewed(
+    client: Client, paywalled: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader's token signed by another node: one ahead (within the skew)
+    has more than half its life left here and is kept; one from a node far
+    behind has less, and this node signs a new one (no reader is left with a
+    token about to lapse because a clock was wrong)."""
+    url = paywalled["articles"]["subscribers"].url
+    _reader("abonne@example.com")
+    login_through_site(client, "abonne@example.com", PASSWORD, next_url=url)
+    now = int(time.time())
+    monkeypatch.setattr(time, "time", lambda: now + 0.5)
+
+    def signed_at(when: int) -> str:
+        return edge_tokens.issue(
+            secret=KEY,
+            now=when,
+            variant="full",
+            kind="subscriber",
+            host=HOST,
+            path=url,
+            session_sha256=_session_digest(client),
+        )
+
+    client.cookies[edge_tokens.COOKIE] = signed_at(now + edge_tokens.skew())
+    assert _token_cookie(client.get(url)) is None
+    behind = now - edge_tokens.lifetime() // 2 - 1
+    client.cookies[edge_tokens.COOKIE] = signed_at(behind)
+    renewed = _token_cookie(client.get(url))
+    assert renewed is not None
+    grant = edge_tokens.verify(
+        renewed.value,
+        secret=KEY,
+        now=now,
+        host=HOST,
+        path=url,
+        session_sha256=_session_digest(client),
+    )
+    assert grant is not None and grant.expires == now + edge_tokens.lifetime()
+
+
 def test_a_good_token_is_not_signed_again_until_half_its_life(
     client: Client, paywalled: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,8 +6,9 @@ harmless.
 
 Each tick also enqueues the worker heartbeat (at the front of the queue: its
 age is what /readyz and the metrics report) and, on the RQ backend, puts back
-in the queue the jobs whose worker died (lede/core/queue.py). A tick that
-cannot reach the queue logs the error and the loop goes on.
+in the queue the jobs whose worker died, and moves to the queue the tasks
+spooled in the database while its Redis was away (lede/core/queue.py). A tick
+that cannot reach the queue logs the error and the loop goes on.
 
 Ticks are intervals, not wall-clock times, so the scheduler itself needs no
 time zone; the jobs it enqueues compare UTC instants and count calendar months
@@ -27,10 +28,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections, connection
 from django.utils.module_loading import import_string
 
 from lede.core.dates import publication_zone
-from lede.core.queue import HEARTBEAT_TASK, queue_reap_abandoned
+from lede.core.queue import HEARTBEAT_TASK, no_spool, queue_drain_spool, queue_reap_abandoned
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +73,19 @@ class Command(BaseCommand):
                 time.sleep(0.5)
 
     def tick(self) -> None:
+        # A long-lived process: drop a database connection that broke since
+        # the last tick (PostgreSQL restarted) or outlived CONN_MAX_AGE, as
+        # Django does around each request; the spool's drain reads the table.
+        # Never one that holds a transaction (a caller's, a test's).
+        if not connection.in_atomic_block:
+            close_old_connections()
+        try:
+            drained = queue_drain_spool()
+        except Exception:
+            logger.exception("scheduler: draining the spooled tasks failed")
+        else:
+            if drained:
+                self.stdout.write(f"enqueued {drained} task(s) spooled while Redis was away")
         try:
             reaped = queue_reap_abandoned()
         except Exception:
@@ -82,7 +97,8 @@ class Command(BaseCommand):
             task: Any = import_string(dotted)
             enqueue: Callable[[], Any] = task.enqueue
             try:
-                result = enqueue()
+                with no_spool():  # the next tick enqueues it again anyway
+                    result = enqueue()
             except Exception:
                 logger.exception("scheduler: could not enqueue %s", dotted)
                 continue
