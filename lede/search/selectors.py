@@ -467,7 +467,8 @@ def _rank_postgresql(
     #    the query restricted to the weights the locked text never has.
     # 2. rank those candidates (the same way), keep `limit`;
     # 3. ts_headline (costly) for the rows kept only: of the whole body when
-    #    it was matched, else of the free part only.
+    #    it was matched, else of the free part only; their texts are read for
+    #    those rows only (step 2 carries narrow rows).
     # `candidates` (how many step 1 found) tells whether a window held enough.
     tsquery = "websearch_to_tsquery(%s::regconfig, %s)"
     config = ts_config(language)
@@ -498,14 +499,14 @@ def _rank_postgresql(
         window = "AND m.published_at >= %s" if windowed else ""
         return f"""
             SELECT top.article_id, top.full_text,
-                   ts_headline(%s::regconfig, top.standfirst, {tsquery}, %s),
+                   ts_headline(%s::regconfig, t.standfirst, {tsquery}, %s),
                    ts_headline(%s::regconfig,
-                               CASE WHEN top.full_text = 1 THEN top.body ELSE top.lead END,
+                               CASE WHEN top.full_text = 1 THEN t.body ELSE t.lead END,
                                {tsquery}, %s),
                    top.candidates
             FROM (
-                SELECT d.article_id, d.standfirst, d.body, d.lead, c.published_at,
-                       c.full_text, {rank} AS score, count(*) OVER () AS candidates
+                SELECT d.article_id, c.published_at, c.full_text, {rank} AS score,
+                       count(*) OVER () AS candidates
                 FROM (
                     SELECT m.article_id, m.published_at, {full_text} AS full_text
                     FROM {doc} m
@@ -525,6 +526,7 @@ def _rank_postgresql(
                 ORDER BY score DESC, c.published_at DESC, d.article_id DESC
                 LIMIT %s
             ) top
+            JOIN {doc} t ON t.article_id = top.article_id
             ORDER BY top.score DESC, top.published_at DESC, top.article_id DESC
         """  # noqa: S608 - identifiers only; every value is a parameter
 
