@@ -17,7 +17,12 @@ Only the articles of the edition's language are searched (the document's
 Either way a search costs one query for the ranked ids and texts, then
 the listing queries of :func:`lede.editorial.selectors.for_listing` (the
 articles with their section and image, and their authors): three queries
-whatever the number of results, one when nothing matches.
+whatever the number of results, one when nothing matches. PostgreSQL asks
+the planner first how many documents the words should match (an ``EXPLAIN``,
+not run) and, for a common word, reads the histogram of publication dates,
+to search a recency window (:func:`_recent_since`, ``docs/search.md``): one
+or two more small queries, and the ranking query once more when the window
+held too few matches.
 
 Fragments are plain text with sentinel characters around the matches; they are
 escaped and the sentinels turned into ``<mark>`` by
