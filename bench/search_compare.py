@@ -32,7 +32,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-QUERIES = ["gouvernement", "xylographie", "médina", "lance la rénovation", "budget tramway"]
+QUERIES = [
+    "gouvernement",
+    "xylographie",
+    "médina",
+    "maroc",
+    "lance la rénovation",
+    "budget tramway",
+]
 
 
 def _worker(args: argparse.Namespace) -> None:
@@ -112,8 +119,9 @@ def main() -> None:
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--code", default="", help=argparse.SUPPRESS)
     args = p.parse_args()
-    if "bench" not in args.database_url.rsplit("/", 1)[-1]:
-        p.error("the database name must contain 'bench'")
+    name = args.database_url.rsplit("/", 1)[-1]
+    if "bench" not in name and "scale" not in name:  # bench/generate.py's are *scale*
+        p.error("the database name must contain 'bench' or 'scale'")
     if args.worker:
         _worker(args)
         return

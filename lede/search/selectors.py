@@ -17,7 +17,12 @@ Only the articles of the edition's language are searched (the document's
 Either way a search costs one query for the ranked ids and texts, then
 the listing queries of :func:`lede.editorial.selectors.for_listing` (the
 articles with their section and image, and their authors): three queries
-whatever the number of results, one when nothing matches.
+whatever the number of results, one when nothing matches. PostgreSQL asks
+the planner first how many documents the words should match (an ``EXPLAIN``,
+not run) and, for a common word, reads the histogram of publication dates,
+to search a recency window (:func:`_recent_since`, ``docs/search.md``): one
+or two more small queries, and the ranking query once more when the window
+held too few matches.
 
 Fragments are plain text with sentinel characters around the matches; they are
 escaped and the sentinels turned into ``<mark>`` by
@@ -28,6 +33,7 @@ otherwise the fragment comes from the standfirst, which teasers show anyway.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -73,6 +79,11 @@ MAX_LIMIT = 200
 #: fortnight of a daily's output for a word in every article, and the whole
 #: archive for a rarer one (the rare words never reach the cap).
 RANK_CANDIDATES = 500
+#: The recency window (PostgreSQL): the candidates are looked for among the
+#: most recent documents where the planner expects this many times
+#: RANK_CANDIDATES matches (see _recent_since), and in the whole archive only
+#: when the window held fewer than RANK_CANDIDATES.
+WINDOW_MARGIN = 2.0
 
 #: bm25 column weights, in the FTS5 table's column order: for a match on the
 #: full text (``body`` holds the lead too) and on the free text only.
@@ -381,6 +392,60 @@ def _rank_sqlite(
     return [_Ranked(int(r[0]), bool(r[1]), r[2] or "", r[3] or "") for r in rows], fragment
 
 
+def _estimated_matches(
+    cursor: Any, doc: str, q_sql: str, q_params: list[Any], language: str
+) -> float:
+    """How many documents of ``language`` the planner expects the query to
+    match (from the statistics of the GIN-indexed vectors: the most common
+    lexemes and their frequencies), without running it."""
+    sql = f"SELECT 1 FROM {doc} m WHERE m.document @@ {q_sql} AND m.language = %s"  # noqa: S608
+    cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", [*q_params, language])
+    raw = cursor.fetchone()[0]
+    plan = json.loads(raw) if isinstance(raw, str) else raw
+    return float(plan[0]["Plan"]["Plan Rows"])
+
+
+def _date_quantiles(cursor: Any, table: str) -> list[datetime]:
+    """The bounds of the planner's histogram of the documents' publication
+    dates (about 100 buckets of equal size, oldest first): empty before the
+    table was first analysed."""
+    cursor.execute(
+        "SELECT histogram_bounds::text::timestamptz[] FROM pg_stats "
+        "WHERE schemaname = current_schema() AND tablename = %s AND attname = 'published_at'",
+        [table],
+    )
+    row = cursor.fetchone()
+    return list(row[0]) if row and row[0] else []
+
+
+def _recent_since(
+    cursor: Any, doc: str, q_sql: str, q_params: list[Any], language: str
+) -> datetime | None:
+    """The start of the recency window where the RANK_CANDIDATES most recent
+    matches should be, or None to search the whole archive.
+
+    A word found in a share ``f`` of the documents has its ``cap`` most recent
+    matches among the most recent ``cap / f`` documents, if it is spread
+    evenly over time: the window is the most recent ``WINDOW_MARGIN * cap /
+    matches`` of the archive, read off the planner's histogram of publication
+    dates. Within it, PostgreSQL reads the date index and intersects it with
+    the GIN index (or walks the date index for a word in most documents):
+    the work is about the window's, not the archive's. A rare word (fewer
+    expected matches than the window would need) gets no window: the GIN
+    index finds its few matches anywhere in the archive."""
+    matches = _estimated_matches(cursor, doc, q_sql, q_params, language)
+    share = WINDOW_MARGIN * RANK_CANDIDATES / matches if matches > 0 else 1.0
+    if share >= 1.0:
+        return None
+    bounds = _date_quantiles(cursor, SearchDocument._meta.db_table)
+    if len(bounds) < 2:
+        return None
+    position = (1.0 - share) * (len(bounds) - 1)  # in buckets, from the oldest
+    i = min(int(position), len(bounds) - 2)
+    start, end = bounds[i], bounds[i + 1]
+    return start + (end - start) * (position - i)
+
+
 def _rank_postgresql(
     connection: BaseDatabaseWrapper,
     q: str,
@@ -391,19 +456,25 @@ def _rank_postgresql(
 ) -> tuple[list[_Ranked], Fragmenter]:
     qn = connection.ops.quote_name
     page, article, article_pk = _liveness_tables()
-    doc = SearchDocument._meta.db_table
+    doc = qn(SearchDocument._meta.db_table)
     # Three steps, innermost first:
-    # 1. candidates: the most recent RANK_CANDIDATES live matches. The query
-    #    is written out (no CTE) so that the planner sees it as a constant
-    #    and can estimate how common its words are: for a word in most
-    #    articles it walks the published_at index and stops early, for a
-    #    rare one it reads the GIN index. Ranking every match instead cost
-    #    1.0-1.4 s for a word in all of 200,000 articles (bench/RESULTS.md).
+    # 1. candidates: the most recent RANK_CANDIDATES live matches, taken from
+    #    the search table alone in the order of its (language, published_at)
+    #    index, within a recency window when the words are common (see
+    #    _recent_since; without it a word in 9 % of 200,000 articles read all
+    #    its 18,000 matches and joined them to every page: 69 ms, against
+    #    10 ms in the window). The query is written out with its values (no
+    #    CTE, client-side binding) so that the planner sees the words and the
+    #    window and picks its way: the date index walked until enough matches
+    #    for a word in most articles, the date index intersected with the GIN
+    #    index for a commoner word, the GIN index alone for a rare one.
     #    An article the reader may not read matches on its free text only:
     #    the query restricted to the weights the locked text never has.
     # 2. rank those candidates (the same way), keep `limit`;
     # 3. ts_headline (costly) for the rows kept only: of the whole body when
-    #    it was matched, else of the free part only.
+    #    it was matched, else of the free part only; their texts are read for
+    #    those rows only (step 2 carries narrow rows).
+    # `candidates` (how many step 1 found) tells whether a window held enough.
     tsquery = "websearch_to_tsquery(%s::regconfig, %s)"
     config = ts_config(language)
     q_params: list[Any] = [config, q]
@@ -428,49 +499,65 @@ def _rank_postgresql(
             f"ELSE ts_rank_cd(d.document, {free_tsquery}) END"
         )
         rank_params = [*q_params, *free_params]
-    sql = f"""
-        SELECT top.article_id, top.full_text,
-               ts_headline(%s::regconfig, top.standfirst, {tsquery}, %s),
-               ts_headline(%s::regconfig,
-                           CASE WHEN top.full_text = 1 THEN top.body ELSE top.lead END,
-                           {tsquery}, %s)
-        FROM (
-            SELECT d.article_id, d.standfirst, d.body, d.lead, c.published_at, c.full_text,
-                   {rank} AS score
+
+    def sql(windowed: bool) -> str:
+        window = "AND m.published_at >= %s" if windowed else ""
+        return f"""
+            SELECT top.article_id, top.full_text,
+                   ts_headline(%s::regconfig, t.standfirst, {tsquery}, %s),
+                   ts_headline(%s::regconfig,
+                               CASE WHEN top.full_text = 1 THEN t.body ELSE t.lead END,
+                               {tsquery}, %s),
+                   top.candidates
             FROM (
-                SELECT m.article_id, a.published_at, {full_text} AS full_text
-                FROM {qn(doc)} m
-                JOIN {qn(page)} p ON p.id = m.article_id
-                JOIN {qn(article)} a ON a.{qn(article_pk)} = m.article_id
-                {join}
-                WHERE {match}
-                  AND p.live
-                  AND a.published_at IS NOT NULL
-                  AND (p.expire_at IS NULL OR p.expire_at > %s)
-                  AND m.language = %s
-                ORDER BY a.published_at DESC, m.article_id DESC
+                SELECT d.article_id, c.published_at, c.full_text, {rank} AS score,
+                       count(*) OVER () AS candidates
+                FROM (
+                    SELECT m.article_id, m.published_at, {full_text} AS full_text
+                    FROM {doc} m
+                    JOIN {qn(page)} p ON p.id = m.article_id
+                    JOIN {qn(article)} a ON a.{qn(article_pk)} = m.article_id
+                    {join}
+                    WHERE {match}
+                      AND m.language = %s
+                      AND m.published_at IS NOT NULL {window}
+                      AND p.live
+                      AND a.published_at IS NOT NULL
+                      AND (p.expire_at IS NULL OR p.expire_at > %s)
+                    ORDER BY m.published_at DESC, m.article_id DESC
+                    LIMIT %s
+                ) c
+                JOIN {doc} d ON d.article_id = c.article_id
+                ORDER BY score DESC, c.published_at DESC, d.article_id DESC
                 LIMIT %s
-            ) c
-            JOIN {qn(doc)} d ON d.article_id = c.article_id
-            ORDER BY score DESC, c.published_at DESC, d.article_id DESC
-            LIMIT %s
-        ) top
-        ORDER BY top.score DESC, top.published_at DESC, top.article_id DESC
-    """  # noqa: S608 - identifiers only; every value is a parameter
-    params: list[Any] = [
-        *(config, *q_params, HEADLINE_OPTIONS),  # standfirst fragment
-        *(config, *q_params, HEADLINE_OPTIONS),  # body (or lead) fragment
-        *rank_params,
-        *full_params,  # the candidates' full_text column
-        *match_params,
-        now,
-        language,
-        RANK_CANDIDATES,
-        limit,
-    ]
+            ) top
+            JOIN {doc} t ON t.article_id = top.article_id
+            ORDER BY top.score DESC, top.published_at DESC, top.article_id DESC
+        """  # noqa: S608 - identifiers only; every value is a parameter
+
+    def params(since: datetime | None) -> list[Any]:
+        return [
+            *(config, *q_params, HEADLINE_OPTIONS),  # standfirst fragment
+            *(config, *q_params, HEADLINE_OPTIONS),  # body (or lead) fragment
+            *rank_params,
+            *full_params,  # the candidates' full_text column
+            *match_params,
+            language,
+            *([since] if since is not None else []),
+            now,
+            RANK_CANDIDATES,
+            limit,
+        ]
+
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        since = _recent_since(cursor, doc, tsquery, q_params, language)
+        cursor.execute(sql(since is not None), params(since))
         rows = cursor.fetchall()
+        if since is not None and (not rows or rows[0][4] < RANK_CANDIDATES):
+            # The window held fewer matches than the cap (a word common in the
+            # past, rarer lately): the whole archive, as for a rare word.
+            cursor.execute(sql(False), params(None))
+            rows = cursor.fetchall()
     # ts_headline already cut and highlighted the fragments.
     return [_Ranked(int(r[0]), bool(r[1]), r[2] or "", r[3] or "") for r in rows], _plain
 

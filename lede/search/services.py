@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import connections, router, transaction
@@ -37,6 +38,7 @@ _TEXT_FIELDS = [
     "section",
     "tags",
     "language",
+    "published_at",
     "updated_at",
 ]
 _ROW_FIELDS = (
@@ -47,9 +49,10 @@ _ROW_FIELDS = (
     "agency_credit",
     "section__title",
     "locale__language_code",
+    "published_at",
 )
 
-Row = tuple[int, str, str, Any, str, str | None, str | None]
+Row = tuple[int, str, str, Any, str, str | None, str | None, datetime | None]
 
 
 def _indexable_articles() -> QuerySet[ArticlePage]:
@@ -107,7 +110,7 @@ class _Doc:
 
 
 def _document(row: Row, authors: list[str], tags: list[str]) -> _Doc:
-    pk, title, standfirst, body, agency_credit, section, language = row
+    pk, title, standfirst, body, agency_credit, section, language, published_at = row
     credits = [*authors, agency_credit or ""]
     whole, lead, locked = _body_parts(body)
     doc = SearchDocument(
@@ -120,6 +123,7 @@ def _document(row: Row, authors: list[str], tags: list[str]) -> _Doc:
         section=clean_text(section or ""),
         tags=clean_text(" ".join(tags)),
         language=search_language(language),
+        published_at=published_at,
         updated_at=timezone.now(),
     )
     return _Doc(doc, locked)
@@ -157,6 +161,7 @@ _COLUMNS = [
     "section",
     "tags",
     "language",
+    "published_at",
 ]
 #: The FTS5 columns (migration 0003), in the table's order.
 _FTS_COLUMNS = ["title", "standfirst", "lead", "body", "credits", "section", "tags"]
@@ -176,10 +181,9 @@ def _upsert_postgresql(docs: list[_Doc]) -> None:
         f"setweight(to_tsvector(v.config::regconfig, v.n_{column}), '{weight}')"
         for column, weight in _WEIGHTS
     )
-    row = (
-        f"(%s::bigint, {'%s::text, ' * (len(_COLUMNS) - 1)}%s::timestamptz, %s::text"
-        f"{', %s::text' * len(indexed)})"
-    )
+    casts = {"article_id": "bigint", "published_at": "timestamptz", "updated_at": "timestamptz"}
+    typed = [f"%s::{casts.get(c, 'text')}" for c in [*columns, "config", *indexed]]
+    row = f"({', '.join(typed)})"
     sql = f"""
         INSERT INTO {table} ({", ".join(columns)}, document)
         SELECT {", ".join(f"v.{c}" for c in columns)}, {vector}
@@ -296,6 +300,7 @@ def search_index_article(*, article: ArticlePage) -> bool:
         article.agency_credit,
         section,
         article.locale.language_code,
+        article.published_at,
     )
     return _write([row]) == 1
 
