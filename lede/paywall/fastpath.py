@@ -280,9 +280,8 @@ class ArticleFastPathMiddleware:
         another read (a session or profile not in ``found``, a variant not in
         this process's memory, the organisations' entry, a metered article,
         whose meter is read from the cache and counted there or in the
-        database) gives way
-        to the road through Django's handler, which reads it and keeps it for
-        next time."""
+        database) gives way to the road through Django's handler, which reads
+        it and keeps it for next time."""
         snap = found.get(plan.snap_key)
         if not isinstance(snap, serving.Snapshot):
             return None
