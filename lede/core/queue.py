@@ -179,6 +179,13 @@ _spool_backend: Any = None
 def _spool() -> Any:
     global _spool_backend
     if _spool_backend is None:
+        # Imported here, not at the top: this module is the task backend
+        # Django loads while reading settings, before the app registry is
+        # ready, and django_tasks_db's backend imports its models (no import
+        # circle is hidden by it). ``_task_to_db_task`` (used above) is that
+        # backend's own row builder, a private method: an upgrade of
+        # django-tasks-db that renames it fails
+        # tests/stack/test_livefeed_redis.py and lede/core/tests/test_queue.py.
         from django_tasks_db.backend import DatabaseBackend
 
         _spool_backend = DatabaseBackend(SPOOL_BACKEND, {})
@@ -204,6 +211,7 @@ def queue_drain_spool(limit: int = 500) -> int:
     in one transaction: a crash in between enqueues it twice at worst (tasks
     are idempotent, see the module docstring). Stops at the first failure
     (Redis still away)."""
+    # Models: imported once the apps are loaded (see _spool).
     from django_tasks_db.models import DBTaskResult, get_date_max
 
     moved = 0

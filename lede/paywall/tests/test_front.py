@@ -301,3 +301,44 @@ def test_the_handler_offers_the_front_and_falls_back_to_the_thread(
     status, headers, body = ask()
     assert status == 200 and (spy.answered, spy.declined) == (2, 2)
     assert secret("subscribers", 1) in body.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bad_requests_on_the_front_get_a_4xx_or_the_page_never_a_500(
+    paywalled: dict[str, Any],
+) -> None:
+    """Bad input through the handler with the front on: a host Django refuses,
+    garbage and forged cookies, an over-long path. The front gives way and
+    the thread road answers as it always did."""
+    url = paywalled["articles"]["subscribers"].url
+    Client().get(url)
+    Client().get(url)  # the fast road knows the article
+    app = LedeASGIHandler()
+    spy = Spy(front.build())
+    app._front = spy
+
+    def ask(scope: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+        result: tuple[int, dict[str, str], bytes] = _on_a_loop(lambda: _through_handler(app, scope))
+        return result
+
+    bad_host = _scope(url)
+    bad_host["headers"] = [(b"host", b"evil.example:99999")]
+    status, _headers, _body = ask(bad_host)
+    assert status == 400
+
+    for cookie in (
+        b"sessionid=\xff\xfe; lede_edge=1.2.3",
+        b"sessionid=" + b"x" * 4000,
+        b"sessionid=forgedforgedforged; lede_edge=1.9999999999.full.subscriber.00",
+        b"=;;;==; sessionid",
+    ):
+        scope = _scope(url)
+        scope["headers"].append((b"cookie", cookie))
+        status, headers, body = ask(scope)
+        assert status == 200, cookie
+        assert headers["x-lede-variant"] == "locked", cookie
+        assert secret("subscribers", 1) not in body.decode()
+
+    long_path = _scope(url + "a" * 5000 + "/")
+    status, _headers, _body = ask(long_path)
+    assert status == 404
