@@ -365,6 +365,10 @@ LEDE_ASGI_FRONT = env_str("LEDE_ASGI_FRONT", "lede.paywall.front.build")
 # (lede/core/caching/variants.py).
 LEDE_VARIANT_LOCAL_ENTRIES = env_int("LEDE_VARIANT_LOCAL_ENTRIES", 256)
 LEDE_VARIANT_LOCAL_SECONDS = env_int("LEDE_VARIANT_LOCAL_SECONDS", 300)
+# How long the article front keeps the answer built for one kind of request
+# (a signed-in reader's article, per decision and header) before building it
+# again (lede/core/caching/answers.py). 0: every answer built.
+LEDE_RECORDED_ANSWER_SECONDS = env_int("LEDE_RECORDED_ANSWER_SECONDS", 5)
 # Signed entitlement tokens that let the edge serve a subscriber's article
 # (lede/core/caching/edge_tokens.py, deploy/README.md): the key's file (none:
 # no tokens, every signed-in reader goes to the application), a token's

@@ -238,6 +238,113 @@ def paywall_login_for(html: str, *, signed_in: bool) -> str:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What ``decide`` found for one request: the decision, the variant it
+    gives, the meter it was made with (and the anonymous meter to count in
+    and write back, for an anonymous reader of a metered article)."""
+
+    decision: access.Access
+    variant: str
+    state: access.MeterState
+    month: str
+    anon_meter: meter.AnonymousMeter | None
+
+
+def decide(
+    request: HttpRequest,
+    *,
+    snap: Snapshot,
+    reader: access.Reader,
+    user_id: int | None,
+    now: datetime,
+) -> Reading:
+    """Read the meter and run the pure decision for this reader."""
+    article = snap.article
+    # The meter's month only for a metered article (the others never count).
+    month = access.month_key(now) if article.metered else ""
+    anon_meter: meter.AnonymousMeter | None = None
+    if reader.is_authenticated:
+        used = (
+            selectors.registered_meter_ids(user_id, month)
+            if article.metered and not reader.is_staff and user_id is not None
+            else frozenset()
+        )
+    else:
+        anon_meter = meter.read_anonymous(request, month) if article.metered else None
+        used = frozenset(anon_meter.ids) if anon_meter else frozenset()
+    state = access.MeterState(limit=selectors.meter_limit(reader.is_authenticated), used=used)
+    decision = access.decide(reader, article, state, now)
+    variant = "full" if decision.allowed else "locked"
+    return Reading(decision, variant, state, month, anon_meter)
+
+
+def finish(
+    request: HttpRequest,
+    reading: Reading,
+    *,
+    snap: Snapshot,
+    reader: access.Reader,
+    user_id: int | None,
+    html_for: Callable[[str], str | None],
+    account_nav: Callable[[], str],
+) -> HttpResponse | None:
+    """The page ``reading`` gives this reader, without the edge token
+    (``give_edge_token``): fetch the variant, count the read, fill in the
+    header and the meter line, set the caching headers. ``None`` when
+    ``html_for`` has no variant (nothing was counted)."""
+    article = snap.article
+    decision, variant, anon_meter = reading.decision, reading.variant, reading.anon_meter
+    html = html_for(variant)
+    if html is None:
+        return None
+    if decision.counts_against_meter:
+        if reader.is_authenticated and user_id is not None:
+            services.meter_record_read(
+                user_id=user_id, article_id=article.meter_unit, month=reading.month
+            )
+        elif anon_meter is not None:
+            meter.count_anonymous(anon_meter, article.meter_unit)
+
+    html = markers.fill(html, markers.ACCOUNT_MARKER, account_nav())
+    html = markers.fill(html, markers.METER_MARKER, meter_line(decision, limit=reading.state.limit))
+    if variant == "locked":
+        html = paywall_login_for(html, signed_in=reader.is_authenticated)
+    response = HttpResponse(html)
+    response["X-Lede-Variant"] = variant
+    response["X-Lede-Access"] = decision.reason.value
+    personal = reader.is_authenticated or article.metered or reader.entitlements
+    if personal or (variant == "full" and article.level != access.Level.PUBLIC):
+        response["Cache-Control"] = "private, no-store"
+    else:
+        response["Cache-Control"] = "public, max-age=60"
+    patch_vary_headers(response, ["Cookie"])
+    if anon_meter is not None and anon_meter.dirty:
+        meter.write_anonymous(response, anon_meter, secure=request.is_secure())
+    return response
+
+
+def give_edge_token(
+    request: HttpRequest,
+    response: HttpResponse,
+    reading: Reading,
+    *,
+    article: access.ArticleAccess,
+    reader: access.Reader,
+    account_state: Callable[[], selectors.AccountState] | None,
+) -> None:
+    """A signed-in reader whose full page is the same as every reader of
+    their kind's (``account_state`` tells the kind) gets a token for this
+    article (edgeaccess.py)."""
+    if (
+        reader.is_authenticated
+        and not reader.is_staff
+        and account_state is not None
+        and edgeaccess.shares_edge_copy(reading.decision, article)
+    ):
+        edgeaccess.issue_cookie(request, response, state=account_state())
+
+
 def respond(
     request: HttpRequest,
     *,
@@ -259,59 +366,31 @@ def respond(
     for a kind of reader is answered as for that kind; a signed-in reader
     whose full page is the same as every reader of their kind's
     (``account_state`` tells the kind) gets a token for this article."""
-    article = snap.article
     if not reader.is_authenticated:
         grant = edgeaccess.request_grant(request)
         if grant is not None:
             shared = respond_for_grant(request, snap, grant, now, html_for)
             if shared is not None:
                 return shared
-    # The meter's month only for a metered article (the others never count).
-    month = access.month_key(now) if article.metered else ""
-    anon_meter: meter.AnonymousMeter | None = None
-    if reader.is_authenticated:
-        used = (
-            selectors.registered_meter_ids(user_id, month)
-            if article.metered and not reader.is_staff and user_id is not None
-            else frozenset()
+    reading = decide(request, snap=snap, reader=reader, user_id=user_id, now=now)
+    response = finish(
+        request,
+        reading,
+        snap=snap,
+        reader=reader,
+        user_id=user_id,
+        html_for=html_for,
+        account_nav=account_nav,
+    )
+    if response is not None:
+        give_edge_token(
+            request,
+            response,
+            reading,
+            article=snap.article,
+            reader=reader,
+            account_state=account_state,
         )
-    else:
-        anon_meter = meter.read_anonymous(request, month) if article.metered else None
-        used = frozenset(anon_meter.ids) if anon_meter else frozenset()
-    state = access.MeterState(limit=selectors.meter_limit(reader.is_authenticated), used=used)
-    decision = access.decide(reader, article, state, now)
-    variant = "full" if decision.allowed else "locked"
-    html = html_for(variant)
-    if html is None:
-        return None
-    if decision.counts_against_meter:
-        if reader.is_authenticated and user_id is not None:
-            services.meter_record_read(user_id=user_id, article_id=article.meter_unit, month=month)
-        elif anon_meter is not None:
-            meter.count_anonymous(anon_meter, article.meter_unit)
-
-    html = markers.fill(html, markers.ACCOUNT_MARKER, account_nav())
-    html = markers.fill(html, markers.METER_MARKER, meter_line(decision, limit=state.limit))
-    if variant == "locked":
-        html = paywall_login_for(html, signed_in=reader.is_authenticated)
-    response = HttpResponse(html)
-    response["X-Lede-Variant"] = variant
-    response["X-Lede-Access"] = decision.reason.value
-    personal = reader.is_authenticated or article.metered or reader.entitlements
-    if personal or (variant == "full" and article.level != access.Level.PUBLIC):
-        response["Cache-Control"] = "private, no-store"
-    else:
-        response["Cache-Control"] = "public, max-age=60"
-    patch_vary_headers(response, ["Cookie"])
-    if anon_meter is not None and anon_meter.dirty:
-        meter.write_anonymous(response, anon_meter, secure=request.is_secure())
-    if (
-        reader.is_authenticated
-        and not reader.is_staff
-        and account_state is not None
-        and edgeaccess.shares_edge_copy(decision, article)
-    ):
-        edgeaccess.issue_cookie(request, response, state=account_state())
     return response
 
 

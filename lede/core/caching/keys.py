@@ -374,6 +374,12 @@ REGISTRY: tuple[CacheEntry, ...] = (
         "offer or plan changed; expiry",
     ),
     CacheEntry(
+        "recorded-answer",
+        "(process memory)",
+        "a signed-in reader's article answer per kind of request",
+        "expiry (5 s); LRU; two differing builds; process_state reset",
+    ),
+    CacheEntry(
         "account-nav",
         "(process memory)",
         "the header's links per kind of reader",

@@ -61,7 +61,27 @@ def test_a_token_verifies_for_its_article_and_session() -> None:
     ],
 )
 def test_a_token_is_refused_elsewhere(changes: dict[str, object]) -> None:
-    assert _verify(_issue(), **changes) is None
+    token = _issue()
+    assert _verify(token, **changes) is None
+    # Also once this process has checked it where it belongs (the checked
+    # signatures are kept: edge_tokens._checked), and for a later check.
+    assert _verify(token) is not None
+    assert _verify(token, **changes) is None
+    assert _verify(token, now=NOW + 2, **changes) is None
+    assert _verify(token) is not None
+
+
+def test_a_checked_token_still_lapses_and_a_forged_one_is_never_kept() -> None:
+    token = _issue()
+    assert _verify(token) is not None
+    expires = NOW + edge_tokens.lifetime()
+    assert _verify(token, now=expires) is None  # the time limits: on every check
+    assert _verify(token, now=NOW - edge_tokens.skew() - edge_tokens.lifetime()) is None
+    forged = token[:-1] + ("0" if token[-1] != "0" else "1")
+    assert _verify(forged) is None
+    assert all(grant_key[0] != forged for grant_key in edge_tokens._checked)
+    process_state.reset_all()
+    assert not edge_tokens._checked
 
 
 def test_a_modified_token_is_refused() -> None:

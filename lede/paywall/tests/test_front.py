@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import io
+import secrets
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,10 +26,12 @@ from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.handlers.asgi import ASGIRequest
 from django.http.response import HttpResponseBase
 from django.test import Client
+from django.utils.deprecation import MiddlewareMixin
 
+from lede.core import process_state
 from lede.core.asgi import LedeASGIHandler
-from lede.core.caching import variants
-from lede.paywall import fastpath, front
+from lede.core.caching import answers, edge_tokens, variants
+from lede.paywall import fastpath, front, serving
 from lede.syndication import rights
 
 from .conftest import secret
@@ -163,6 +168,9 @@ def test_the_front_leaks_nothing_of_the_locked_part(
     with _nothing_but_the_loop_read(monkeypatch):
         answer = _front_answer(url, client)
         head = _front_answer(url, client, method="HEAD")
+        # Asked again: from the third answer on, a signed-in reader's is the
+        # one recorded for their kind (lede/core/caching/answers.py).
+        again = [_front_answer(url, client) for _ in range(3)]
     if level == "metered":
         assert answer is None  # the meter is read and counted apart: the thread road
         return
@@ -170,6 +178,9 @@ def test_the_front_leaks_nothing_of_the_locked_part(
     assert answer["X-Lede-Variant"] == "locked", (state, level)
     _assert_nothing(answer.content.decode(), level, "the front")  # type: ignore[attr-defined]
     _assert_nothing(head.content.decode(), level, "the front, HEAD")  # type: ignore[attr-defined]
+    for later in again:
+        assert later is not None and later["X-Lede-Variant"] == "locked"
+        _assert_nothing(later.content.decode(), level, "the front, again")  # type: ignore[attr-defined]
 
 
 def test_the_front_gives_way_whenever_it_would_have_to_wait(
@@ -220,6 +231,121 @@ def test_the_front_keeps_the_paywall_decision(paywalled: dict[str, Any]) -> None
     answer = _front_answer(url, client)
     assert answer is not None and answer["X-Lede-Variant"] == "locked"
     assert secret("subscribers", 1) not in answer.content.decode()  # type: ignore[attr-defined]
+
+
+# --- Answers recorded per kind of reader --------------------------------------
+
+
+@pytest.fixture
+def edge_key(tmp_path: Path, settings: Any) -> None:
+    """Edge tokens on: every signed-in reader's answer may carry their own."""
+    path = tmp_path / "edge_key"
+    path.write_bytes(b"k" * 48)
+    settings.LEDE_EDGE_TOKEN_KEY_FILE = str(path)
+    process_state.reset_all()
+
+
+class Builds:
+    """Counts the answers the fast path built (``serving.finish``)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        real = serving.finish
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.count += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(serving, "finish", counted)
+
+
+def _without_edge_token(client: Client) -> None:
+    """The browser lost its token (or it lapsed): the next page gives one."""
+    client.cookies.pop(edge_tokens.COOKIE, None)
+
+
+def test_a_kind_of_readers_answer_is_built_twice_then_given_again_never_across_kinds(
+    paywalled: dict[str, Any], monkeypatch: pytest.MonkeyPatch, edge_key: None
+) -> None:
+    """Two subscribers and a reader without a subscription take turns on the
+    same article: from the third answer on, each subscriber's comes from the
+    record of their kind, equal to what the fast road builds, with a token
+    of their own session; the other reader's never leaves the locked page."""
+    first, second, registered = Client(), Client(), Client()
+    _signed_in(first, paywalled, email="premier@example.com")
+    _signed_in(second, paywalled, email="second@example.com")
+    _user, url = _signed_in(registered, paywalled, days=None, email="inscrit@example.com")
+    fast = first.get(url)
+    assert fast["X-Lede-Road"] == "fast"
+    builds = Builds(monkeypatch)
+    for turn in range(4):
+        for client in (first, second, registered):
+            _without_edge_token(client)
+            with _nothing_but_the_loop_read(monkeypatch):
+                answer = _front_answer(url, client)
+            assert answer is not None and answer["X-Lede-Road"] == "fast"
+            html = answer.content.decode()  # type: ignore[attr-defined]
+            if client is registered:
+                assert answer["X-Lede-Variant"] == "locked"
+                assert secret("subscribers", 1) not in html
+                assert edge_tokens.COOKIE not in answer.cookies
+                continue
+            assert answer["X-Lede-Access"] == "subscriber", turn
+            assert html == fast.content.decode()
+            assert _headers(answer) == _headers(fast)
+            # The reader's own token, bound to their own session.
+            token = answer.cookies[edge_tokens.COOKIE].value
+            digest = edge_tokens.session_digest(client.cookies["sessionid"].value)
+            grant = edge_tokens.verify(
+                token,
+                secret=b"k" * 48,
+                now=int(time.time()),
+                host="testserver",
+                path=url,
+                session_sha256=digest,
+            )
+            assert grant is not None and grant.kind == "subscriber"
+    # Built twice for the subscribers' kind (then recorded) and twice for the
+    # other reader's: the other answers were copies.
+    assert builds.count == 4, builds.count
+
+
+class NonceMiddleware(MiddlewareMixin):
+    """A middleware below the fast path whose header changes on every
+    response (as a CSP nonce would)."""
+
+    def process_response(self, request: Any, response: Any) -> Any:
+        response["X-Test-Nonce"] = secrets.token_hex(8)
+        return response
+
+
+def test_an_answer_with_a_part_of_its_own_is_built_for_every_request(
+    paywalled: dict[str, Any], monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    chain = list(settings.MIDDLEWARE)
+    chain.insert(chain.index(fastpath.SELF) + 1, f"{__name__}.NonceMiddleware")
+    settings.MIDDLEWARE = chain
+    client = Client()
+    _user, url = _signed_in(client, paywalled)
+    builds = Builds(monkeypatch)
+    nonces = set()
+    for _ in range(5):
+        answer = _front_answer(url, client)
+        assert answer is not None and answer["X-Lede-Access"] == "subscriber"
+        nonces.add(answer["X-Test-Nonce"])
+    assert len(nonces) == 5 and builds.count == 5
+
+
+def test_recorded_answers_off(
+    paywalled: dict[str, Any], monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    settings.LEDE_RECORDED_ANSWER_SECONDS = 0
+    client = Client()
+    _user, url = _signed_in(client, paywalled)
+    builds = Builds(monkeypatch)
+    for _ in range(4):
+        assert _front_answer(url, client) is not None
+    assert builds.count == 4 and len(answers.store) == 0
 
 
 # --- Through the ASGI handler ------------------------------------------------
