@@ -375,7 +375,11 @@ def python_path_run(stack_url: str, duration: int, connections: int, write: bool
     path = seed["locked"]["url"]
     load_before = os.getloadavg()
     subscriber = logged_in_cookies(node, "subscriber@stack.example", path, seed["password"])
-    with urllib.request.urlopen(f"http://127.0.0.1:{node}{path}") as response:
+    # The trivial view returns the very bytes the subscriber gets (the full
+    # article, about 18 KB here; until 2026-12-08 it returned the anonymous
+    # locked page, about 10 KB).
+    page = urllib.request.Request(f"http://127.0.0.1:{node}{path}", headers={"Cookie": subscriber})
+    with urllib.request.urlopen(page) as response:
         body = response.read()
     stack_env = dict(
         line.split("=", 1)
@@ -387,7 +391,10 @@ def python_path_run(stack_url: str, duration: int, connections: int, write: bool
     body_file.write_bytes(body)
     port = _free_port()
     env = {**os.environ, "REDIS_URL": stack_env["REDIS_URL"], "TRIVIAL_BODY_FILE": str(body_file)}
+    # The same server flags as a stack node (config/serve.py): HTTP/1.1, no
+    # WebSockets; only the interface (WSGI) and the application differ.
     cmd = [str(Path(PY).parent / "granian"), "--interface", "wsgi", "--workers", "2",
+           "--http", "1", "--no-ws",
            "--no-access-log", "--log-level", "warning", "--host", "127.0.0.1",
            "--port", str(port), "bench.trivial_view:application"]  # fmt: skip
     proc = subprocess.Popen(
@@ -428,7 +435,8 @@ def python_path_run(stack_url: str, duration: int, connections: int, write: bool
         f"(issue 17, goal 3) ({dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC)",
         "",
         f"`bench/paywall_load.py --python-path {stack_url}`: node 1 of `bin/stack` as it "
-        "deploys it (config/serve.py) and the trivial view this script starts, alternated "
+        "deploys it (config/serve.py) and the trivial view this script starts (returning "
+        f"the subscriber's page, {len(body):,} bytes; same granian flags), alternated "
         f"twice, wrk -t2 -c{connections}, {duration} s each (best of two shown), "
         "2 cores / 23 GiB shared with other helpers' runs. "
         f"{load.capitalize()}.",

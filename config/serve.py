@@ -56,10 +56,16 @@ def uvicorn_argv(*, host: str, port: int, extra: Sequence[str] = ()) -> list[str
 
 
 def granian_argv(*, host: str, port: int, workers: int = 1, extra: Sequence[str] = ()) -> list[str]:
-    """The production nodes (bin/stack, lede-web@.service)."""
+    """The production nodes (bin/stack, lede-web@.service). HTTP/1.1 only and
+    no WebSockets: a node is only ever reached by Varnish and the nginx front
+    (HTTP/1.1 both) and Lede has no WebSocket (the live feed is SSE); granian's
+    protocol detection ("auto") then costs nothing per connection, and the
+    subscriber's article from the front was 8-14 % faster on a stack node with
+    both off (bench/RESULTS.md, 2026-12-08)."""
     return [
         sys.executable, "-m", "granian",
         "--interface", "asginl",
+        "--http", "1", "--no-ws",
         "--host", host, "--port", str(port),
         "--workers", str(workers),
         "--no-access-log", "--log-level", "warning",
