@@ -36,6 +36,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -264,13 +265,28 @@ def check(port: int, url: str, cookie: str, expected: str) -> str:
     return road
 
 
-def wrk(port: int, url: str, cookie: str, duration: int, connections: int) -> dict[str, float]:
+def wrk(
+    port: int, url: str, cookie: str | list[str], duration: int, connections: int
+) -> dict[str, float]:
+    """wrk against one URL; ``cookie`` a list: the readers' cookies in turn,
+    one per request (a wrk script)."""
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
-    if cookie:
-        cmd += ["-H", f"Cookie: {cookie}"]
-    out = subprocess.run(
-        [*cmd, f"http://127.0.0.1:{port}{url}"], capture_output=True, text=True, check=True
-    ).stdout
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        if isinstance(cookie, list):
+            jars = ", ".join(f"[==[{jar}]==]" for jar in cookie)
+            script.write(
+                f"local jars = {{{jars}}}\nlocal n = 0\n"
+                "request = function()\n  n = n + 1\n"
+                '  wrk.headers["Cookie"] = jars[(n % #jars) + 1]\n'
+                "  return wrk.format()\nend\n"
+            )
+            script.flush()
+            cmd += ["-s", script.name]
+        elif cookie:
+            cmd += ["-H", f"Cookie: {cookie}"]
+        out = subprocess.run(
+            [*cmd, f"http://127.0.0.1:{port}{url}"], capture_output=True, text=True, check=True
+        ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
 
     def pct(name: str) -> float:
@@ -375,6 +391,13 @@ def python_path_run(stack_url: str, duration: int, connections: int, write: bool
     path = seed["locked"]["url"]
     load_before = os.getloadavg()
     subscriber = logged_in_cookies(node, "subscriber@stack.example", path, seed["password"])
+    # The load of a node comes from many readers: two subscribers in turn (a
+    # single reader's requests never let the node copy the answer of their
+    # kind: lede/core/caching/answers.py).
+    subscribers = [
+        subscriber,
+        logged_in_cookies(node, "subscriber2@stack.example", path, seed["password"]),
+    ]
     # The trivial view returns the very bytes the subscriber gets (the full
     # article, about 18 KB here; until 2026-12-08 it returned the anonymous
     # locked page, about 10 KB).
@@ -410,9 +433,14 @@ def python_path_run(stack_url: str, duration: int, connections: int, write: bool
             except OSError:
                 time.sleep(0.2)
         road = check(node, path, subscriber, "subscriber")
-        cases = {
+        assert check(node, path, subscribers[1], "subscriber") == road
+        cases: dict[str, tuple[int, str, str | list[str]]] = {
             "trivial cached Django view, granian WSGI, 2 workers": (port, "/", ""),
-            f"subscriber article, one stack node ({road} road)": (node, path, subscriber),
+            f"subscriber article, one stack node ({road} road, two subscribers in turn)": (
+                node,
+                path,
+                subscribers,
+            ),
         }
         for _round in range(2):
             for name, (case_port, case_path, cookie) in cases.items():

@@ -109,11 +109,15 @@ with transaction.atomic():
 
     editor = _user("editor@stack.example", is_staff=True, is_superuser=True)
     subscriber = _user("subscriber@stack.example")
+    # A second subscriber: the benchmarks' load comes from more than one
+    # reader of a kind, as a node's does (lede/core/caching/answers.py).
+    subscriber2 = _user("subscriber2@stack.example")
     reader = _user("reader@stack.example")
-    if not AccessGrant.objects.filter(user=subscriber).exists():
-        AccessGrant.objects.create(
-            user=subscriber, starts_at=now - timedelta(days=1), note="Pile de production"
-        )
+    for user in (subscriber, subscriber2):
+        if not AccessGrant.objects.filter(user=user).exists():
+            AccessGrant.objects.create(
+                user=user, starts_at=now - timedelta(days=1), note="Pile de production"
+            )
 
 seed = {
     "site": f"http://{SITE_HOST}:{SITE_PORT}",
@@ -129,4 +133,4 @@ seed = {
     "locked": {"url": locked.url, "id": locked.pk, "sentence": LOCKED_SENTENCE},
 }
 (STACK_DIR / "seed.json").write_text(json.dumps(seed, indent=2, ensure_ascii=False))
-print(f"seed: {len(articles) + 1} articles, 3 accounts")
+print(f"seed: {len(articles) + 1} articles, 4 accounts")

@@ -19,11 +19,14 @@ What keeps it from ever giving one reader's answer to another:
 * nothing the reader holds alone is ever recorded: an answer carrying a
   cookie is not recorded at all (the caller adds the reader's edge token to
   each copy, after the record);
-* an answer is given again only once two requests of the kind have built it
-  independently, byte for byte the same (status, every header, body). A part
-  that changes from one request to the next — a nonce, a time, a counter a
-  middleware below might add one day — makes the two differ, and that kind
-  is then built for each request, as before, until its entry expires;
+* an answer is given again only once two requests of the kind, from two
+  different readers (``builder``: the caller's name for the reader), have
+  built it independently, byte for byte the same (status, every header,
+  body). A part that is the reader's own — a name, an id a middleware below
+  might add one day — or that changes from one request to the next — a
+  nonce, a time — makes the two differ, and that kind is then built for each
+  request, as before, until its entry expires (the same reader building it
+  again proves nothing and promotes nothing);
 * entries live a few seconds (``seconds``: ``LEDE_RECORDED_ANSWER_SECONDS``,
   5; 0 turns the store off) and at most ``max_entries`` are kept (least
   recently used first out). Whatever the key misses cannot outlive that.
@@ -61,6 +64,7 @@ class _Entry:
     body: bytes
     state: int
     expires: float
+    builder: Hashable
 
 
 def _recordable(response: HttpResponseBase) -> bool:
@@ -98,14 +102,15 @@ class RecordedAnswers:
         if entry is None or entry.state != _STABLE:
             return None
         if entry.expires <= time.monotonic():
-            del self._entries[key]
+            self._entries.pop(key, None)
             return None
         self._entries.move_to_end(key)
         return HttpResponse(entry.body, status=entry.status, headers=dict(entry.headers))
 
-    def record(self, key: Hashable, response: HttpResponseBase) -> None:
-        """Note the answer built for ``key`` (before anything personal is
-        added to it): the first build is kept, the second must match it."""
+    def record(self, key: Hashable, response: HttpResponseBase, builder: Hashable) -> None:
+        """Note the answer built for ``key`` by the reader ``builder`` (before
+        anything of theirs is added to it): the first build is kept, a
+        second one by another reader must match it."""
         seconds = recording_seconds() if self._seconds is None else self._seconds
         if seconds <= 0 or not _recordable(response):
             return
@@ -115,13 +120,18 @@ class RecordedAnswers:
         entry = self._entries.get(key)
         if entry is None or entry.expires <= now:
             self._entries[key] = _Entry(
-                response.status_code, headers, response.content, _PENDING, now + seconds
+                response.status_code,
+                headers,
+                response.content,
+                _PENDING,
+                now + seconds,
+                builder,
             )
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
             return
-        if entry.state != _PENDING:
+        if entry.state != _PENDING or entry.builder == builder:
             return
         same = (
             entry.status == response.status_code

@@ -157,7 +157,7 @@ def issue(
 # about a tenth of a subscriber's article on the front. Only good signatures
 # are kept, under everything the signature covers (the key included), so a
 # token is never taken for more than it proved; the time limits are checked
-# on every use.
+# on every use (and a token out of them is not kept).
 MAX_CHECKED = 10_000
 _checked: dict[tuple[str, bytes, str, str, str], Grant] = {}
 process_state.register("lede.core.caching.edge_tokens.checked", _checked.clear)
@@ -180,14 +180,17 @@ def verify(
         grant = _check_signature(
             token, secret=secret, host=host, path=path, session_sha256=session_sha256
         )
-        if grant is None:
+        if grant is None or not _in_time(grant, now):
             return None
         if len(_checked) >= MAX_CHECKED:
             _checked.clear()
         _checked[memo] = grant
-    if not now < grant.expires <= now + lifetime() + skew():
-        return None
-    return grant
+        return grant
+    return grant if _in_time(grant, now) else None
+
+
+def _in_time(grant: Grant, now: int) -> bool:
+    return now < grant.expires <= now + lifetime() + skew()
 
 
 def _check_signature(
