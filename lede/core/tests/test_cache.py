@@ -13,6 +13,7 @@ import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -21,6 +22,7 @@ import pytest
 import redis
 
 from lede.core import cache as cache_module
+from lede.core import process_state
 from lede.core.cache import RedisCache
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -246,3 +248,32 @@ def test_the_loop_read_misses_while_redis_is_unreachable(fresh_outages: None) ->
     assert _cache_errors() == errors_before + 1
     assert read() == {}  # not tried again meanwhile
     assert _cache_errors() == errors_before + 1
+
+
+@dataclass(frozen=True)
+class _Frozen:
+    title: str
+    ids: frozenset[int]
+
+
+@pytest.mark.redis  # uses database 7 of REDIS_URL
+def test_the_loop_read_decodes_a_frozen_value_once_and_anything_else_each_time() -> None:
+    cache = RedisCache(_url(), {"KEY_PREFIX": "lede-decoded-test"})
+    cache.set("snap", _Frozen("Les oasis", frozenset({1, 2})))
+    cache.set("session", {"_auth_user_id": "7"})
+
+    def read() -> dict[str, Any]:
+        with ThreadPoolExecutor(max_workers=1) as driver:
+            return driver.submit(
+                lambda: asyncio.run(cache.get_many_on_loop(["snap", "session"]))
+            ).result()
+
+    first, second = read(), read()
+    assert first["snap"] == _Frozen("Les oasis", frozenset({1, 2}))
+    assert second["snap"] is first["snap"]  # the same bytes: decoded once
+    assert second["session"] == first["session"] and second["session"] is not first["session"]
+    cache.set("snap", _Frozen("Les oasis, suite", frozenset({1})))
+    assert read()["snap"] == _Frozen("Les oasis, suite", frozenset({1}))  # new bytes, new value
+    process_state.reset_all()
+    assert not cache_module._decoded_values
+    cache.delete_many(["snap", "session"])
