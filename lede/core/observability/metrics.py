@@ -17,7 +17,7 @@ import contextlib
 import logging
 import os
 import re
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable
 from pathlib import Path
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, multiprocess
@@ -143,7 +143,7 @@ def record_checkout(*, provider: str) -> None:
     PAYMENT_CHECKOUTS.labels(_label(provider)).inc()
 
 
-async def track_sse_connection(stream: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+async def track_sse_connection(stream: AsyncIterator[bytes]) -> AsyncGenerator[bytes, None]:
     """Wrap an SSE body: counted open from its first byte until it ends or the
     client goes away (cancellation and ``aclose`` both run the ``finally``)."""
     SSE_CONNECTIONS.inc()
