@@ -71,6 +71,12 @@ SSE_CONNECTIONS = Gauge(
     # Summed over the processes alive now: a dead worker's streams are gone.
     multiprocess_mode="livesum",
 )
+SSE_SEND_TIMEOUTS = Counter(
+    "lede_sse_send_timeouts",
+    "SSE streams cut because the client took no data for LEDE_SSE_SEND_TIMEOUT "
+    "seconds, by what became of the connection: reset, or not found (left to the server).",
+    ["connection"],
+)
 WIRE_ITEMS = Counter(
     "lede_wire_items",
     "Agency items (or whole files) by provider and ingest outcome.",
@@ -141,6 +147,11 @@ def record_payment_notification(*, provider: str, status: int, applied: bool = F
 
 def record_checkout(*, provider: str) -> None:
     PAYMENT_CHECKOUTS.labels(_label(provider)).inc()
+
+
+def record_sse_send_timeout(*, reset: bool) -> None:
+    """One stream cut by the send deadline (lede/core/send_deadline.py)."""
+    SSE_SEND_TIMEOUTS.labels("reset" if reset else "not_found").inc()
 
 
 async def track_sse_connection(stream: AsyncIterator[bytes]) -> AsyncGenerator[bytes, None]:
