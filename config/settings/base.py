@@ -488,6 +488,11 @@ LEDE_SSE_RETRY_MS = env_int("LEDE_SSE_RETRY_MS", 3000)
 # nchan front caps per address in nginx): a newsroom office or a carrier's NAT
 # puts many readers behind one address, a script opening thousands is cut off.
 LEDE_SSE_MAX_PER_IP = env_int("LEDE_SSE_MAX_PER_IP", 100)
+# Seconds a stream's message may wait to be handed to the web server (the
+# client's and the server's buffers full: a reader that stopped reading)
+# before the stream is cut and its connection reset (lede/core/send_deadline.py).
+# nginx's send_timeout for the nchan streams is the same 10 s.
+LEDE_SSE_SEND_TIMEOUT = env_float("LEDE_SSE_SEND_TIMEOUT", 10.0)
 # Who holds the readers' streams (docs/livefeed.md): "python" (the embedded
 # default: lede/livefeed/broker.py in the app processes) or "nchan" (nginx's
 # nchan module in front, deploy/nginx/lede.conf; Lede publishes each event's

@@ -22,7 +22,9 @@ here is sync except the live feed's stream, so a request for any other path
 runs the whole sync middleware chain (loaded a second time, in sync mode, as
 the WSGI handler loads it) in one trip to its thread, as a WSGI server would
 run it; only the body is read and the response written on the event loop.
-The async views (``ASYNC_URL_NAMES``) keep Django's async path unchanged.
+The async views (``ASYNC_URL_NAMES``) keep Django's async path unchanged,
+with a deadline on each send (``LEDE_SSE_SEND_TIMEOUT``,
+lede/core/send_deadline.py): a reader that stops reading is cut.
 Measured in bench/RESULTS.md (2026-11-26, "ASGI: sync pages in one hop").
 
 A front before the thread. ``LEDE_ASGI_FRONT`` names a callable offered
@@ -51,6 +53,8 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBas
 from django.urls import reverse, set_script_prefix
 from django.utils import translation
 from django.utils.module_loading import import_string
+
+from lede.core.send_deadline import SendDeadline
 
 # Idle executors kept for the next requests; more are made when more requests
 # run at once (SSE streams hold theirs while they last) and the extra ones
@@ -127,12 +131,15 @@ class LedeASGIHandler(ASGIHandler):
             await super().__call__(scope, receive, send)  # Django refuses it
             return
         if self.is_async_path(scope["path"]):
+            # A stream whose reader stopped reading is cut, not held for ever.
+            deadline = SendDeadline(scope, receive, send, float(settings.LEDE_SSE_SEND_TIMEOUT))
             executor = self.executors.take()
             try:
                 async with ThreadSensitiveContext(executor=executor):
-                    await self.handle(scope, receive, send)
+                    await self.handle(scope, deadline.receive, deadline.send)
             finally:
                 self.executors.give_back(executor)
+            await deadline.finish()
         else:
             await self.handle_sync(scope, receive, send)
 

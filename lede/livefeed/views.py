@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any, cast
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -34,6 +34,33 @@ from .broker import Hub, TooManyStreams, get_hub
 from .models import Dispatch, FeedEvent, LiveBlogPage, edition_for
 
 PAGE_SIZE = 30
+
+
+class EventStreamResponse(StreamingHttpResponse):
+    """A streamed response that closes its generator when Django closes the
+    response's iterator.
+
+    Django's ``ASGIHandler.send_response`` closes (``aclosing``) only the
+    iterator it takes from the response, not the generators under it. When
+    a stream ends while its generator is suspended at a ``yield`` — a reader
+    gone while a chunk was being sent, or cut by the send deadline
+    (``LEDE_SSE_SEND_TIMEOUT``, lede/core/send_deadline.py) — the
+    generator's ``finally`` (leaving the hub, freeing the per-address slot)
+    would otherwise be left to the garbage collector's finaliser, after the
+    handler has returned, which closes each generator of the chain in a task
+    of its own (one of them failing, logged as an error: "aclose():
+    asynchronous generator is already running"). Here it runs in the
+    request's task, before Django's handler returns."""
+
+    def __init__(self, events: AsyncGenerator[bytes, None], **kwargs: Any) -> None:
+        super().__init__(events, **kwargs)
+        self._events = events
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async with contextlib.aclosing(self._events):
+            # Async, as what it was given: Django maps it through make_bytes.
+            async for part in cast("AsyncIterator[bytes]", self.streaming_content):
+                yield part
 
 
 @require_GET
@@ -169,7 +196,7 @@ async def stream(request: HttpRequest, language: str | None = None) -> HttpRespo
             content_type="text/plain; charset=utf-8",
             headers={"Retry-After": "60"},
         )
-    response = StreamingHttpResponse(
+    response = EventStreamResponse(
         track_sse_connection(
             _event_stream(
                 hub=hub,

@@ -17,7 +17,7 @@ import contextlib
 import logging
 import os
 import re
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable
 from pathlib import Path
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, multiprocess
@@ -70,6 +70,12 @@ SSE_CONNECTIONS = Gauge(
     "Server-Sent Events streams open now.",
     # Summed over the processes alive now: a dead worker's streams are gone.
     multiprocess_mode="livesum",
+)
+SSE_SEND_TIMEOUTS = Counter(
+    "lede_sse_send_timeouts",
+    "SSE streams cut because the client took no data for LEDE_SSE_SEND_TIMEOUT "
+    "seconds, by what became of the connection: reset, or not found (left to the server).",
+    ["connection"],
 )
 WIRE_ITEMS = Counter(
     "lede_wire_items",
@@ -143,7 +149,12 @@ def record_checkout(*, provider: str) -> None:
     PAYMENT_CHECKOUTS.labels(_label(provider)).inc()
 
 
-async def track_sse_connection(stream: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+def record_sse_send_timeout(*, reset: bool) -> None:
+    """One stream cut by the send deadline (lede/core/send_deadline.py)."""
+    SSE_SEND_TIMEOUTS.labels("reset" if reset else "not_found").inc()
+
+
+async def track_sse_connection(stream: AsyncIterator[bytes]) -> AsyncGenerator[bytes, None]:
     """Wrap an SSE body: counted open from its first byte until it ends or the
     client goes away (cancellation and ``aclose`` both run the ``finally``)."""
     SSE_CONNECTIONS.inc()

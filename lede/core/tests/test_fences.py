@@ -1,12 +1,14 @@
 """Fences around the code that leans on other libraries' internals.
 
-Three pieces of lede/core rely on how Django, asgiref, psycopg_pool, rq and
+Four pieces of lede/core rely on how Django, asgiref, psycopg_pool, rq and
 django-tasks-rq work inside, not only on their documented API (why each one
 exists, with its measurements: docs/performance-internals.md):
 
 - lede/core/asgi.py (LedeASGIHandler): Django's ASGI handler with its sync
   path rewritten; it calls ASGIHandler's helpers and copies what
   ``ASGIHandler.handle``, ``run_get_response`` and ``WSGIHandler.__call__`` do;
+- lede/core/send_deadline.py (with EventStreamResponse, lede/livefeed/views.py):
+  ends a stuck stream through ``ASGIHandler.handle``'s own disconnect path;
 - lede/core/db_pool.py: swaps psycopg_pool's private ``_check`` on the pool
   Django builds;
 - lede/core/queue.py: rq's job retries, started registry, intermediate queue
@@ -41,6 +43,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 DOC = "docs/performance-internals.md"
 
 ASGI = "lede/core/asgi.py"
+DEADLINE = "lede/core/send_deadline.py and EventStreamResponse in lede/livefeed/views.py"
 POOL = "lede/core/db_pool.py"
 QUEUE = "lede/core/queue.py"
 
@@ -164,6 +167,30 @@ def test_the_django_code_the_asgi_handler_copies_is_unchanged() -> None:
         "8883fe1b2f748602",
         what="respond() runs the same steps on the request's thread",
         revisit=ASGI,
+    )
+
+
+def test_a_stuck_stream_still_ends_through_djangos_disconnect_path() -> None:
+    """SendDeadline cuts a stream whose send waits too long by answering
+    ``http.disconnect``: handle() (fingerprinted above) must still race
+    listen_for_disconnect against the response, cancel the response's task
+    on a disconnect and take a CancelledError during send_response as the
+    client gone; send_response must still iterate ``aiter(response)`` under
+    ``aclosing`` (EventStreamResponse closes its generator there). The
+    behaviour itself: lede/livefeed/tests/test_slow_consumer.py."""
+    from django.core.handlers.asgi import ASGIHandler
+
+    fence_fingerprint(
+        ASGIHandler.listen_for_disconnect,
+        "f5cd1839116b8dde",
+        what="an http.disconnect message raises RequestAborted",
+        revisit=DEADLINE,
+    )
+    fence_fingerprint(
+        ASGIHandler.send_response,
+        "a018b8604a20e744",
+        what="a streamed body is iterated through aclosing(aiter(response))",
+        revisit=DEADLINE,
     )
 
 

@@ -50,10 +50,12 @@ class SSEClient:
         path: str,
         query: str = "",
         headers: list[tuple[bytes, bytes]] | None = None,
+        client: tuple[str, int] = ("127.0.0.1", 40000),
     ) -> None:
         self.app = app
         self.path = path
         self.query = query
+        self.client = client
         self.headers = [(b"host", b"testserver"), *(headers or [])]
         self.receive_queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.send_queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
@@ -75,7 +77,7 @@ class SSEClient:
             "query_string": self.query.encode(),
             "root_path": "",
             "headers": self.headers,
-            "client": ("127.0.0.1", 40000),
+            "client": self.client,
             "server": ("testserver", 80),
         }
         await self.receive_queue.put({"type": "http.request", "body": b"", "more_body": False})
