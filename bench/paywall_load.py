@@ -399,8 +399,8 @@ def python_path_run(stack_url: str, duration: int, connections: int, write: bool
         logged_in_cookies(node, "subscriber2@stack.example", path, seed["password"]),
     ]
     # The trivial view returns the very bytes the subscriber gets (the full
-    # article, about 18 KB here; until 2026-12-08 it returned the anonymous
-    # locked page, about 10 KB).
+    # article, 9,426 bytes with the stack's seed; until 2026-12-08 it returned
+    # the anonymous locked page, 9,898 bytes).
     page = urllib.request.Request(f"http://127.0.0.1:{node}{path}", headers={"Cookie": subscriber})
     with urllib.request.urlopen(page) as response:
         body = response.read()

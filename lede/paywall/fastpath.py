@@ -372,8 +372,7 @@ class ArticleFastPathMiddleware:
             plan.snap_key,
             snap,
             plan.host,
-            request.scheme,
-            request.is_secure(),
+            request.scheme,  # is_secure() follows from it (the cookie's Secure flag)
             chrome,
             reading.decision,
             reading.variant,

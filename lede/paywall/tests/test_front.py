@@ -27,6 +27,7 @@ from django.core.handlers.asgi import ASGIRequest
 from django.http.response import HttpResponseBase
 from django.test import Client
 from django.utils.deprecation import MiddlewareMixin
+from prometheus_client import REGISTRY
 
 from lede.accounts.models import User
 from lede.core import process_state
@@ -279,6 +280,7 @@ def test_a_kind_of_readers_answer_is_built_twice_then_given_again_never_across_k
     fast = first.get(url)
     assert fast["X-Lede-Road"] == "fast"
     builds = Builds(monkeypatch)
+    copies_before = _requests_of("article-recorded")
     for turn in range(4):
         for client in (first, second, registered):
             _without_edge_token(client)
@@ -310,6 +312,15 @@ def test_a_kind_of_readers_answer_is_built_twice_then_given_again_never_across_k
     # copies), and for every request of the reader alone of their kind (one
     # reader building twice proves nothing).
     assert builds.count == 2 + 4, builds.count
+    # The copies are told apart in the metrics (and the request log).
+    assert _requests_of("article-recorded") == copies_before + 6
+
+
+def _requests_of(view: str) -> float:
+    return (
+        REGISTRY.get_sample_value("lede_http_requests_total", {"view": view, "status": "200"})
+        or 0.0
+    )
 
 
 class NonceMiddleware(MiddlewareMixin):
